@@ -1,0 +1,54 @@
+# Two commands: `make run` serves the dashboard, `make test` runs every test (browser tests included).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+KCSP_DATA_DIR ?= data/store
+export KCSP_DATA_DIR
+
+.PHONY: setup dev store run test lint browser-deps benchmark clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+dev: $(VENV)/.dev-installed
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+store: setup
+	@if [ ! -f "$(KCSP_DATA_DIR)/observations.parquet" ]; then \
+		echo "building the default store in $(KCSP_DATA_DIR)"; \
+		$(PY) -m kcsp build-demo --out "$(KCSP_DATA_DIR)"; \
+	fi
+
+run: store
+	$(VENV)/bin/gunicorn app:server --bind $(HOST):$(PORT)
+
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		echo "installing Debian chromium and chromium-driver"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+lint: dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: dev browser-deps lint
+	$(VENV)/bin/pytest -q --headless tests
+
+benchmark: dev browser-deps
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

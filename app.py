@@ -1,0 +1,83 @@
+"""The Dash app shell: navigation, the global filters held in the URL, and `server` for gunicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from components.shell import filter_bar, footer, header
+from kcsp import runtime
+from kcsp.urlstate import from_search
+from kcsp.web.api import bp as api_bp
+from kcsp.web.auth import init_auth
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+runtime.configure()
+runtime.dataset()
+
+app = dash.Dash(
+    __name__,
+    use_pages=True,
+    title="Kent Community Safety Dashboard",
+    update_title=None,
+    serve_locally=True,
+    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+)
+server = app.server
+init_auth(server)
+server.register_blueprint(api_bp)
+
+
+def layout() -> html.Div:
+    ds = runtime.dataset()
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        html.A("Skip to main content", href="#main", className="skip-link"),
+        header(ds.priorities, ds.districts()),
+        filter_bar(ds.districts(), *ds.month_range()),
+        html.Main(dash.page_container, id="main", className="container-fluid kcsp-main", tabIndex=-1),
+        footer(),
+    ], id="shell")
+
+
+app.layout = layout
+
+
+@dash.callback(
+    Output("url", "search"),
+    Output("filter-district", "value"),
+    Output("filter-from", "value"),
+    Output("filter-to", "value"),
+    Input("url", "search"),
+    Input("filter-district", "value"),
+    Input("filter-from", "value"),
+    Input("filter-to", "value"),
+)
+def sync_filters(search, district, start, end):
+    """Keep the filter controls and the query string in step: the URL is the state."""
+    ds = runtime.dataset()
+    known = set(ds.districts()["area_slug"])
+    state = from_search(search, known)
+    if ctx.triggered_id in (None, "url"):
+        return no_update, state.district or "", state.start or "", state.end or ""
+    new = state.query(district=district or None, start=start or None, end=end or None)
+    return (new if new != (search or "") else no_update), no_update, no_update, no_update
+
+
+@dash.callback(
+    Output({"type": "nav-link", "path": ALL}, "href"),
+    Input("url", "search"),
+    State({"type": "nav-link", "path": ALL}, "id"),
+)
+def keep_query_in_links(search, ids):
+    """Every navigation link carries the current district, period and mode."""
+    state = from_search(search)
+    query = state.query()
+    return [f"{i['path']}{query}" for i in ids]
+
+
+if __name__ == "__main__":
+    app.run(debug=False)

@@ -1,0 +1,1 @@
+"""Pure builders of figures and UI pieces from DataFrames: no data loading, no callbacks."""

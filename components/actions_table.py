@@ -1,0 +1,30 @@
+"""A plain table of actions with BRAG shown as word + shape + colour."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from components.brag import status_badge
+
+
+def actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
+    if actions.empty:
+        return html.P("No actions match this selection.", className="text-muted")
+    rows = []
+    restricted = html.Span(" (restricted)", className="small text-muted")
+    for a in actions.itertuples():
+        due = f"{a.due:%d %b %Y}"
+        rows.append(html.Tr([
+            html.Td(a.action_id),
+            html.Td([a.title, restricted if a.classification == "restricted" else None]),
+            html.Td(a.lead_agency),
+            html.Td([due, html.Span(" Overdue", className="overdue-flag ms-1") if a.overdue else None]),
+            html.Td(status_badge(a.status)),
+            html.Td(a.progress if isinstance(a.progress, str) else "", className="progress-text"),
+        ]))
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                               ("Ref", "Action", "Lead agency", "Due", "Status", "Latest progress")]))
+    return html.Div(html.Table([html.Caption(caption), head, html.Tbody(rows)],
+                               className="table table-sm align-middle actions-table"),
+                    className="table-responsive")

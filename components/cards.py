@@ -1,0 +1,79 @@
+"""Chart cards (chart, table and about in tabs, with a CSV link) and other page blocks."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components.charts import CONFIG
+
+
+def illustrative_badge(illustrative: bool) -> html.Span | None:
+    if not illustrative:
+        return html.Span("Real data", className="badge-real", title="Published open data")
+    return html.Span("Illustrative", className="badge-illustrative",
+                     title="Generated data standing in for a source that is not openly published")
+
+
+def data_table(frame: pd.DataFrame, *, caption: str, max_height: int = 320) -> html.Div:
+    """An accessible HTML table of exactly what a chart shows."""
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.astype(str).itertuples(index=False)])
+    return html.Div(
+        html.Table([html.Caption(caption), head, body], className="table table-sm table-striped"),
+        className="table-scroll", style={"maxHeight": f"{max_height}px"}, tabIndex=0,
+        role="region", **{"aria-label": caption},
+    )
+
+
+def csv_href(indicator_id: str, area_code: str | None = None, start: str | None = None,
+             end: str | None = None) -> str:
+    params = {"indicator": indicator_id}
+    if area_code:
+        params["area"] = area_code
+    if start:
+        params["from"] = start
+    if end:
+        params["to"] = end
+    return "/api/observations.csv?" + urlencode(params)
+
+
+def chart_card(*, card_id: str, title: str, subtitle: str, figure, table: html.Div, about: list,
+               illustrative: bool, download_href: str, summary: str | None = None) -> dbc.Card:
+    """A card whose title says what the chart shows, with Chart / Table / About tabs and a CSV link."""
+    header = html.Div([
+        html.H3(title, className="h5 mb-1"),
+        html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
+    ])
+    summary_block = html.P(summary, className="chart-summary mb-2") if summary else None
+    chart = dcc.Graph(id=f"{card_id}-graph", figure=figure, config=CONFIG,
+                      className="chart", responsive=True)
+    tabs = dbc.Tabs([
+        dbc.Tab(chart, label="Chart", tab_id="chart"),
+        dbc.Tab(table, label="Table", tab_id="table"),
+        dbc.Tab(html.Div(about, className="about p-2"), label="About", tab_id="about"),
+    ], active_tab="chart", id=f"{card_id}-tabs")
+    download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
+                      download="", **{"data-testid": "csv-link"})
+    return dbc.Card(dbc.CardBody([header, summary_block, tabs, download]), className="chart-card mb-3",
+                    id=card_id)
+
+
+def about_indicator(indicator: pd.Series, *, coverage: str, last_updated: str,
+                    breaks: list[tuple[pd.Timestamp, str, str]]) -> list:
+    """The 'About' tab: definition, source, coverage, caveats, series breaks, licence."""
+    items = [
+        html.Dt("Definition"), html.Dd(indicator.get("notes") or "Not given"),
+        html.Dt("Source"), html.Dd(indicator["source"]),
+        html.Dt("Areas covered by totals"), html.Dd(coverage),
+        html.Dt("Last updated"), html.Dd(last_updated),
+        html.Dt("Caveats"), html.Dd(indicator.get("caveats") or "None recorded"),
+    ]
+    if breaks:
+        items += [html.Dt("Series breaks"),
+                  html.Dd(html.Ul([html.Li(f"{when:%B %Y}: {text}") for when, _, text in breaks]))]
+    items += [html.Dt("Licence"), html.Dd(indicator.get("licence") or "Not given")]
+    return [html.Dl(items)]

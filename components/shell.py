@@ -1,0 +1,81 @@
+"""The shell's pieces: header with navigation, the global filter bar, and the footer."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+
+def nav_link(label: str, path: str, **kwargs) -> dbc.NavLink:
+    return dbc.NavLink(label, href=path, id={"type": "nav-link", "path": path}, active="exact", **kwargs)
+
+
+def _menu_item(label: str, path: str) -> dbc.DropdownMenuItem:
+    return dbc.DropdownMenuItem(label, href=path, id={"type": "nav-link", "path": path})
+
+
+def header(priorities: pd.DataFrame, districts: pd.DataFrame) -> html.Header:
+    priority_menu = dbc.DropdownMenu(
+        [_menu_item(p.name, f"/priority/{p.priority_id}") for p in priorities.itertuples()],
+        label="Priorities", nav=True, in_navbar=True, id="nav-priorities",
+    )
+    district_menu = dbc.DropdownMenu(
+        [_menu_item(d.area_name, f"/district/{d.area_slug}") for d in districts.itertuples()],
+        label="Districts", nav=True, in_navbar=True, id="nav-districts",
+    )
+    nav = dbc.Nav([
+        nav_link("Overview", "/"),
+        priority_menu,
+        district_menu,
+        nav_link("Action plan", "/actions"),
+        nav_link("Meetings", "/meeting"),
+        nav_link("Data and sources", "/data"),
+        dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login"),
+    ], className="kcsp-nav", navbar=True)
+    return html.Header([
+        html.A("Kent Community Safety Dashboard", href="/", className="kcsp-brand"),
+        html.Nav(nav, **{"aria-label": "Main"}),
+    ], className="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2")
+
+
+def month_options(first: pd.Timestamp, last: pd.Timestamp) -> list[dict]:
+    months = pd.date_range(first, last, freq="MS")
+    return [{"label": f"{m:%b %Y}", "value": f"{m:%Y-%m}"} for m in reversed(months)]
+
+
+def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> html.Section:
+    """District and period choices; their values live in the URL (see app.sync_filters)."""
+    district_options = [{"label": "All of Kent", "value": ""}] + [
+        {"label": d.area_name + (" (outside the CSA)" if not d.in_csa else ""), "value": d.area_slug}
+        for d in districts.itertuples()
+    ]
+    months = [{"label": "Earliest", "value": ""}, *month_options(first, last)]
+    to_months = [{"label": "Latest", "value": ""}, *month_options(first, last)]
+    return html.Section([
+        html.Div([
+            html.Label("District", htmlFor="filter-district", className="form-label mb-0"),
+            dcc.Dropdown(id="filter-district", options=district_options, value="", clearable=False,
+                         searchable=True, className="filter-dropdown"),
+        ], className="filter"),
+        html.Div([
+            html.Label("From", htmlFor="filter-from", className="form-label mb-0"),
+            dcc.Dropdown(id="filter-from", options=months, value="", clearable=False, className="filter-month"),
+        ], className="filter"),
+        html.Div([
+            html.Label("To", htmlFor="filter-to", className="form-label mb-0"),
+            dcc.Dropdown(id="filter-to", options=to_months, value="", clearable=False, className="filter-month"),
+        ], className="filter"),
+    ], className="filter-bar d-flex flex-wrap gap-3 px-3 py-2", **{"aria-label": "Filters"})
+
+
+def footer() -> html.Footer:
+    return html.Footer([
+        html.P([
+            "Police recorded crime: data.police.uk, Open Government Licence v3.0. Population: ONS censuses "
+            "2011 and 2021. Boundaries: ONS and OS OpenData, Crown copyright. Series marked ",
+            html.Strong("Illustrative"),
+            " are generated for demonstration and calibrated to figures in the partnership's papers. ",
+            dcc.Link("Sources, definitions and caveats", href="/data"), ".",
+        ], className="small mb-0"),
+    ], className="kcsp-footer px-3 py-3")

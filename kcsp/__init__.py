@@ -1,0 +1,1 @@
+"""Kent Community Safety Partnership dashboard: domain and data package (no Dash imports)."""

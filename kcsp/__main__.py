@@ -1,0 +1,7 @@
+"""Entry point for ``python -m kcsp``."""
+
+import sys
+
+from kcsp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,591 @@
+"""Import data.police.uk street-level crime files into the store.
+
+Input is any mix of ``*-street.csv`` files, gzipped ``*-street.csv.gz`` files, folders (searched
+recursively for both) and data.police.uk ``.zip`` downloads (members ``YYYY-MM/YYYY-MM-<force>-
+street.csv``; outcomes and stop-and-search members are ignored).
+
+Every row is counted once, per crime type, area and month, as observations of the indicator
+``police-uk-<crime type in lower case with hyphens>``. The area is the district named by the LSOA
+name without its last five characters ("Maidstone 001A" -> Maidstone), looked up by name so that
+both LSOA vintages (2011 and 2021) and the old name Shepway work. Rows with no LSOA are counted
+under ``NO-LOCATION`` and rows in an LSOA outside Kent and Medway under ``OUTSIDE-KM``: nothing
+is dropped. Within the imported months, every crime type seen gets a value for each of the 12
+districts and Medway, zero when there were no rows.
+
+All input is read and checked before the store is touched. Any problem (unreadable or corrupt
+file, wrong columns, a row with the wrong number of fields, an impossible month, an empty crime
+type, the same month supplied twice...) raises ``ImportFailed`` listing every problem as
+``FILE:ROW: COLUMN: reason``, and the store is left byte-identical. A successful import replaces
+every police.uk observation of the imported months, so importing a month again never doubles it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from filelock import Timeout
+
+from kcsp.reference import district_names, read_reference, reference_tables
+from kcsp.schema import TABLES
+from kcsp.store import Problem, Store, StoreError
+
+COLUMNS: tuple[str, ...] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+MONTH_COL = COLUMNS.index("Month")
+LSOA_NAME_COL = COLUMNS.index("LSOA name")
+CRIME_TYPE_COL = COLUMNS.index("Crime type")
+
+INDICATOR_PREFIX = "police-uk-"
+NO_LOCATION = "NO-LOCATION"
+OUTSIDE = "OUTSIDE-KM"
+MAX_PROBLEMS = 200
+FILE_COLUMN = "file"
+STREET_SUFFIXES = ("-street.csv", "-street.csv.gz")
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_LSOA_NAME = re.compile(r"(.*\S) [0-9]{3}[A-Z]")
+
+NEW_INDICATOR_DEFAULTS = {
+    "priority_id": "neighbourhood-crime-asb",
+    "unit": "crimes",
+    "polarity": "lower-is-better",
+    "source": "Kent Police via data.police.uk",
+    "frequency": "monthly",
+    "geography": "district",
+    "coverage": "kent-and-medway",
+    "illustrative": "false",
+    "licence": "Open Government Licence v3.0",
+}
+NEW_INDICATOR_CAVEATS = (
+    "Street-level crimes and ASB incidents as published on data.police.uk, counted by the month "
+    "recorded. About 1% of records have no location and a few are located outside Kent and Medway: "
+    "they are counted separately and are not in the area totals. Locations are approximate "
+    "(anonymised to a nearby point)."
+)
+
+
+class ImportFailed(Exception):
+    """The input (or the store it was going into) was rejected; nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem], *, total: int | None = None):
+        self.problems = list(problems)
+        self.total = len(self.problems) if total is None else total
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class ImportReport:
+    """What an import read and where every row was counted."""
+
+    files: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_by_area: dict[str, int] = field(default_factory=dict)
+    no_location: int = 0
+    outside: int = 0
+
+    def lines(self) -> list[str]:
+        """The report as lines of text, ending with the check that every row was counted."""
+        if self.months:
+            months = f"{self.months[0]} to {self.months[-1]} ({len(self.months)}): {', '.join(self.months)}"
+        else:
+            months = "none"
+        width = max((len(name) for name in self.rows_by_area), default=0)
+        in_areas = sum(self.rows_by_area.values())
+        counted = in_areas + self.no_location + self.outside
+        check = "every row counted" if counted == self.rows_read else "NOT every row counted"
+        return [
+            f"files read: {len(self.files)}",
+            *(f"  {name}" for name in self.files),
+            f"rows read: {self.rows_read}",
+            f"months: {months}",
+            "rows per district:",
+            *(f"  {name + ':':<{width + 1}} {rows}" for name, rows in self.rows_by_area.items()),
+            f"no location: {self.no_location}",
+            f"outside Kent and Medway: {self.outside}",
+            (f"{check}: {self.rows_read} = {in_areas} in the districts and Medway"
+             f" + {self.no_location} with no location + {self.outside} outside Kent and Medway"),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the files
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    load: Callable[[], bytes]  # raw bytes of the CSV (gzip already undone)
+
+
+def _is_street_name(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.lower().endswith(STREET_SUFFIXES) and not base.startswith("._")
+
+
+def _gunzip(data: bytes) -> bytes:
+    return gzip.decompress(data)
+
+
+class _Unreadable(Exception):
+    """A file could not be read; the message is the reason given to the user."""
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Unreadable(f"cannot be read: {exc.strerror or exc}") from exc
+    if path.name.lower().endswith(".gz"):
+        try:
+            return _gunzip(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _Unreadable(f"is not a valid gzip file ({exc})") from exc
+    return data
+
+
+def _zip_member_loader(archive: Path, member: str) -> Callable[[], bytes]:
+    def load() -> bytes:
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                data = zf.read(member)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+            raise _Unreadable(f"cannot be read from the zip file ({exc})") from exc
+        if member.lower().endswith(".gz"):
+            try:
+                return _gunzip(data)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise _Unreadable(f"is not a valid gzip file ({exc})") from exc
+        return data
+
+    return load
+
+
+def _sources(paths: Sequence[Path | str], problems: _Problems) -> list[_Source]:
+    sources: list[_Source] = []
+    for given in paths:
+        path = Path(given)
+        name = str(given)
+        if not path.exists():
+            problems.add(Problem(name, None, FILE_COLUMN, "does not exist"))
+        elif path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_street_name(p.name))
+            if not found:
+                problems.add(Problem(name, None, FILE_COLUMN,
+                                     "folder holds no *-street.csv or *-street.csv.gz file"))
+            sources.extend(_Source(str(p), lambda p=p: _read_file(p)) for p in found)
+        elif path.name.lower().endswith(".zip"):
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    members = [i.filename for i in zf.infolist()
+                               if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+                               and _is_street_name(i.filename)]
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                problems.add(Problem(name, None, FILE_COLUMN, f"is not a valid zip file ({exc})"))
+                continue
+            if not members:
+                problems.add(Problem(name, None, FILE_COLUMN,
+                                     "zip file holds no *-street.csv or *-street.csv.gz file"))
+            sources.extend(_Source(f"{name}!{m}", _zip_member_loader(path, m)) for m in sorted(members))
+        else:
+            sources.append(_Source(name, lambda p=path: _read_file(p)))
+    return sources
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking
+# ---------------------------------------------------------------------------------------------
+
+class _Problems:
+    """Every problem found, keeping the first MAX_PROBLEMS and counting the rest."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def raise_if_any(self) -> None:
+        if not self.total:
+            return
+        problems = list(self.kept)
+        if self.total > len(problems):
+            problems.append(Problem("(import)", None, "problems",
+                                    f"{self.total - len(problems)} more problems not listed"))
+        raise ImportFailed(problems, total=self.total)
+
+
+def indicator_id(crime_type: str) -> str:
+    """police-uk-<crime type in lower case, anything but letters and digits as hyphens>."""
+    slug = re.sub(r"[^a-z0-9]+", "-", crime_type.lower()).strip("-")
+    return INDICATOR_PREFIX + slug
+
+
+def _decode(name: str, data: bytes, problems: _Problems) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        problems.add(Problem(name, None, FILE_COLUMN, "file is empty"))
+        return None
+    if b"\x00" in data:
+        problems.add(Problem(name, None, FILE_COLUMN,
+                             "is not a text file (it holds NUL bytes: binary, or not UTF-8)"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        text = data[start:None if end < 0 else end].decode("utf-8", "replace")
+        column = FILE_COLUMN
+        fields = next(csv.reader([text]), [])
+        for i, value in enumerate(fields[: len(COLUMNS)]):
+            if "\ufffd" in value:
+                column = COLUMNS[i]
+                break
+        problems.add(Problem(name, line, column,
+                             f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)"))
+        return None
+
+
+def _check_header(name: str, header: list[str], problems: _Problems) -> bool:
+    if tuple(header) == COLUMNS:
+        return True
+    before = problems.total
+    seen: set[str] = set()
+    for i, col in enumerate(header, start=1):
+        if col in seen:
+            problems.add(Problem(name, 1, col, "column appears more than once"))
+        elif col not in COLUMNS:
+            problems.add(Problem(name, 1, col or f"(column {i})",
+                                 "column is not expected in a police.uk street file"))
+        seen.add(col)
+    for col in COLUMNS:
+        if col not in seen:
+            problems.add(Problem(name, 1, col, "column is missing"))
+    if problems.total == before:  # the right names, in the wrong order
+        for i, (got, want) in enumerate(zip(header, COLUMNS, strict=True), start=1):
+            if got != want:
+                problems.add(Problem(name, 1, got, f"column is in position {i}; expected order: "
+                                     + ", ".join(COLUMNS)))
+                break
+    return False
+
+
+@dataclass
+class _Tally:
+    counts: Counter = field(default_factory=Counter)  # (indicator_id, area_code, month) -> rows
+    crime_types: dict[str, str] = field(default_factory=dict)  # indicator_id -> first name seen
+    month_file: dict[str, str] = field(default_factory=dict)  # month -> file it came from
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _month_ok(value: str) -> bool:
+    m = _MONTH.fullmatch(value)
+    return bool(m) and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12
+
+
+def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems: _Problems) -> None:
+    name = source.name
+    try:
+        data = source.load()
+    except _Unreadable as exc:
+        problems.add(Problem(name, None, FILE_COLUMN, str(exc)))
+        return
+    text = _decode(name, data, problems)
+    if text is None:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    counts: Counter = Counter()
+    types: dict[str, str] = {}
+    months: dict[str, int] = {}  # month -> first line it is on
+    rows = 0
+    file_ok = True
+    try:
+        header = next(reader)
+        if not _check_header(name, header, problems):
+            return
+        line_end = reader.line_num
+        blank_lines: list[int] = []
+        for fields in reader:
+            line, line_end = line_end + 1, reader.line_num
+            if not fields:
+                blank_lines.append(line)  # reported only when a row follows (trailing ones are harmless)
+                continue
+            for blank in blank_lines:
+                problems.add(Problem(name, blank, FILE_COLUMN, "line is empty"))
+                file_ok = False
+            blank_lines = []
+            if len(fields) != len(COLUMNS):
+                column = COLUMNS[len(fields)] if len(fields) < len(COLUMNS) else COLUMNS[-1]
+                more = "missing" if len(fields) < len(COLUMNS) else "followed by extra fields"
+                problems.add(Problem(name, line, column,
+                                     f"{more}: the row has {len(fields)} fields, expected {len(COLUMNS)}"))
+                file_ok = False
+                continue
+            month = fields[MONTH_COL].strip()
+            crime_type = fields[CRIME_TYPE_COL].strip()
+            lsoa_name = fields[LSOA_NAME_COL].strip()
+            row_ok = True
+            if not _month_ok(month):
+                problems.add(Problem(name, line, "Month",
+                                     f"{month!r} is an impossible month (expected YYYY-MM)"))
+                row_ok = False
+            ind = indicator_id(crime_type)
+            if not crime_type:
+                problems.add(Problem(name, line, "Crime type", "is empty"))
+                row_ok = False
+            elif ind == INDICATOR_PREFIX:
+                problems.add(Problem(name, line, "Crime type", f"{crime_type!r} has no letters or digits"))
+                row_ok = False
+            if not lsoa_name:
+                area = NO_LOCATION
+            else:
+                match = _LSOA_NAME.fullmatch(lsoa_name)
+                if match is None:
+                    problems.add(Problem(name, line, "LSOA name",
+                                         f"{lsoa_name!r} is not an LSOA name like 'Maidstone 001A'"))
+                    row_ok = False
+                    area = OUTSIDE
+                else:
+                    area = areas.get(match.group(1), OUTSIDE)
+            if not row_ok:
+                file_ok = False
+                continue
+            rows += 1
+            counts[(ind, area, month)] += 1
+            types.setdefault(ind, crime_type)
+            months.setdefault(month, line)
+    except csv.Error as exc:
+        problems.add(Problem(name, reader.line_num, FILE_COLUMN, f"cannot be read as CSV ({exc})"))
+        return
+    except StopIteration:  # pragma: no cover - an empty text is caught by _decode
+        return
+    if not file_ok:
+        return
+    if rows == 0:
+        problems.add(Problem(name, None, FILE_COLUMN, "no data rows (the file holds only its header)"))
+        return
+    duplicate = False
+    for month, line in sorted(months.items()):
+        other = tally.month_file.get(month)
+        if other is not None:
+            problems.add(Problem(name, line, "Month",
+                                 f"{month} is also in {other}: the same month twice would be counted twice"))
+            duplicate = True
+    if duplicate:
+        return
+    for month in months:
+        tally.month_file[month] = name
+    tally.counts.update(counts)
+    for ind, crime_type in types.items():
+        tally.crime_types.setdefault(ind, crime_type)
+    tally.files.append(name)
+    tally.rows += rows
+
+
+def _local_areas() -> list[tuple[str, str]]:
+    """(area_code, area_name) of the 12 districts and Medway, in display order."""
+    areas = read_reference("areas")
+    local = areas[areas["area_type"].isin(["district", "unitary"])].copy()
+    local["order"] = local["sort_order"].astype(int)
+    local = local.sort_values("order")
+    return list(zip(local["area_code"], local["area_name"], strict=True))
+
+
+def read_police_uk(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport]:
+    """Read and check every input; return the observations and the report, or raise ImportFailed.
+
+    The frame has columns indicator_id, area_code, period (first day of the month) and value (the
+    number of rows). Every crime type seen has a value, possibly 0, for each of the 12 districts
+    and Medway in each month read; NO-LOCATION and OUTSIDE-KM appear where they have rows.
+    """
+    frame, report, _ = _read(paths)
+    return frame, report
+
+
+def _read(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport, dict[str, str]]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    problems = _Problems()
+    if not paths:
+        problems.add(Problem("(import)", None, "PATH", "no file, folder or zip file was given"))
+        problems.raise_if_any()
+    sources = _sources(paths, problems)
+    areas = district_names()
+    tally = _Tally()
+    for source in sources:
+        _read_source(source, tally, areas, problems)
+    problems.raise_if_any()
+
+    local = _local_areas()
+    months = sorted(tally.month_file)
+    counts = dict(tally.counts)
+    for ind in tally.crime_types:
+        for month in months:
+            for code, _ in local:
+                counts.setdefault((ind, code, month), 0)
+    keys = sorted(counts)
+    frame = pd.DataFrame(
+        {
+            "indicator_id": pd.Series([k[0] for k in keys], dtype="str"),
+            "area_code": pd.Series([k[1] for k in keys], dtype="str"),
+            "period": pd.to_datetime([k[2] for k in keys], format="%Y-%m").astype("datetime64[ns]"),
+            "value": pd.Series([counts[k] for k in keys], dtype="int64"),
+        }
+    )
+    by_code: Counter = Counter()
+    for (_, code, _), n in tally.counts.items():
+        by_code[code] += n
+    report = ImportReport(
+        files=list(tally.files),
+        months=months,
+        rows_read=tally.rows,
+        rows_by_area={area_name: by_code.get(code, 0) for code, area_name in local},
+        no_location=by_code.get(NO_LOCATION, 0),
+        outside=by_code.get(OUTSIDE, 0),
+    )
+    return frame, report, dict(tally.crime_types)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing into the store
+# ---------------------------------------------------------------------------------------------
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as text cells (dates YYYY-MM-DD, booleans true/false), as the store reads CSV."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(col):
+            text = col.map({True: "true", False: "false"})
+        else:
+            text = col
+        out[name] = pd.Series(text.astype(object).where(text.notna(), None), index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _new_indicator(ind: str, crime_type: str, known: pd.DataFrame) -> dict[str, object]:
+    match = known[known["indicator_id"] == ind]
+    if len(match):
+        return {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
+    row: dict[str, object] = {c: None for c in TABLES["indicators"].column_names}
+    row.update(NEW_INDICATOR_DEFAULTS)
+    row.update(
+        indicator_id=ind,
+        name=f"{crime_type} (police recorded)",
+        notes=(f"Street-level records of '{crime_type}' from the Kent Police file on data.police.uk, "
+               "counted per district (from the LSOA name) and month."),
+        caveats=NEW_INDICATOR_CAVEATS,
+    )
+    return row
+
+
+def _store_problem(store: Store, table: str, column: str, reason: str) -> Problem:
+    return Problem(str(store.path(table)), None, column, reason)
+
+
+def import_police_uk(store: Store, paths: Sequence[Path | str], *,
+                     today: pd.Timestamp | date | str | None = None) -> ImportReport:
+    """Read and check every input, then replace the imported months' police.uk values in the store.
+
+    The store is changed under its lock in one read-modify-write. A store folder with no tables
+    starts from the reference tables. Raises ImportFailed (store untouched) on any problem.
+    """
+    frame, report, crime_types = _read(paths)
+    stamp = (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
+    updated = stamp.strftime("%Y-%m-%d")
+    periods = pd.DatetimeIndex(frame["period"].unique())
+    imported = sorted(crime_types)
+
+    def change(current: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        missing = [name for name in TABLES if name not in current]
+        filled: dict[str, pd.DataFrame] = {}
+        if missing:
+            start = reference_tables(stamp)
+            filled = {name: start[name] for name in missing}
+        tables = {**current, **filled}
+
+        problems = []
+        codes = set(tables["areas"]["area_code"].dropna())
+        for code in sorted(set(frame["area_code"]) - codes):
+            problems.append(_store_problem(store, "areas", "area_code",
+                                           f"{code} is not in the areas table, so its rows cannot be stored"))
+
+        indicators = _as_text(tables["indicators"])
+        have = set(indicators["indicator_id"])
+        known = read_reference("indicators")
+        new_rows = [_new_indicator(ind, crime_types[ind], known) for ind in imported if ind not in have]
+        if new_rows:
+            added = pd.DataFrame(new_rows, columns=indicators.columns, dtype=object)
+            indicators = pd.concat([indicators, added], ignore_index=True)
+        priorities = set(tables["priorities"]["priority_id"].dropna())
+        for row in new_rows:
+            if row["priority_id"] not in priorities:
+                problems.append(_store_problem(store, "priorities", "priority_id",
+                                               f"{row['priority_id']} (for {row['indicator_id']}) "
+                                               "is not in the priorities table"))
+        if problems:
+            raise ImportFailed(problems)
+        police = indicators["indicator_id"].str.startswith(INDICATOR_PREFIX).fillna(False).astype(bool)
+        indicators.loc[police, "updated"] = updated
+
+        observations = tables["observations"]
+        replaced = (observations["indicator_id"].astype("str").str.startswith(INDICATOR_PREFIX)
+                    & pd.to_datetime(observations["period"]).isin(periods))
+        kept = observations.loc[~replaced.fillna(False).astype(bool)]
+        new_obs = frame.astype({"value": "Int64"})
+        if len(kept):
+            kept = kept.astype({"indicator_id": "str", "area_code": "str", "period": "datetime64[ns]",
+                                "value": "Int64"})
+            observations = pd.concat([kept, new_obs], ignore_index=True)
+        else:
+            observations = new_obs
+
+        out = {name: frame_ for name, frame_ in filled.items() if name not in ("indicators", "observations")}
+        out["indicators"] = indicators  # before observations: a kill between the renames stays consistent
+        out["observations"] = observations
+        return out
+
+    try:
+        store.update(change)
+    except StoreError as err:
+        raise ImportFailed(err.problems) from err
+    except Timeout as err:
+        raise ImportFailed([Problem(str(store.root), None, "store",
+                                    "is locked by another write; try again later")]) from err
+    return report
+

@@ -1,0 +1,281 @@
+"""The written schema of every store table: columns, types, allowed values and keys.
+
+Each table is one file in the store folder. The specs below are the single source of truth: they
+build the pandera schemas used on load, on import and by ``python -m kcsp validate``, and they are
+rendered as the data dictionary in the README and on the /data page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.pandas as pa
+
+STATUSES = ("not-started", "red", "amber", "green", "blue")
+POLARITIES = ("lower-is-better", "higher-is-better", "no-judgement")
+AREA_TYPES = ("district", "unitary", "county", "force", "unallocated")
+MEETING_BODIES = ("kcsp", "working-group", "crime-and-disorder-committee")
+CLASSIFICATIONS = ("public", "restricted")
+SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CODE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: kind is str, int, float, bool, date (YYYY-MM-DD) or datetime (ISO 8601)."""
+
+    name: str
+    kind: str
+    description: str
+    required: bool = True
+    isin: tuple[str, ...] | None = None
+    regex: str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    fmt: str = "csv"
+    also_unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.fmt}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def pandera(self) -> pa.DataFrameSchema:
+        return pa.DataFrameSchema(
+            {c.name: _pandera_column(c) for c in self.columns},
+            strict=True,
+            ordered=True,
+            unique=list(self.key),
+        )
+
+
+_DTYPES = {
+    "str": "str",
+    "int": "Int64",
+    "float": "Float64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+    "datetime": "str",
+}
+
+
+def _pandera_column(col: Column) -> pa.Column:
+    checks = []
+    if col.isin is not None:
+        checks.append(pa.Check.isin(list(col.isin), error=f"must be one of {', '.join(col.isin)}"))
+    if col.regex is not None:
+        checks.append(pa.Check.str_matches(col.regex, error="is not in the expected form"))
+    if col.min_value is not None:
+        checks.append(pa.Check.ge(col.min_value, error=f"must be at least {col.min_value:g}"))
+    if col.max_value is not None:
+        checks.append(pa.Check.le(col.max_value, error=f"must be at most {col.max_value:g}"))
+    if col.max_length is not None:
+        checks.append(
+            pa.Check.str_length(max_value=col.max_length, error=f"is longer than {col.max_length}")
+        )
+    if col.required and col.kind == "str":
+        checks.append(pa.Check.str_length(min_value=1, error="must not be empty"))
+    return pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required, coerce=False)
+
+
+def _c(name, kind, description, **kw) -> Column:
+    return Column(name, kind, description, **kw)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "areas",
+            "Areas with ONS codes: the 12 Kent districts, Medway, Kent County, the Kent Police force "
+            "area, and two codes of our own for police records outside Kent and Medway or with no "
+            "location.",
+            (
+                _c("area_code", "str", "ONS code (or OUTSIDE-KM / NO-LOCATION)", regex=CODE),
+                _c("area_name", "str", "Name as ONS publishes it"),
+                _c("area_slug", "str", "Lower-case name with hyphens, used in URLs", regex=SLUG),
+                _c("area_type", "str", "district, unitary, county, force or unallocated", isin=AREA_TYPES),
+                _c("csp_name", "str", "Local community safety partnership", required=False),
+                _c("in_csa", "bool", "Covered by the Kent Community Safety Agreement"),
+                _c("sort_order", "int", "Display order", min_value=0),
+            ),
+            key=("area_code",),
+            also_unique=(("area_slug",),),
+        ),
+        Table(
+            "population",
+            "Usual residents per area and year: census counts for 2011 and 2021, straight-line "
+            "estimates between them and after 2021 (method says which).",
+            (
+                _c("area_code", "str", "ONS code", regex=CODE),
+                _c("year", "int", "Calendar year", min_value=2000, max_value=2100),
+                _c("population", "int", "Usual residents", min_value=0),
+                _c("method", "str", "census, interpolated or extrapolated",
+                   isin=("census", "interpolated", "extrapolated")),
+            ),
+            key=("area_code", "year"),
+        ),
+        Table(
+            "priorities",
+            "Priorities of the current Community Safety Agreement, in the order the CSA lists them.",
+            (
+                _c("priority_id", "str", "Identifier used in URLs", regex=SLUG),
+                _c("name", "str", "Name as the CSA gives it"),
+                _c("lead", "str", "Lead officer, by role"),
+                _c("sort_order", "int", "Order in the CSA", min_value=0),
+                _c("headline_indicator_id", "str", "Indicator shown on the overview", required=False),
+                _c("summary", "str", "What the priority covers", required=False),
+                _c("lead_source", "str", "Where the lead comes from", required=False),
+            ),
+            key=("priority_id",),
+        ),
+        Table(
+            "themes",
+            "Cross-cutting themes of the Community Safety Agreement; actions are tagged with them.",
+            (
+                _c("theme_id", "str", "Identifier", regex=SLUG),
+                _c("name", "str", "Name as the CSA gives it"),
+                _c("sort_order", "int", "Order in the CSA", min_value=0),
+            ),
+            key=("theme_id",),
+        ),
+        Table(
+            "indicators",
+            "Measures monitored for each priority, with their unit, direction and source.",
+            (
+                _c("indicator_id", "str", "Identifier", regex=SLUG),
+                _c("priority_id", "str", "Priority it informs", regex=SLUG),
+                _c("name", "str", "Name"),
+                _c("unit", "str", "What one is counted in (e.g. incidents)"),
+                _c("polarity", "str", "Whether a rise is good, bad or neither", isin=POLARITIES),
+                _c("source", "str", "Who publishes it"),
+                _c("frequency", "str", "How often a value is recorded", isin=("monthly",)),
+                _c("geography", "str", "district: stored per district; county: one county figure",
+                   isin=("district", "county")),
+                _c("coverage", "str", "Areas its totals cover",
+                   isin=("kent-and-medway", "kent")),
+                _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
+                _c("notes", "str", "Definition", required=False),
+                _c("caveats", "str", "What to bear in mind", required=False),
+                _c("licence", "str", "Licence of the data", required=False),
+                _c("updated", "date", "When the values were last loaded"),
+            ),
+            key=("indicator_id",),
+        ),
+        Table(
+            "observations",
+            "Monthly values at the finest geography held: indicator x area x month. Totals are "
+            "computed, never stored.",
+            (
+                _c("indicator_id", "str", "Indicator", regex=SLUG),
+                _c("area_code", "str", "Area", regex=CODE),
+                _c("period", "date", "First day of the month"),
+                _c("value", "int", "Count in the month", min_value=0),
+            ),
+            key=("indicator_id", "area_code", "period"),
+            fmt="parquet",
+        ),
+        Table(
+            "series_breaks",
+            "Points where an indicator's series changes definition or recording; no change is "
+            "computed across them.",
+            (
+                _c("indicator_id", "str", "Indicator", regex=SLUG),
+                _c("period", "date", "First month of the new series"),
+                _c("label", "str", "Short label drawn on charts"),
+                _c("description", "str", "What changed and why it matters"),
+            ),
+            key=("indicator_id", "period"),
+        ),
+        Table(
+            "actions",
+            "Action plan: what partners committed to do for each priority.",
+            (
+                _c("action_id", "str", "Identifier", regex=r"^A\d{3,}$"),
+                _c("priority_id", "str", "Priority", regex=SLUG),
+                _c("title", "str", "What will be done", max_length=300),
+                _c("lead_agency", "str", "Agency leading it"),
+                _c("owner_role", "str", "Owner, by role"),
+                _c("themes", "str", "Cross-cutting theme ids, separated by ;", required=False),
+                _c("areas", "str", "all, or district slugs separated by ;"),
+                _c("start", "date", "Start date"),
+                _c("due", "date", "Due date"),
+                _c("classification", "str", "public or restricted (signed-in users only)",
+                   isin=CLASSIFICATIONS),
+            ),
+            key=("action_id",),
+        ),
+        Table(
+            "action_updates",
+            "Every progress update on an action, appended and never edited: version n is the "
+            "action's n-th update.",
+            (
+                _c("update_id", "str", "Identifier", regex=r"^U\d{6,}$"),
+                _c("action_id", "str", "Action", regex=r"^A\d{3,}$"),
+                _c("version", "int", "1 for the first update, then 2, 3...", min_value=1),
+                _c("status", "str", "BRAG status", isin=STATUSES),
+                _c("progress", "str", "Progress text", max_length=2000),
+                _c("updated_by", "str", "Who made the update"),
+                _c("updated_at", "datetime", "When (ISO 8601, UTC)",
+                   regex=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+                _c("illustrative", "bool", "Generated for the demonstration store"),
+            ),
+            key=("update_id",),
+            also_unique=(("action_id", "version"),),
+        ),
+        Table(
+            "meetings",
+            "Meetings of the partnership and the bodies that review its work.",
+            (
+                _c("meeting_id", "str", "Identifier", regex=SLUG),
+                _c("date", "date", "Date of the meeting"),
+                _c("body", "str", "Which body meets", isin=MEETING_BODIES),
+                _c("name", "str", "Name shown to users"),
+            ),
+            key=("meeting_id",),
+        ),
+        Table(
+            "strategic_assessment",
+            "Issues each local CSP's annual strategic assessment identified, with MoRiLE scores "
+            "where the CSP used them.",
+            (
+                _c("year", "str", "Assessment year, e.g. 2017-18", regex=r"^\d{4}-\d{2}$"),
+                _c("csp_name", "str", "Local CSP"),
+                _c("issue", "str", "Issue identified"),
+                _c("classification", "str", "priority, cross-cutting or broader-theme", isin=SA_CLASSES),
+                _c("threat", "int", "MoRiLE threat score", required=False, min_value=0, max_value=100),
+                _c("risk", "int", "MoRiLE risk score", required=False, min_value=0, max_value=100),
+                _c("harm", "int", "MoRiLE harm score", required=False, min_value=0, max_value=100),
+                _c("illustrative", "bool", "Split by CSP generated to match the published counts"),
+            ),
+            key=("year", "csp_name", "issue"),
+        ),
+    )
+}
+
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("population", "area_code", "areas", "area_code"),
+    ("indicators", "priority_id", "priorities", "priority_id"),
+    ("observations", "indicator_id", "indicators", "indicator_id"),
+    ("observations", "area_code", "areas", "area_code"),
+    ("series_breaks", "indicator_id", "indicators", "indicator_id"),
+    ("actions", "priority_id", "priorities", "priority_id"),
+    ("action_updates", "action_id", "actions", "action_id"),
+)

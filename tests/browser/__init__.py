@@ -1,0 +1,1 @@
+"""Browser tests: the real pages in headless Chromium through dash_duo."""

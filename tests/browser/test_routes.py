@@ -1,0 +1,47 @@
+"""Every route opens in headless Chromium with no console error and no Dash error."""
+
+from __future__ import annotations
+
+import pytest
+
+ROUTES = [
+    ("/", "Community Safety Agreement priorities"),
+    ("/priority/road-safety", "Road Safety"),
+    ("/priority/neighbourhood-crime-asb?district=maidstone&from=2022-01&to=2022-12", "Preventing Neighbourhood"),
+    ("/district/medway", "Medway: all priorities"),
+    ("/district/tonbridge-and-malling", "Tonbridge and Malling: all priorities"),
+    ("/actions", "action plan"),
+    ("/meeting", "Meetings"),
+    ("/data", "Data, sources and caveats"),
+    ("/no-such-page", "Page not found"),
+    ("/priority/not-a-priority", "Priority not found"),
+]
+
+
+@pytest.fixture
+def served(dash_duo):
+    import app
+
+    dash_duo.start_server(app.app)
+    return dash_duo
+
+
+def assert_clean(duo):
+    assert duo.get_logs() == [], "browser console has errors"
+    assert not duo.driver.find_elements("css selector", ".dash-fe-error__title, .dash-debug-menu__error")
+
+
+@pytest.mark.parametrize(("path", "heading"), ROUTES)
+def test_route_renders_without_errors(served, path, heading):
+    served.driver.get(served.server_url + path)
+    served.wait_for_contains_text("h1", heading, timeout=15)
+    served.wait_for_no_elements("._dash-loading", timeout=15)
+    assert_clean(served)
+
+
+def test_priority_page_draws_its_charts(served):
+    served.driver.get(served.server_url + "/priority/road-safety")
+    served.wait_for_element(".chart-card .js-plotly-plot", timeout=15)
+    assert len(served.driver.find_elements("css selector", ".chart-card .js-plotly-plot .main-svg")) >= 2
+    assert "Series break" in served.find_element("#trend-road-casualties").text
+    assert_clean(served)

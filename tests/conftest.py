@@ -1,0 +1,66 @@
+"""Shared pytest set-up: the project on sys.path, one demonstration store per session, and the
+headless Chromium options for dash_duo (Debian's chromium and chromedriver)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="kcsp-tests-"))
+STORE_DIR = SESSION_DIR / "store"
+USERS_FILE = SESSION_DIR / "users.csv"
+PASSWORDS = {"admin": "admin-pass-1", "da-lead": "lead-pass-1", "viewer": "viewer-pass-1"}
+
+
+def pytest_configure(config):
+    os.environ["KCSP_DATA_DIR"] = str(STORE_DIR)
+    os.environ["KCSP_USERS_FILE"] = str(USERS_FILE)
+    os.environ["KCSP_SECRET_KEY"] = "test-secret-key"
+    os.environ.pop("KCSP_REQUIRE_LOGIN", None)
+    from kcsp.demo import build_demo_tables
+    from kcsp.store import Store
+    from kcsp.users import add_user
+
+    Store(STORE_DIR).write(build_demo_tables())
+    add_user(USERS_FILE, "admin", "admin", [], PASSWORDS["admin"])
+    add_user(USERS_FILE, "da-lead", "lead", ["domestic-abuse"], PASSWORDS["da-lead"])
+    add_user(USERS_FILE, "viewer", "viewer", [], PASSWORDS["viewer"])
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
+
+
+def pytest_setup_options():
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,720",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run"):
+        options.add_argument(arg)
+    return options
+
+
+@pytest.fixture(scope="session")
+def demo_store():
+    from kcsp.store import Store
+
+    return Store(STORE_DIR)
+
+
+@pytest.fixture(scope="session")
+def dataset(demo_store):
+    from kcsp.queries import Dataset
+
+    return Dataset(demo_store.read_all())

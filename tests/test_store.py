@@ -1,0 +1,94 @@
+"""The store: schema checks on load and write, atomic writes, cache refresh, cross-table checks."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from kcsp.reference import reference_tables
+from kcsp.store import Store, StoreError
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "store")
+    s.write(reference_tables(pd.Timestamp("2026-11-23")))
+    return s
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_reference_store_is_valid(store):
+    assert store.validate() == []
+    assert len(store.read("areas")) == 17
+    assert set(store.read("priorities")["priority_id"]) >= {"road-safety", "vawg", "domestic-abuse"}
+
+
+def test_bad_csv_row_names_file_row_column_and_reason(store):
+    path = store.path("areas")
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(",true,", ",maybe,")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StoreError) as err:
+        store.read("areas")
+    text = str(err.value)
+    assert f"{path}:4: in_csa: 'maybe' is not true or false" in text
+
+
+def test_missing_column_is_reported(store):
+    frame = store.read("themes").drop(columns="name")
+    with pytest.raises(StoreError, match="name: column is missing"):
+        store.write({"themes": frame})
+
+
+def test_invalid_write_leaves_store_byte_identical(store):
+    before = digest(store.root)
+    bad = store.read("meetings").copy()
+    bad.loc[0, "body"] = "pub-quiz"
+    with pytest.raises(StoreError, match="body"):
+        store.write({"meetings": bad})
+    assert digest(store.root) == before
+
+
+def test_duplicate_keys_are_rejected(store):
+    themes = store.read("themes")
+    with pytest.raises(StoreError, match="duplicate"):
+        store.write({"themes": pd.concat([themes, themes.iloc[[0]]])})
+
+
+def test_reads_are_cached_and_refreshed_after_a_write(store):
+    first = store.read("themes")
+    assert store.read("themes") is first
+    changed = first.copy()
+    changed.loc[0, "name"] = "Renamed theme"
+    store.write({"themes": changed})
+    assert store.read("themes").loc[0, "name"] == "Renamed theme"
+
+
+def test_write_leaves_no_temporary_files(store):
+    store.write({"themes": store.read("themes")})
+    assert not [p for p in store.root.iterdir() if p.suffix == ".tmp"]
+
+
+def test_validate_reports_unknown_references(store):
+    obs = pd.DataFrame({"indicator_id": ["no-such-indicator"], "area_code": ["E07000110"],
+                        "period": [pd.Timestamp("2022-01-01")], "value": [3]})
+    store.write({"observations": obs})
+    problems = [str(p) for p in store.validate()]
+    assert any("observations.parquet:1: indicator_id: 'no-such-indicator' is not in indicators" in p
+               for p in problems)
+
+
+def test_unreadable_parquet_is_a_clear_error(store):
+    store.path("observations").write_bytes(b"not parquet at all")
+    with pytest.raises(StoreError, match="observations.parquet.*cannot be read"):
+        store.read("observations")
+
+
+def test_missing_table_file(tmp_path):
+    with pytest.raises(StoreError, match="file is missing"):
+        Store(tmp_path).read("areas")

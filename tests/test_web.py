@@ -1,0 +1,85 @@
+"""Server routes through Flask's test client: health, CSV API, sign-in, every page's status."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+import pytest
+
+from tests.conftest import PASSWORDS
+
+
+@pytest.fixture(scope="module")
+def client():
+    import app
+
+    app.server.config["TESTING"] = True
+    return app.server.test_client()
+
+
+def basic(name):
+    token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def rows(response):
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize("path", ["/", "/priority/road-safety", "/district/medway", "/actions", "/meeting",
+                                  "/data", "/login", "/district/tonbridge-and-malling?district=maidstone&present=1"])
+def test_routes_answer_200(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_healthz_counts_rows(client, demo_store):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["tables"]["observations"] == len(demo_store.read("observations"))
+
+
+def test_observations_csv_returns_the_stored_values(client, demo_store):
+    response = client.get("/api/observations.csv?indicator=police-uk-burglary&area=E07000110&from=2022-01&to=2022-12")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    got = {(r["period"], int(r["value"])) for r in rows(response)}
+    obs = demo_store.read("observations")
+    stored = obs[(obs["indicator_id"] == "police-uk-burglary") & (obs["area_code"] == "E07000110")
+                 & (obs["period"] <= "2022-12-01")]
+    assert got == {(p.strftime("%Y-%m"), int(v)) for p, v in zip(stored["period"], stored["value"], strict=True)}
+
+
+@pytest.mark.parametrize("query", ["indicator=nope", "indicator=police-uk-burglary&area=XX",
+                                   "indicator=police-uk-burglary&from=2022-13"])
+def test_observations_csv_rejects_bad_parameters(client, query):
+    response = client.get(f"/api/observations.csv?{query}")
+    assert response.status_code == 422
+    assert ":" in response.get_data(as_text=True)
+
+
+def test_actions_csv_hides_restricted_actions_from_anonymous_clients(client):
+    anonymous = rows(client.get("/api/actions.csv"))
+    assert anonymous and all(r["classification"] == "public" for r in anonymous)
+    signed_in = rows(client.get("/api/actions.csv", headers=basic("viewer")))
+    assert any(r["classification"] == "restricted" for r in signed_in)
+
+
+def test_login_with_a_wrong_password_is_refused(client):
+    response = client.post("/login", data={"name": "admin", "password": "wrong-password"})
+    assert response.status_code == 401
+
+
+def test_login_then_logout(client):
+    response = client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"], "next": "/actions"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/actions")
+    assert any(r["classification"] == "restricted" for r in rows(client.get("/api/actions.csv")))
+    client.get("/logout")
+    assert all(r["classification"] == "public" for r in rows(client.get("/api/actions.csv")))
+
+
+def test_login_refuses_an_off_site_next(client):
+    response = client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"],
+                                           "next": "https://example.org/"})
+    assert response.headers["Location"].endswith("/")
+    client.get("/logout")
