@@ -85,7 +85,7 @@ def test_validate_reports_unknown_references(store):
 
 def test_unreadable_parquet_is_a_clear_error(store):
     store.path("observations").write_bytes(b"not parquet at all")
-    with pytest.raises(StoreError, match="observations.parquet.*cannot be read"):
+    with pytest.raises(StoreError, match=r"observations\.parquet.*cannot be read"):
         store.read("observations")
 
 
