@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import assert_clean
+
 ROUTES = [
     ("/", "Community Safety Agreement priorities"),
     ("/priority/road-safety", "Road Safety"),
@@ -16,19 +18,6 @@ ROUTES = [
     ("/no-such-page", "Page not found"),
     ("/priority/not-a-priority", "Priority not found"),
 ]
-
-
-@pytest.fixture
-def served(dash_duo):
-    import app
-
-    dash_duo.start_server(app.app)
-    return dash_duo
-
-
-def assert_clean(duo):
-    assert duo.get_logs() == [], "browser console has errors"
-    assert not duo.driver.find_elements("css selector", ".dash-fe-error__title, .dash-debug-menu__error")
 
 
 @pytest.mark.parametrize(("path", "heading"), ROUTES)
