@@ -74,8 +74,7 @@ def sync_filters(search, district, start, end):
 )
 def keep_query_in_links(search, ids):
     """Every navigation link carries the current district, period and mode."""
-    state = from_search(search)
-    query = state.query()
+    query = from_search(search).query(indicator=None)
     return [f"{i['path']}{query}" for i in ids]
 
 

@@ -10,6 +10,8 @@ from dash import dcc, html
 
 from components.charts import CONFIG
 
+GRAPH_CONFIG = {**CONFIG, "topojsonURL": "/assets/topojson/"}
+
 
 def illustrative_badge(illustrative: bool) -> html.Span | None:
     if not illustrative:
@@ -41,21 +43,24 @@ def csv_href(indicator_id: str, area_code: str | None = None, start: str | None 
     return "/api/observations.csv?" + urlencode(params)
 
 
-def chart_card(*, card_id: str, title: str, subtitle: str, figure, table: html.Div, about: list,
-               illustrative: bool, download_href: str, summary: str | None = None) -> dbc.Card:
-    """A card whose title says what the chart shows, with Chart / Table / About tabs and a CSV link."""
+def chart_card(*, card_id: str, title: str, subtitle: str, figures: list[tuple[str, object]], table: html.Div,
+               about: list, illustrative: bool, download_href: str, summary: str | None = None) -> dbc.Card:
+    """A card whose title says what the chart shows, with a tab per chart, Table and About, and a CSV link."""
     header = html.Div([
         html.H3(title, className="h5 mb-1"),
         html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
     ])
     summary_block = html.P(summary, className="chart-summary mb-2") if summary else None
-    chart = dcc.Graph(id=f"{card_id}-graph", figure=figure, config=CONFIG,
-                      className="chart", responsive=True)
+    charts = [
+        dbc.Tab(dcc.Graph(id=f"{card_id}-graph-{i}", figure=figure, config=GRAPH_CONFIG, className="chart"),
+                label=label, tab_id=f"chart-{i}")
+        for i, (label, figure) in enumerate(figures)
+    ]
     tabs = dbc.Tabs([
-        dbc.Tab(chart, label="Chart", tab_id="chart"),
+        *charts,
         dbc.Tab(table, label="Table", tab_id="table"),
         dbc.Tab(html.Div(about, className="about p-2"), label="About", tab_id="about"),
-    ], active_tab="chart", id=f"{card_id}-tabs")
+    ], active_tab="chart-0", id=f"{card_id}-tabs")
     download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
                       download="", **{"data-testid": "csv-link"})
     return dbc.Card(dbc.CardBody([header, summary_block, tabs, download]), className="chart-card mb-3",

@@ -1,4 +1,4 @@
-"""Chart cards for one indicator: its trend and its district comparison."""
+"""Chart cards for one indicator: its trend, and its districts compared with the county."""
 
 from __future__ import annotations
 
@@ -6,28 +6,39 @@ import pandas as pd
 from dash import html
 
 from components.cards import about_indicator, chart_card, csv_href, data_table
-from components.charts import district_figure, rolling_by_segment, trend_figure
+from components.charts import district_figure, district_map, funnel_figure, trend_figure
+
+SUPPRESSED = "suppressed (1 to 4)"
 
 
-def trend_card(*, indicator: pd.Series, series: pd.DataFrame, area_code: str, area_name: str,
+def _count(value: float, hidden: bool) -> str:
+    if pd.isna(value):
+        return ""
+    return SUPPRESSED if hidden else f"{value:,.0f}"
+
+
+def trend_table(trend: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The rows a trend chart draws, as text (suppressed counts never shown as numbers)."""
+    return pd.DataFrame({
+        "Month": trend["period"].dt.strftime("%b %Y"),
+        unit.capitalize(): [_count(v, h) for v, h in zip(trend["value"], trend["suppressed"], strict=True)],
+        "Rolling 12-month total": [_count(v, h) for v, h in
+                                   zip(trend["rolling_12"], trend["rolling_suppressed"], strict=True)],
+    })
+
+
+def trend_card(*, indicator: pd.Series, trend: pd.DataFrame, area_code: str, area_name: str,
                coverage: str, breaks: list, summary: str, start: str | None, end: str | None) -> html.Div:
     iid = indicator["indicator_id"]
-    table = series.assign(rolling=rolling_by_segment(series, [b.period for b in breaks]).to_numpy()) \
-        if not series.empty else series.assign(rolling=[])
-    table = pd.DataFrame({
-        "Month": table["period"].dt.strftime("%b %Y"),
-        f"{indicator['unit'].capitalize()}": table["value"].map("{:,.0f}".format),
-        "Rolling 12-month total": table["rolling"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
-    })
     updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
-    period = (f"{series['period'].min():%b %Y} to {series['period'].max():%b %Y}"
-              if not series.empty else "no data in the chosen period")
+    period = (f"{trend['period'].min():%b %Y} to {trend['period'].max():%b %Y}"
+              if not trend.empty else "no data in the chosen period")
     return chart_card(
         card_id=f"trend-{iid}",
-        title=f"{indicator['name']}: {area_name}, monthly, {period}",
+        title=f"{indicator['name']}: {area_name}, by month, {period}",
         subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. Last updated {updated}.",
-        figure=trend_figure(series, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]),
-        table=data_table(table, caption=f"{indicator['name']}, {area_name}, by month"),
+        figures=[("Chart", trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]))],
+        table=data_table(trend_table(trend, indicator["unit"]), caption=f"{indicator['name']}, {area_name}, by month"),
         about=about_indicator(indicator, coverage=coverage, last_updated=updated,
                               breaks=[(b.period, b.label, b.description) for b in breaks]),
         illustrative=bool(indicator["illustrative"]),
@@ -36,36 +47,51 @@ def trend_card(*, indicator: pd.Series, series: pd.DataFrame, area_code: str, ar
     )
 
 
-def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, total_label: str,
-                  selected_code: str | None, suppress_below: int) -> html.Div:
+def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
+    hidden = breakdown["suppressed"]
+    interval = breakdown["lower"].map("{:.2f}".format) + " to " + breakdown["upper"].map("{:.2f}".format)
+    return pd.DataFrame({
+        "District": breakdown["area_name"],
+        "Count": [_count(v, h) for v, h in zip(breakdown["count"], hidden, strict=True)],
+        "Residents": breakdown["population"].map("{:,.0f}".format),
+        "Rate per 1,000": breakdown["rate"].map("{:.2f}".format).where(~hidden, "suppressed"),
+        "95% confidence interval": interval.where(~hidden, ""),
+        f"Compared with {total_label}": breakdown["judgement"],
+    })
+
+
+def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.DataFrame, boundaries: dict,
+                  total_label: str, selected_code: str | None, download_href: str) -> html.Div:
     iid = indicator["indicator_id"]
     first, last = breakdown["first"].iloc[0], breakdown["last"].iloc[0]
     window = f"{first:%b %Y} to {last:%b %Y}"
-    hidden = breakdown["suppressed"]
-    table = pd.DataFrame({
-        "District": breakdown["area_name"],
-        "Count": breakdown["count"].map("{:,.0f}".format).where(~hidden, f"suppressed (1-{suppress_below - 1})"),
-        "Population": breakdown["population"].map("{:,.0f}".format),
-        "Rate per 1,000": breakdown["rate"].map("{:.2f}".format).where(~hidden, "suppressed"),
-        "95% confidence interval": (breakdown["lower"].map("{:.2f}".format) + " to "
-                                    + breakdown["upper"].map("{:.2f}".format)).where(~hidden, ""),
-        f"Compared with {total_label}": breakdown["judgement"],
-    })
+    benchmark = breakdown["benchmark"].iloc[0]
     updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
+    judged = breakdown[breakdown["judgement"] != "Similar"]
+    standout = ", ".join(f"{r.area_name} ({r.judgement.lower()})" for r in judged.itertuples())
+    summary = (f"{total_label}: {benchmark:.2f} per 1,000 residents over {breakdown['months'].iloc[0]} months. "
+               + (f"Different from {total_label}: {standout}." if standout
+                  else f"No district is significantly different from {total_label}."))
     method = html.P(
         f"Rates use the estimated population of the middle year of the period. Intervals are 95% (Byar's "
-        f"method). A district is 'Similar' when the {total_label} rate lies inside its interval. Counts from 1 "
-        f"to {suppress_below - 1} are suppressed and shown as 'suppressed', never as zero."
+        f"method). A district is 'Similar' when the {total_label} rate lies inside its interval; otherwise it "
+        "is 'Better' or 'Worse' (or 'Higher' or 'Lower' where a rise is neither good nor bad). The funnel's "
+        "limits are 95% and 99.8% around the county rate. Counts from 1 to 4 are suppressed and shown as "
+        "'suppressed', never as zero."
     )
-    about = [*about_indicator(indicator, coverage=total_label, last_updated=updated, breaks=[]), method]
     return chart_card(
         card_id=f"districts-{iid}",
         title=f"{indicator['name']}: rate per 1,000 residents by district, {window}",
-        subtitle=f"Total of {breakdown['months'].iloc[0]} months against the {total_label} rate. "
-                 f"Source: {indicator['source']}.",
-        figure=district_figure(breakdown, total_label=total_label, selected_code=selected_code),
-        table=data_table(table, caption=f"{indicator['name']} by district, {window}"),
-        about=about,
+        subtitle=f"Against the {total_label} rate. Source: {indicator['source']}. Last updated {updated}.",
+        figures=[
+            ("Bar chart", district_figure(breakdown, total_label=total_label, selected_code=selected_code)),
+            ("Funnel plot", funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code)),
+            ("Map", district_map(breakdown, boundaries)),
+        ],
+        table=data_table(comparison_table(breakdown, total_label),
+                         caption=f"{indicator['name']} by district, {window}"),
+        about=[*about_indicator(indicator, coverage=total_label, last_updated=updated, breaks=[]), method],
         illustrative=bool(indicator["illustrative"]),
-        download_href=csv_href(iid, None, f"{first:%Y-%m}", f"{last:%Y-%m}"),
+        download_href=download_href,
+        summary=summary,
     )

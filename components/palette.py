@@ -36,9 +36,19 @@ BRAG_ORDER = ("red", "amber", "green", "blue", "not-started")
 
 JUDGEMENT_COLOURS = {
     "Better": TURQUOISE,
-    "Similar": "#BFC1C3",
+    "Similar": MID_GREY,
     "Worse": DARK_PINK,
     "Higher": DARK_BLUE,
     "Lower": LIGHT_PURPLE,
     "Not compared": "#E1E1E1",
 }
+
+JUDGEMENT_SHAPES = {
+    "Better": "triangle-down",
+    "Similar": "circle",
+    "Worse": "triangle-up",
+    "Higher": "triangle-up",
+    "Lower": "triangle-down",
+}
+
+SEQUENTIAL = [[0.0, "#E8F1F8"], [0.5, "#5694CA"], [1.0, "#12436D"]]

@@ -20,6 +20,7 @@ from kcsp.store import Store
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
+MEMO_SIZE = 512
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
@@ -53,6 +54,7 @@ class Dataset:
             for iid, grp in tables["series_breaks"].groupby("indicator_id")
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
+        self._breakdowns: dict[tuple, pd.DataFrame] = {}
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
@@ -106,7 +108,9 @@ class Dataset:
         return None if match.empty else match.iloc[0]
 
     def indicator(self, indicator_id: str) -> pd.Series:
-        return self._indicator.loc[indicator_id]
+        row = self._indicator.loc[indicator_id].copy()
+        row["indicator_id"] = indicator_id
+        return row
 
     def has_indicator(self, indicator_id: str) -> bool:
         return indicator_id in self._indicator.index
@@ -145,6 +149,26 @@ class Dataset:
             frame = frame[frame["period"] <= end]
         return frame
 
+    def trend(self, indicator_id: str, area_code: str | None = None, start: pd.Timestamp | None = None,
+              end: pd.Timestamp | None = None) -> pd.DataFrame:
+        """What a trend chart shows: period, value, rolling_12 and suppressed, within the period chosen.
+
+        Rolling totals are taken over the whole series (so the first month shown has its full
+        12 months) and restart at series breaks. Small counts are suppressed for single districts.
+        """
+        code = area_code or self.total_code(indicator_id)
+        full = self.series(indicator_id, code).copy()
+        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
+        small = code in set(self.districts()["area_code"])
+        full["suppressed"] = full["value"].map(stats.suppressed) if small else False
+        full["suppressed"] = full["suppressed"].astype(bool)
+        full["rolling_suppressed"] = full["rolling_12"].map(stats.suppressed).astype(bool) if small else False
+        if start is not None:
+            full = full[full["period"] >= start]
+        if end is not None:
+            full = full[full["period"] <= end]
+        return full.reset_index(drop=True)
+
     def breaks(self, indicator_id: str) -> list[Break]:
         return self._breaks.get(indicator_id, [])
 
@@ -155,7 +179,9 @@ class Dataset:
         return frame["period"].min(), frame["period"].max()
 
     def comparison(self, indicator_id: str, area_code: str | None = None, start=None, end=None) -> stats.Comparison:
-        series = self.series(indicator_id, area_code, start, end)
+        """The 12 months to the end of the chosen period against the 12 before (`start` is not a limit:
+        the earlier window may lie before it)."""
+        series = self.series(indicator_id, area_code, None, end)
         return stats.compare_year_ago(series, [b.period for b in self.breaks(indicator_id)])
 
     def population_of(self, area_code: str, year: int) -> float | None:
@@ -166,12 +192,29 @@ class Dataset:
         return float(self._pop.loc[(area_code, year)])
 
     def district_breakdown(self, indicator_id: str, start=None, end=None) -> pd.DataFrame:
-        """Count, rate per 1,000, 95% interval and judgement against the total, per district."""
+        """Count, rate per 1,000, 95% interval and judgement against the total, per district (memoised).
+
+        With no period chosen the latest 12 months are compared.
+        """
+        key = (indicator_id, start, end)
+        if key not in self._breakdowns:
+            if len(self._breakdowns) >= MEMO_SIZE:
+                self._breakdowns.pop(next(iter(self._breakdowns)))
+            self._breakdowns[key] = self._district_breakdown(indicator_id, start, end)
+        return self._breakdowns[key]
+
+    def funnel_limits(self, breakdown: pd.DataFrame) -> pd.DataFrame:
+        """95% and 99.8% limits around the breakdown's benchmark rate, across its populations."""
+        return stats.funnel_limits(float(breakdown["benchmark"].iloc[0]), float(breakdown["population"].max()))
+
+    def _district_breakdown(self, indicator_id: str, start, end) -> pd.DataFrame:
         ind = self.indicator(indicator_id)
         total_code = self.total_code(indicator_id)
         window = self.series(indicator_id, total_code, start, end)
         if window.empty or ind["geography"] != "district":
             return pd.DataFrame()
+        if start is None and end is None:
+            window = window.tail(12)
         first, last = window["period"].min(), window["period"].max()
         months = len(window)
         year = int((first + (last - first) / 2).year)

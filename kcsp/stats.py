@@ -35,11 +35,22 @@ def rate_per_1000(count: float, population: float) -> float:
     return count / population * 1000
 
 
-def rolling_12(series: pd.DataFrame) -> pd.Series:
-    """Rolling 12-month total of a monthly series (NaN until 12 consecutive months are present)."""
-    values = series.set_index("period")["value"].astype("float64")
-    full = values.asfreq("MS")
-    return full.rolling(12, min_periods=12).sum().reindex(values.index)
+def rolling_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None) -> pd.Series:
+    """Rolling 12-month totals of a monthly series, indexed like it.
+
+    A total needs 12 consecutive months and restarts at each series break, so no total ever sums
+    months recorded on two different bases.
+    """
+    if series.empty:
+        return pd.Series(dtype="float64")
+    values = series.set_index("period")["value"].astype("float64").sort_index().asfreq("MS")
+    out = pd.Series(float("nan"), index=values.index)
+    first, last = values.index.min(), values.index.max()
+    edges = [first, *sorted(b for b in breaks or [] if first < b <= last)]
+    for i, start in enumerate(edges):
+        stop = edges[i + 1] - pd.DateOffset(months=1) if i + 1 < len(edges) else last
+        out.loc[start:stop] = values.loc[start:stop].rolling(12, min_periods=12).sum()
+    return pd.Series(out.reindex(series["period"]).to_numpy(), index=series.index)
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,25 @@ def judge(lower: float, upper: float, benchmark: float, polarity: str) -> str:
     if polarity == "higher-is-better":
         return "Better" if higher else "Worse"
     return "Higher" if higher else "Lower"
+
+
+def funnel_limits(benchmark_rate: float, max_population: float, points: int = 60) -> pd.DataFrame:
+    """Control limits of a rate per 1,000 around a benchmark, for populations up to max_population.
+
+    For a population P the expected count is benchmark x P / 1,000; the limits are Byar's interval
+    of that count at 95% (z = 1.96) and 99.8% (z = 3.09), turned back into rates.
+    """
+    rows = []
+    for i in range(1, points + 1):
+        pop = max_population * 1.1 * i / points
+        expected = benchmark_rate * pop / 1000
+        row = {"population": pop}
+        for level, z in (("95", Z95), ("99.8", 3.090232306167813)):
+            low, high = byar_interval(expected, z)
+            row[f"lower_{level}"] = low / pop * 1000
+            row[f"upper_{level}"] = high / pop * 1000
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def suppressed(count: float) -> bool:

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-KEYS = ("district", "from", "to", "present")
+KEYS = ("district", "from", "to", "present", "indicator")
+SLUGLIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def parse_month(value: str | None) -> pd.Timestamp | None:
@@ -25,6 +26,7 @@ class ViewState:
     start: str | None = None
     end: str | None = None
     present: bool = False
+    indicator: str | None = None
 
     @property
     def start_ts(self) -> pd.Timestamp | None:
@@ -46,6 +48,8 @@ class ViewState:
             params["to"] = state.end
         if state.present:
             params["present"] = "1"
+        if state.indicator:
+            params["indicator"] = state.indicator
         return "?" + urlencode(params) if params else ""
 
 
@@ -64,7 +68,9 @@ def from_params(params: dict, known_districts: set[str] | None = None) -> ViewSt
     end = first("to") if parse_month(first("to")) else None
     if start and end and start > end:
         start, end = end, start
-    return ViewState(district=district, start=start, end=end, present=first("present") == "1")
+    indicator = first("indicator")
+    indicator = indicator if indicator and SLUGLIKE.match(indicator) else None
+    return ViewState(district=district, start=start, end=end, present=first("present") == "1", indicator=indicator)
 
 
 def from_search(search: str | None, known_districts: set[str] | None = None) -> ViewState:

@@ -98,3 +98,19 @@ def test_rolling_12_needs_12_months():
     rolling = stats.rolling_12(monthly(list(range(1, 14))))
     assert rolling.isna().sum() == 11
     assert rolling.iloc[-1] == sum(range(2, 14))
+
+
+def test_rolling_12_restarts_at_a_series_break():
+    rolling = stats.rolling_12(monthly([1] * 36, start="2014-01-01"), [pd.Timestamp("2016-01-01")])
+    values = dict(zip(pd.date_range("2014-01-01", periods=36, freq="MS"), rolling, strict=True))
+    assert values[pd.Timestamp("2015-12-01")] == 12
+    assert pd.isna(values[pd.Timestamp("2016-11-01")])
+    assert values[pd.Timestamp("2016-12-01")] == 12
+
+
+def test_funnel_limits_narrow_as_population_grows():
+    limits = stats.funnel_limits(10.0, 200_000)
+    width = limits["upper_95"] - limits["lower_95"]
+    assert width.is_monotonic_decreasing
+    assert (limits["lower_99.8"] < limits["lower_95"]).all() and (limits["upper_99.8"] > limits["upper_95"]).all()
+    assert ((limits["lower_95"] < 10) & (limits["upper_95"] > 10)).all()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from dataclasses import replace
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import PASSWORDS
@@ -83,3 +86,38 @@ def test_login_refuses_an_off_site_next(client):
                                            "next": "https://example.org/"})
     assert response.headers["Location"].endswith("/")
     client.get("/logout")
+
+
+def test_district_comparison_csv_matches_the_breakdown(client, dataset):
+    response = client.get("/api/district-comparison.csv?indicator=police-uk-burglary&from=2022-01&to=2022-12")
+    assert response.status_code == 200
+    got = {r["area_code"]: r for r in rows(response)}
+    frame = dataset.district_breakdown("police-uk-burglary", pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-01"))
+    assert set(got) == set(frame["area_code"])
+    maidstone = frame.set_index("area_code").loc["E07000110"]
+    assert float(got["E07000110"]["count"]) == maidstone["count"]
+    assert got["E07000110"]["judgement"] == maidstone["judgement"]
+
+
+def test_observations_csv_counts_equal_raw_rows_of_an_import(tmp_path):
+    """End to end: a real police.uk file imported, then served, gives a count of its raw rows."""
+    import app
+    from kcsp import runtime
+    from kcsp.importers.police_uk import import_police_uk
+    from kcsp.settings import load_settings
+    from kcsp.store import Store
+
+    fixture = Path(__file__).parent / "fixtures" / "police_uk" / "2022-01-kent-street.csv"
+    store = Store(tmp_path / "store")
+    import_police_uk(store, [fixture])
+    with open(fixture, newline="", encoding="utf-8-sig") as fh:
+        raw = [r for r in csv.DictReader(fh) if (r["LSOA name"] or "").startswith("Maidstone ")]
+    expected = sum(1 for r in raw if r["Crime type"] == "Violence and sexual offences")
+    assert expected > 0
+    try:
+        runtime.configure(replace(load_settings(), data_dir=store.root))
+        response = app.server.test_client().get(
+            "/api/observations.csv?indicator=police-uk-violence-and-sexual-offences&area=E07000110")
+        assert [int(r["value"]) for r in rows(response)] == [expected]
+    finally:
+        runtime.configure()

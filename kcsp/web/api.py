@@ -37,6 +37,16 @@ def healthz() -> Response:
     return jsonify({"status": "ok", "tables": tables})
 
 
+def _months() -> dict[str, pd.Timestamp | None] | Response:
+    bounds = {}
+    for key in ("from", "to"):
+        raw = request.args.get(key)
+        if raw and parse_month(raw) is None:
+            return _problem(422, f"{key}: {raw!r} is not a month (YYYY-MM)")
+        bounds[key] = parse_month(raw)
+    return bounds
+
+
 @bp.get("/api/observations.csv")
 def observations_csv() -> Response:
     ds = runtime.dataset()
@@ -48,12 +58,9 @@ def observations_csv() -> Response:
         area = ds.area_code_for_slug(area) or area
     if area not in set(ds.areas["area_code"]):
         return _problem(422, f"area: unknown area code {area!r}")
-    bounds = {}
-    for key in ("from", "to"):
-        raw = request.args.get(key)
-        if raw and parse_month(raw) is None:
-            return _problem(422, f"{key}: {raw!r} is not a month (YYYY-MM)")
-        bounds[key] = parse_month(raw)
+    bounds = _months()
+    if isinstance(bounds, Response):
+        return bounds
     frame = ds.series(indicator_id, area, bounds["from"], bounds["to"]).copy()
     ind = ds.indicator(indicator_id)
     out = pd.DataFrame({
@@ -66,6 +73,28 @@ def observations_csv() -> Response:
         "illustrative": "true" if ind["illustrative"] else "false",
     })
     return _csv(out, f"{indicator_id}_{area}.csv")
+
+
+@bp.get("/api/district-comparison.csv")
+def district_comparison_csv() -> Response:
+    """The district comparison a priority page draws: counts, rates, intervals and judgements."""
+    ds = runtime.dataset()
+    indicator_id = request.args.get("indicator", "")
+    if not ds.has_indicator(indicator_id):
+        return _problem(422, f"indicator: unknown indicator {indicator_id!r}")
+    bounds = _months()
+    if isinstance(bounds, Response):
+        return bounds
+    frame = ds.district_breakdown(indicator_id, bounds["from"], bounds["to"])
+    if frame.empty:
+        return _problem(422, f"indicator: {indicator_id!r} has no district figures for this period")
+    out = frame[["area_code", "area_name", "count", "population", "rate", "lower", "upper", "judgement",
+                 "suppressed", "benchmark"]].copy()
+    out.loc[out["suppressed"], ["count", "rate", "lower", "upper"]] = None
+    out.insert(0, "indicator_id", indicator_id)
+    out.insert(1, "from", frame["first"].dt.strftime("%Y-%m"))
+    out.insert(2, "to", frame["last"].dt.strftime("%Y-%m"))
+    return _csv(out.round(4), f"{indicator_id}_districts.csv")
 
 
 @bp.get("/api/actions.csv")

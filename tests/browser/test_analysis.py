@@ -1,0 +1,102 @@
+"""Priority analysis in the browser: district and period changes, table view, CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import requests
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import assert_clean, wait_for_charts
+
+PAGE = "/priority/neighbourhood-crime-asb"
+
+
+def choose(duo, selector, label):
+    """Open a dropdown, type to narrow its options, and click the one with this label."""
+    duo.find_element(selector).click()
+    search = duo.wait_for_element(".dash-dropdown-search", timeout=5)
+    search.send_keys(label)
+    option = duo.wait_for_element(".dash-dropdown-option", timeout=5)
+    for candidate in duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
+        if candidate.text == label:
+            option = candidate
+            break
+    option.click()
+
+
+def click(duo, element):
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def open_page(duo, path):
+    duo.driver.get(duo.server_url + path)
+    duo.wait_for_element("#priority-title", timeout=15)
+    wait_for_charts(duo)
+
+
+def test_choosing_a_district_puts_it_in_the_url_and_keeps_it_on_reload(served):
+    open_page(served, PAGE)
+    choose(served, "#filter-district", "Maidstone")
+    served.wait_for_contains_text("h2", "in Maidstone", timeout=15)
+    assert "district=maidstone" in served.driver.current_url
+    served.driver.refresh()
+    served.wait_for_contains_text("h2", "in Maidstone", timeout=15)
+    assert "Maidstone" in served.find_element("#filter-district").text
+    assert "Maidstone (" in served.find_element("#districts-compared ~ div").text
+    assert_clean(served)
+
+
+def test_choosing_a_period_changes_the_charts(served):
+    open_page(served, f"{PAGE}?district=maidstone")
+    choose(served, "#filter-from", "Jan 2022")
+    served.wait_for_contains_text("#trend-police-uk-burglary", "Jan 2022 to", timeout=15)
+    choose(served, "#filter-to", "Dec 2022")
+    served.wait_for_contains_text("#trend-police-uk-burglary", "Jan 2022 to Dec 2022", timeout=15)
+    assert "from=2022-01" in served.driver.current_url and "to=2022-12" in served.driver.current_url
+    assert "district=maidstone" in served.driver.current_url
+    assert_clean(served)
+
+
+def test_table_view_shows_the_monthly_values(served):
+    open_page(served, f"{PAGE}?district=maidstone&from=2022-01&to=2022-03")
+    card = served.find_element("#trend-police-uk-burglary")
+    click(served, card.find_element(By.LINK_TEXT, "Table"))
+    served.wait_for_contains_text("#trend-police-uk-burglary table", "Mar 2022", timeout=10)
+    rows = card.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["Jan 2022", "Feb 2022", "Mar 2022"]
+    assert_clean(served)
+
+
+def test_csv_link_downloads_exactly_what_the_card_shows(served, demo_store):
+    open_page(served, f"{PAGE}?district=maidstone&from=2022-01&to=2022-03")
+    link = served.find_element("#trend-police-uk-burglary [data-testid=csv-link]")
+    href = link.get_attribute("href")
+    assert "area=E07000110" in href and "from=2022-01" in href and "to=2022-03" in href
+    body = requests.get(href, timeout=10).text
+    got = [(r["period"], int(r["value"])) for r in csv.DictReader(io.StringIO(body))]
+    obs = demo_store.read("observations")
+    mine = obs[(obs["indicator_id"] == "police-uk-burglary") & (obs["area_code"] == "E07000110")
+               & obs["period"].between("2022-01-01", "2022-03-01")].sort_values("period")
+    assert got == [(p.strftime("%Y-%m"), int(v)) for p, v in zip(mine["period"], mine["value"], strict=True)]
+    click(served, served.find_element("#trend-police-uk-burglary").find_element(By.LINK_TEXT, "Table"))
+    shown = [int(r.find_elements(By.TAG_NAME, "td")[1].text.replace(",", ""))
+             for r in served.find_elements("#trend-police-uk-burglary tbody tr")]
+    assert shown == [v for _, v in got]
+
+
+def test_road_safety_trend_draws_the_crash_break(served):
+    open_page(served, "/priority/road-safety?from=2015-01&to=2016-06")
+    card = served.find_element("#trend-road-casualties")
+    assert "Series break: CRASH recording" in card.text
+    assert "not comparable" in card.text
+    assert_clean(served)
+
+
+def test_district_map_draws_offline(served):
+    open_page(served, f"{PAGE}?from=2022-01&to=2022-12")
+    click(served, served.find_element("#districts-compared ~ div").find_element(By.LINK_TEXT, "Map"))
+    served.wait_for_element("#districts-compared ~ div .choroplethlayer path", timeout=15)
+    assert_clean(served)
