@@ -7,8 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 KCSP_DATA_DIR ?= data/store
 export KCSP_DATA_DIR
+AXE_VERSION := 4.14.1
+AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
-.PHONY: setup dev store run test lint browser-deps benchmark clean
+.PHONY: setup dev store run test lint browser-deps axe benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -40,15 +42,20 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+axe: $(AXE)
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix tests/.axe axe-core@$(AXE_VERSION)
+
 lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: dev browser-deps lint
+test: dev browser-deps axe lint
 	$(VENV)/bin/pytest -q --headless tests
 
 benchmark: dev browser-deps
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/.axe

@@ -26,6 +26,7 @@ app = dash.Dash(
     serve_locally=True,
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
+app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
 server = app.server
 init_auth(server)
 server.register_blueprint(api_bp)

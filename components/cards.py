@@ -43,28 +43,32 @@ def csv_href(indicator_id: str, area_code: str | None = None, start: str | None 
     return "/api/observations.csv?" + urlencode(params)
 
 
+def _toggle(label: str, body, *, key: str) -> html.Details:
+    return html.Details([html.Summary(label, className="view-toggle"), html.Div(body, className="pt-2")],
+                        className=f"card-view card-view-{key}")
+
+
 def chart_card(*, card_id: str, title: str, subtitle: str, figures: list[tuple[str, object]], table: html.Div,
                about: list, illustrative: bool, download_href: str, summary: str | None = None) -> dbc.Card:
-    """A card whose title says what the chart shows, with a tab per chart, Table and About, and a CSV link."""
+    """A card whose title says what the chart shows: the first chart, then toggles (native details
+    elements, usable by keyboard) for further charts, the table of the data and its About, and a CSV link."""
     header = html.Div([
         html.H3(title, className="h5 mb-1"),
         html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
     ])
     summary_block = html.P(summary, className="chart-summary mb-2") if summary else None
-    charts = [
-        dbc.Tab(dcc.Graph(id=f"{card_id}-graph-{i}", figure=figure, config=GRAPH_CONFIG, className="chart"),
-                label=label, tab_id=f"chart-{i}")
-        for i, (label, figure) in enumerate(figures)
-    ]
-    tabs = dbc.Tabs([
-        *charts,
-        dbc.Tab(table, label="Table", tab_id="table"),
-        dbc.Tab(html.Div(about, className="about p-2"), label="About", tab_id="about"),
-    ], active_tab="chart-0", id=f"{card_id}-tabs")
+    graphs = [dcc.Graph(id=f"{card_id}-graph-{i}", figure=figure, config=GRAPH_CONFIG, className="chart")
+              for i, (_, figure) in enumerate(figures)]
+    extra = [_toggle(label, graph, key=f"chart-{i}")
+             for i, ((label, _), graph) in enumerate(zip(figures, graphs, strict=True)) if i > 0]
     download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
                       download="", **{"data-testid": "csv-link"})
-    return dbc.Card(dbc.CardBody([header, summary_block, tabs, download]), className="chart-card mb-3",
-                    id=card_id)
+    return dbc.Card(dbc.CardBody([
+        header, summary_block, graphs[0], *extra,
+        _toggle("Table of the data", table, key="table"),
+        _toggle("About this data", about, key="about"),
+        download,
+    ]), className="chart-card mb-3", id=card_id)
 
 
 def about_indicator(indicator: pd.Series, *, coverage: str, last_updated: str,

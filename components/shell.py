@@ -44,28 +44,24 @@ def month_options(first: pd.Timestamp, last: pd.Timestamp) -> list[dict]:
     return [{"label": f"{m:%b %Y}", "value": f"{m:%Y-%m}"} for m in reversed(months)]
 
 
+def _select(label: str, control_id: str, options: list[dict]) -> html.Div:
+    return html.Div([
+        html.Label(label, htmlFor=control_id, className="form-label mb-0"),
+        dbc.Select(id=control_id, options=options, value=""),
+    ], className="filter")
+
+
 def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> html.Section:
-    """District and period choices; their values live in the URL (see app.sync_filters)."""
+    """District and period choices (native selects); their values live in the URL (app.sync_filters)."""
     district_options = [{"label": "All of Kent", "value": ""}] + [
         {"label": d.area_name + (" (outside the CSA)" if not d.in_csa else ""), "value": d.area_slug}
         for d in districts.itertuples()
     ]
-    months = [{"label": "Earliest", "value": ""}, *month_options(first, last)]
-    to_months = [{"label": "Latest", "value": ""}, *month_options(first, last)]
+    months = month_options(first, last)
     return html.Section([
-        html.Div([
-            html.Label("District", htmlFor="filter-district", className="form-label mb-0"),
-            dcc.Dropdown(id="filter-district", options=district_options, value="", clearable=False,
-                         searchable=True, className="filter-dropdown"),
-        ], className="filter"),
-        html.Div([
-            html.Label("From", htmlFor="filter-from", className="form-label mb-0"),
-            dcc.Dropdown(id="filter-from", options=months, value="", clearable=False, className="filter-month"),
-        ], className="filter"),
-        html.Div([
-            html.Label("To", htmlFor="filter-to", className="form-label mb-0"),
-            dcc.Dropdown(id="filter-to", options=to_months, value="", clearable=False, className="filter-month"),
-        ], className="filter"),
+        _select("District", "filter-district", district_options),
+        _select("From", "filter-from", [{"label": "Earliest", "value": ""}, *months]),
+        _select("To", "filter-to", [{"label": "Latest", "value": ""}, *months]),
     ], className="filter-bar d-flex flex-wrap gap-3 px-3 py-2", **{"aria-label": "Filters"})
 
 

@@ -48,13 +48,16 @@ class Dataset:
         self._by_area_code = self.areas.set_index("area_code")
         self._by_slug = self.areas.set_index("area_slug")
         self._indicator = self.indicators.set_index("indicator_id")
+        self._indicator_rows = {row["indicator_id"]: row for _, row in self.indicators.iterrows()}
+        self._memo: dict[tuple, object] = {}
+        self._memo_lock = threading.Lock()
         self._series = self._index_series(tables["observations"])
         self._breaks = {
             iid: [Break(r.period, r.label, r.description) for r in grp.sort_values("period").itertuples()]
             for iid, grp in tables["series_breaks"].groupby("indicator_id")
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
-        self._breakdowns: dict[tuple, pd.DataFrame] = {}
+        self._local_codes = set(self.districts()["area_code"])
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
@@ -108,15 +111,27 @@ class Dataset:
         return None if match.empty else match.iloc[0]
 
     def indicator(self, indicator_id: str) -> pd.Series:
-        row = self._indicator.loc[indicator_id].copy()
-        row["indicator_id"] = indicator_id
-        return row
+        return self._indicator_rows[indicator_id]
+
+    def _memoised(self, key: tuple, compute):
+        """Derived results cached for the life of this dataset (bounded: oldest dropped first)."""
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = compute()
+            with self._memo_lock:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.pop(next(iter(self._memo)))
+                self._memo[key] = hit
+        return hit
 
     def has_indicator(self, indicator_id: str) -> bool:
-        return indicator_id in self._indicator.index
+        return indicator_id in self._indicator_rows
 
     def indicators_for(self, priority_id: str) -> pd.DataFrame:
         """A priority's indicators that hold data: headline first, then real before illustrative."""
+        return self._memoised(("indicators_for", priority_id), lambda: self._indicators_for(priority_id))
+
+    def _indicators_for(self, priority_id: str) -> pd.DataFrame:
         pri = self.priority(priority_id)
         headline = None if pri is None else pri["headline_indicator_id"]
         rows = self.indicators[self.indicators["priority_id"] == priority_id].copy()
@@ -157,17 +172,20 @@ class Dataset:
         12 months) and restart at series breaks. Small counts are suppressed for single districts.
         """
         code = area_code or self.total_code(indicator_id)
-        full = self.series(indicator_id, code).copy()
-        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
-        small = code in set(self.districts()["area_code"])
-        full["suppressed"] = full["value"].map(stats.suppressed) if small else False
-        full["suppressed"] = full["suppressed"].astype(bool)
-        full["rolling_suppressed"] = full["rolling_12"].map(stats.suppressed).astype(bool) if small else False
+        full = self._memoised(("trend", indicator_id, code), lambda: self._full_trend(indicator_id, code))
         if start is not None:
             full = full[full["period"] >= start]
         if end is not None:
             full = full[full["period"] <= end]
         return full.reset_index(drop=True)
+
+    def _full_trend(self, indicator_id: str, code: str) -> pd.DataFrame:
+        full = self.series(indicator_id, code).copy()
+        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
+        small = code in self._local_codes
+        full["suppressed"] = full["value"].map(stats.suppressed).astype(bool) if small else False
+        full["rolling_suppressed"] = full["rolling_12"].map(stats.suppressed).astype(bool) if small else False
+        return full
 
     def breaks(self, indicator_id: str) -> list[Break]:
         return self._breaks.get(indicator_id, [])
@@ -196,12 +214,8 @@ class Dataset:
 
         With no period chosen the latest 12 months are compared.
         """
-        key = (indicator_id, start, end)
-        if key not in self._breakdowns:
-            if len(self._breakdowns) >= MEMO_SIZE:
-                self._breakdowns.pop(next(iter(self._breakdowns)))
-            self._breakdowns[key] = self._district_breakdown(indicator_id, start, end)
-        return self._breakdowns[key]
+        return self._memoised(("breakdown", indicator_id, start, end),
+                              lambda: self._district_breakdown(indicator_id, start, end))
 
     def funnel_limits(self, breakdown: pd.DataFrame) -> pd.DataFrame:
         """95% and 99.8% limits around the breakdown's benchmark rate, across its populations."""

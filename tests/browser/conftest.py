@@ -1,11 +1,21 @@
-"""Browser fixtures: the app served on a free loopback port (so several runs can share a machine)."""
+"""Browser fixtures: one app server and one headless Chromium for the whole session.
+
+Starting Chromium and a server per test cost seconds each; sharing them keeps the browser suite
+fast. Each test still starts clean: no cookies, a 1280x720 window, and console logs read from
+its own start only.
+"""
 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
+from dash.testing.browser import Browser
+from werkzeug.serving import make_server
+
+from tests.conftest import pytest_setup_options
 
 
 def free_port() -> int:
@@ -14,18 +24,45 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def served(dash_duo):
+@pytest.fixture(scope="session")
+def live_server():
     import app
 
-    dash_duo.start_server(app.app, port=free_port())
-    return dash_duo
+    port = free_port()
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    duo = Browser("chrome", headless=True, options=[pytest_setup_options()], percy_run=False,
+                  percy_finalize=False, wait_timeout=15)
+    duo.server_url = live_server
+    yield duo
+    duo.driver.quit()
+
+
+@pytest.fixture
+def served(browser, live_server):
+    """The shared browser, reset for this test."""
+    driver = browser.driver
+    driver.get(live_server + "/healthz")
+    driver.delete_all_cookies()
+    driver.set_window_size(1280, 720)
+    driver.get_log("browser")
+    browser.reset_log_timestamp()
+    return browser
 
 
 def assert_clean(duo) -> None:
     """No console error and no Dash error on the page."""
     assert duo.get_logs() == [], "browser console has errors"
-    assert not duo.driver.find_elements("css selector", ".dash-fe-error__title, .dash-debug-menu__error")
+    errors = duo.driver.execute_script(
+        "return document.querySelectorAll('.dash-fe-error__title, .dash-debug-menu__error').length")
+    assert errors == 0
 
 
 CHARTS_DRAWN = """
@@ -36,10 +73,11 @@ return Array.from(document.querySelectorAll('.dash-graph'))
 
 
 def wait_for_charts(duo, timeout: float = 20) -> None:
-    """Wait until every visible chart has been drawn (the page stops moving under the pointer)."""
-    duo.wait_for_no_elements("._dash-loading", timeout=timeout)
+    """Wait until Dash is idle and every visible chart has been drawn."""
     deadline = time.monotonic() + timeout
-    while not duo.driver.execute_script(CHARTS_DRAWN):
+    while duo.driver.execute_script(
+            "return document.querySelector('[data-dash-is-loading=true], ._dash-loading') !== null"
+            ) or not duo.driver.execute_script(CHARTS_DRAWN):
         if time.monotonic() > deadline:
             raise AssertionError("charts were not drawn in time")
-        time.sleep(0.1)
+        time.sleep(0.05)
