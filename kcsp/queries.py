@@ -15,6 +15,7 @@ from functools import cached_property
 import pandas as pd
 
 from kcsp import stats
+from kcsp.actions import changes_since, in_district
 from kcsp.store import Store
 
 KENT = "E10000016"
@@ -53,6 +54,8 @@ class Dataset:
             for iid, grp in tables["series_breaks"].groupby("indicator_id")
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
+        self._memo_lock = threading.Lock()
+        self._changes: dict[tuple[pd.Timestamp, bool], pd.DataFrame] = {}
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
@@ -225,8 +228,38 @@ class Dataset:
         if priority_id:
             frame = frame[frame["priority_id"] == priority_id]
         if district:
-            scoped = frame["areas"].str.split(";").map(lambda areas: "all" in areas or district in areas)
-            frame = frame[scoped]
+            frame = frame[in_district(frame["areas"], district)]
+        return frame
+
+    def action(self, action_id: str, *, include_restricted: bool) -> pd.Series | None:
+        """One action with its latest status, or None when unknown or not visible to this viewer."""
+        frame = self.action_status(include_restricted)
+        match = frame[frame["action_id"] == action_id]
+        return None if match.empty else match.iloc[0]
+
+    @cached_property
+    def _history(self) -> dict[str, pd.DataFrame]:
+        ordered = self.updates.sort_values(["action_id", "version"], ascending=[True, False])
+        return {aid: grp.reset_index(drop=True) for aid, grp in ordered.groupby("action_id", sort=False)}
+
+    def history(self, action_id: str) -> pd.DataFrame:
+        """Every update of an action, newest first (callers check the viewer may see the action)."""
+        found = self._history.get(action_id)
+        return self.updates.iloc[0:0] if found is None else found
+
+    def past_meetings(self) -> pd.DataFrame:
+        """Meetings held up to today, latest first."""
+        return self.meetings[self.meetings["date"] <= self.today].iloc[::-1]
+
+    def changes_since(self, since: pd.Timestamp, *, include_restricted: bool) -> pd.DataFrame:
+        """What moved in the action plan since a date (see kcsp.actions.changes_since), memoised."""
+        key = (pd.Timestamp(since), include_restricted)
+        with self._memo_lock:
+            if key in self._changes:
+                return self._changes[key]
+        frame = changes_since(self.action_status(include_restricted), self.updates, key[0], today=self.today)
+        with self._memo_lock:
+            self._changes[key] = frame
         return frame
 
     def last_meeting(self, body: str = "kcsp") -> pd.Series | None:
