@@ -20,7 +20,7 @@ from kcsp.store import Store
 from kcsp.users import User
 
 MAX_PROGRESS = TABLES["action_updates"].column("progress").max_length or 2000
-ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+ALLOWED_CONTROLS = {"\n", "\t"}
 
 
 class UpdateError(Exception):
@@ -61,6 +61,11 @@ class Appended(NamedTuple):
     version: int
 
 
+def clean_progress(progress: str) -> str:
+    """The text as stored: surrounding space removed, line breaks as \\n."""
+    return progress.strip().replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_fields(action_id: object, status: object, progress: object, expected_version: object) -> dict[str, str]:
     """Problems with the fields of an update, before looking at the store (empty when all are well)."""
     problems: dict[str, str] = {}
@@ -68,11 +73,12 @@ def check_fields(action_id: object, status: object, progress: object, expected_v
         problems["action_id"] = "must be an action id such as A001"
     if status not in STATUSES:
         problems["status"] = f"must be one of {', '.join(STATUSES)}"
-    if not isinstance(progress, str) or not progress.strip():
+    text = clean_progress(progress) if isinstance(progress, str) else ""
+    if not text:
         problems["progress"] = "must not be empty"
-    elif len(progress.strip()) > MAX_PROGRESS:
-        problems["progress"] = f"must be at most {MAX_PROGRESS} characters (it has {len(progress.strip())})"
-    elif any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in progress):
+    elif len(text) > MAX_PROGRESS:
+        problems["progress"] = f"must be at most {MAX_PROGRESS} characters (it has {len(text)})"
+    elif any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in text):
         problems["progress"] = "must not contain control characters"
     if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
         problems["expected_version"] = "must be a whole number, 0 or more (the version you saw)"
@@ -113,7 +119,7 @@ def append_update(store: Store, user: User | None, action_id: object, status: ob
     problems = check_fields(action_id, status, progress, expected_version)
     if problems:
         raise Invalid(problems)
-    text = str(progress).strip().replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_progress(str(progress))
     stamp = _timestamp(now)
 
     def make_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

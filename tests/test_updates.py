@@ -181,3 +181,9 @@ def test_processes_writing_at_once_lose_and_double_nothing(store):
     for action_id in ("A031", "A036"):
         versions = sorted(after.loc[after["action_id"] == action_id, "version"])
         assert versions == list(range(1, len(versions) + 1))
+
+
+def test_line_breaks_are_stored_as_newlines(store):
+    result = append_update(store, ADMIN, "A031", "green", "First line\r\nsecond\rthird\n", version_of(store, "A031"))
+    ups = store.read("action_updates")
+    assert ups.loc[ups["update_id"] == result.update_id, "progress"].iloc[0] == "First line\nsecond\nthird"
