@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from kcsp.store import Store
+from tests.conftest import PASSWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
@@ -72,8 +73,6 @@ def current_version(store: Store, action_id: str) -> int:
 
 
 def test_200_updates_through_three_workers_are_all_stored_once(gunicorn):
-    from tests.conftest import PASSWORDS
-
     url, store, log_path = gunicorn
     before = store.read("action_updates")
     start_versions = {a: current_version(store, a) for a in ACTIONS}
