@@ -11,7 +11,7 @@ from components.shell import filter_bar, footer, header
 from kcsp import runtime
 from kcsp.urlstate import from_search
 from kcsp.web.api import bp as api_bp
-from kcsp.web.auth import init_auth
+from kcsp.web.auth import init_auth, request_user
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -34,10 +34,12 @@ server.register_blueprint(api_bp)
 
 def layout() -> html.Div:
     ds = runtime.dataset()
+    user = request_user()
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         html.A("Skip to main content", href="#main", className="skip-link"),
-        header(ds.priorities, ds.districts()),
+        header(ds.priorities, ds.districts(), user_name=user.name if user else None,
+               user_role=user.role if user else None),
         filter_bar(ds.districts(), *ds.month_range()),
         html.Main(dash.page_container, id="main", className="container-fluid kcsp-main", tabIndex=-1),
         footer(),
@@ -77,6 +79,12 @@ def keep_query_in_links(search, ids):
     """Every navigation link carries the current district, period and mode."""
     query = from_search(search).query(indicator=None)
     return [f"{i['path']}{query}" for i in ids]
+
+
+# Dash builds its validation layout (every page's default layout, sent to every visitor) during the
+# first request; do that now, as an anonymous visitor, so it never holds a signed-in user's view.
+with server.test_request_context("/"):
+    server.preprocess_request()
 
 
 if __name__ == "__main__":

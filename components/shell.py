@@ -15,7 +15,21 @@ def _menu_item(label: str, path: str) -> dbc.DropdownMenuItem:
     return dbc.DropdownMenuItem(label, href=path, id={"type": "nav-link", "path": path})
 
 
-def header(priorities: pd.DataFrame, districts: pd.DataFrame) -> html.Header:
+def account_links(user_name: str | None, user_role: str | None) -> list:
+    """'Sign in', or who is signed in (name and role) with a Sign out link."""
+    if not user_name:
+        return [dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login")]
+    role = f" ({user_role})" if user_role else ""
+    return [
+        html.Span(["Signed in as ", html.Strong(user_name, id="nav-user-name"), role],
+                  className="kcsp-signed-in navbar-text", id="nav-user"),
+        dbc.NavLink("Sign out", href="/logout", external_link=True, id="nav-logout"),
+    ]
+
+
+def header(priorities: pd.DataFrame, districts: pd.DataFrame, *, user_name: str | None = None,
+           user_role: str | None = None) -> html.Header:
+    """Brand, navigation and the account links (user_name None: nobody is signed in)."""
     priority_menu = dbc.DropdownMenu(
         [_menu_item(p.name, f"/priority/{p.priority_id}") for p in priorities.itertuples()],
         label="Priorities", nav=True, in_navbar=True, id="nav-priorities",
@@ -31,7 +45,7 @@ def header(priorities: pd.DataFrame, districts: pd.DataFrame) -> html.Header:
         nav_link("Action plan", "/actions"),
         nav_link("Meetings", "/meeting"),
         nav_link("Data and sources", "/data"),
-        dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login"),
+        *account_links(user_name, user_role),
     ], className="kcsp-nav", navbar=True)
     return html.Header([
         html.A("Kent Community Safety Dashboard", href="/", className="kcsp-brand"),

@@ -1,16 +1,30 @@
-"""The action plan's history: an action's status at any date, and what changed between two dates."""
+"""The action plan's history and filters: an action's status at any date, what changed between two
+dates (for "since the last meeting"), and the filters of the /actions page and its CSV export."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 import pandas as pd
 
+from kcsp.schema import STATUSES
+
 STATUS_RANK = {"not-started": 0, "red": 1, "amber": 2, "green": 3, "blue": 4}
+MOVES = ("completed", "improved", "started", "worsened", "new", "no change")
+CHANGE_COLUMNS = ["action_id", "priority_id", "title", "status_before", "status_now", "move", "became_overdue",
+                  "updated_at", "due", "overdue"]
 
 
-def status_as_at(updates: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    """Each action's latest update made on or before `when` (action_id index: version, status)."""
-    stamp = pd.to_datetime(updates["updated_at"], utc=True).dt.tz_localize(None)
-    upto = updates[stamp <= when]
+def _stamps(updates: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(updates["updated_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+
+
+def status_as_at(updates: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:
+    """Each action's latest update made on or before `when`, or of all when None (index action_id:
+    version, status, updated_at)."""
+    upto = updates if when is None else updates[_stamps(updates) <= when]
     latest = upto.sort_values(["action_id", "version"]).groupby("action_id").tail(1)
     return latest.set_index("action_id")[["version", "status", "updated_at"]]
 
@@ -29,30 +43,125 @@ def describe_move(before: str | None, after: str) -> str:
 
 
 def changes_since(actions: pd.DataFrame, updates: pd.DataFrame, since: pd.Timestamp,
-                  until: pd.Timestamp) -> pd.DataFrame:
+                  until: pd.Timestamp | None = None, *, today: pd.Timestamp | None = None) -> pd.DataFrame:
     """Actions whose status moved, that are new, or that became overdue between two dates.
 
-    `actions` is already filtered to what the viewer may see. Columns: action_id, priority_id,
-    title, status_before, status_now, move, became_overdue, updated_at.
+    `actions` is already filtered to what the viewer may see. `until` None means every update held,
+    with overdue judged at `today` (default: today). An action is new when its first update came after
+    `since`; it became overdue when it is overdue at the end (due date passed, not complete) but was not
+    at `since` (an action with no update counts as not started). Columns: action_id, priority_id,
+    title, status_before, status_now, move, became_overdue, updated_at, due, overdue.
     """
+    end = until if until is not None else (pd.Timestamp.today() if today is None else today).normalize()
     before = status_as_at(updates, since)
     now = status_as_at(updates, until)
     rows = []
     for action in actions.itertuples(index=False):
         aid = action.action_id
-        if aid not in now.index:
-            continue
         was = before.at[aid, "status"] if aid in before.index else None
-        is_ = now.at[aid, "status"]
-        overdue_now = action.due < until and is_ != "blue"
-        overdue_then = action.due < since and was not in (None, "blue")
-        move = describe_move(was, is_)
+        tracked = aid in now.index
+        is_ = now.at[aid, "status"] if tracked else "not-started"
+        overdue_now = action.due < end and is_ != "blue"
+        overdue_then = action.due < since and (was or "not-started") != "blue"
+        move = describe_move(was, is_) if tracked else "no change"
         became_overdue = overdue_now and not overdue_then
         if move == "no change" and not became_overdue:
             continue
         rows.append({"action_id": aid, "priority_id": action.priority_id, "title": action.title,
                      "status_before": was, "status_now": is_, "move": move, "became_overdue": became_overdue,
-                     "updated_at": now.at[aid, "updated_at"]})
-    columns = ["action_id", "priority_id", "title", "status_before", "status_now", "move", "became_overdue",
-               "updated_at"]
-    return pd.DataFrame(rows, columns=columns)
+                     "updated_at": now.at[aid, "updated_at"] if tracked else None, "due": action.due,
+                     "overdue": overdue_now})
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def in_district(areas: pd.Series, district: str | None) -> pd.Series:
+    """Which actions apply to a district: those scoped to it and county-wide ('all') ones."""
+    if not district:
+        return pd.Series(True, index=areas.index)
+    return areas.str.split(";").map(lambda slugs: "all" in slugs or district in slugs).astype(bool)
+
+
+def _first(args: Mapping, key: str) -> str | None:
+    value = args.get(key)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _all(args: Mapping, key: str) -> list[str]:
+    getlist = getattr(args, "getlist", None)
+    values = getlist(key) if getlist else args.get(key) or []
+    if isinstance(values, str):
+        values = [values]
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def _date(value: str | None, key: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from err
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """What the /actions page filters on; the same filter drives the grid and the CSV export."""
+
+    priority: str | None = None
+    statuses: tuple[str, ...] = field(default_factory=tuple)
+    lead_agency: str | None = None
+    theme: str | None = None
+    district: str | None = None
+    due_from: pd.Timestamp | None = None
+    due_to: pd.Timestamp | None = None
+    overdue_only: bool = False
+
+    def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
+        """The rows of an action_status frame that pass the filter, in their order."""
+        keep = in_district(actions["areas"], self.district)
+        if self.priority:
+            keep &= actions["priority_id"] == self.priority
+        if self.statuses:
+            keep &= actions["status"].isin(self.statuses)
+        if self.lead_agency:
+            keep &= actions["lead_agency"] == self.lead_agency
+        if self.theme:
+            keep &= actions["themes"].fillna("").str.split(";").map(lambda ids: self.theme in ids).astype(bool)
+        if self.due_from is not None:
+            keep &= actions["due"] >= self.due_from
+        if self.due_to is not None:
+            keep &= actions["due"] <= self.due_to
+        if self.overdue_only:
+            keep &= actions["overdue"].astype(bool)
+        return actions[keep]
+
+    def query(self) -> str:
+        """The filter as a query string ('' or '?...') for /api/actions.csv."""
+        params: list[tuple[str, str]] = []
+        for key in ("priority", "lead_agency", "theme", "district"):
+            if getattr(self, key):
+                params.append((key, getattr(self, key)))
+        params += [("status", s) for s in self.statuses]
+        if self.due_from is not None:
+            params.append(("due_from", f"{self.due_from:%Y-%m-%d}"))
+        if self.due_to is not None:
+            params.append(("due_to", f"{self.due_to:%Y-%m-%d}"))
+        if self.overdue_only:
+            params.append(("overdue", "1"))
+        return "?" + urlencode(params) if params else ""
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> ActionFilter:
+        """Read a filter from query arguments; raise ValueError naming a bad status or date."""
+        statuses = _all(args, "status")
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown:
+            raise ValueError(f"status: {unknown[0]!r} is not one of {', '.join(STATUSES)}")
+        return cls(priority=_first(args, "priority"), statuses=tuple(statuses),
+                   lead_agency=_first(args, "lead_agency"), theme=_first(args, "theme"),
+                   district=_first(args, "district"), due_from=_date(_first(args, "due_from"), "due_from"),
+                   due_to=_date(_first(args, "due_to"), "due_to"), overdue_only=_first(args, "overdue") == "1")

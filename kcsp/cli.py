@@ -62,8 +62,16 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         print("give the password on standard input with --password-stdin", file=sys.stderr)
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
+    settings = load_settings()
+    store = Store(settings.data_dir)
+    if args.priority and store.path("priorities").exists():
+        known = set(store.read("priorities")["priority_id"])
+        unknown = [p for p in args.priority if p not in known]
+        if unknown:
+            print(f"users add: unknown priority {unknown[0]!r}; one of {', '.join(sorted(known))}", file=sys.stderr)
+            return 2
     try:
-        user = add_user(load_settings().users_file, args.name, args.role, args.priority or [], password)
+        user = add_user(settings.users_file, args.name, args.role, args.priority or [], password)
     except UserError as err:
         print(f"users add: {err}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from functools import cached_property
 import pandas as pd
 
 from kcsp import stats
+from kcsp.actions import changes_since, in_district
 from kcsp.store import Store
 
 KENT = "E10000016"
@@ -282,9 +283,35 @@ class Dataset:
         if priority_id:
             frame = frame[frame["priority_id"] == priority_id]
         if district:
-            scoped = frame["areas"].str.split(";").map(lambda areas: "all" in areas or district in areas)
-            frame = frame[scoped]
+            frame = frame[in_district(frame["areas"], district)]
         return frame
+
+    def action(self, action_id: str, *, include_restricted: bool) -> pd.Series | None:
+        """One action with its latest status, or None when unknown or not visible to this viewer."""
+        frame = self.action_status(include_restricted)
+        match = frame[frame["action_id"] == action_id]
+        return None if match.empty else match.iloc[0]
+
+    @cached_property
+    def _history(self) -> dict[str, pd.DataFrame]:
+        ordered = self.updates.sort_values(["action_id", "version"], ascending=[True, False])
+        return {aid: grp.reset_index(drop=True) for aid, grp in ordered.groupby("action_id", sort=False)}
+
+    def history(self, action_id: str) -> pd.DataFrame:
+        """Every update of an action, newest first (callers check the viewer may see the action)."""
+        found = self._history.get(action_id)
+        return self.updates.iloc[0:0] if found is None else found
+
+    def past_meetings(self) -> pd.DataFrame:
+        """Meetings held up to today, latest first."""
+        return self.meetings[self.meetings["date"] <= self.today].iloc[::-1]
+
+    def changes_since(self, since: pd.Timestamp, *, include_restricted: bool) -> pd.DataFrame:
+        """What moved in the action plan since a date (see kcsp.actions.changes_since), memoised."""
+        since = pd.Timestamp(since)
+        return self._memoised(
+            ("changes_since", since, include_restricted),
+            lambda: changes_since(self.action_status(include_restricted), self.updates, since, today=self.today))
 
     def last_meeting(self, body: str = "kcsp") -> pd.Series | None:
         past = self.meetings[(self.meetings["body"] == body) & (self.meetings["date"] <= self.today)]

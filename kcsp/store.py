@@ -22,6 +22,7 @@ from filelock import FileLock
 from kcsp.schema import FOREIGN_KEYS, TABLES, Table
 
 LOCK_TIMEOUT_S = 60
+LOCK_POLL_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -164,17 +165,21 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     return typed
 
 
-def _serialise(frame: pd.DataFrame, table: Table, path: Path) -> None:
-    if table.fmt == "parquet":
-        frame.to_parquet(path, index=False)
-        return
+def _csv_text(frame: pd.DataFrame, table: Table, *, header: bool = True) -> str:
     out = frame.copy()
     for col in table.columns:
         if col.kind == "date":
             out[col.name] = out[col.name].dt.strftime("%Y-%m-%d")
         elif col.kind == "bool":
             out[col.name] = out[col.name].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return out.to_csv(index=False, header=header, lineterminator="\n")
+
+
+def _serialise(frame: pd.DataFrame, table: Table, path: Path) -> None:
+    if table.fmt == "parquet":
+        frame.to_parquet(path, index=False)
+        return
+    path.write_text(_csv_text(frame, table), encoding="utf-8")
 
 
 class Store:
@@ -190,7 +195,7 @@ class Store:
 
     def lock(self) -> FileLock:
         self.root.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.root / ".write.lock"), timeout=LOCK_TIMEOUT_S)
+        return FileLock(str(self.root / ".write.lock"), timeout=LOCK_TIMEOUT_S, poll_interval=LOCK_POLL_S)
 
     def _stamp(self, name: str) -> tuple[int, int, int] | None:
         try:
@@ -236,21 +241,67 @@ class Store:
             prepared = {name: prepare(frame, TABLES[name]) for name, frame in new.items()}
             self._replace(prepared)
 
+    def append(self, name: str, make_rows: Callable[[dict[str, pd.DataFrame]], pd.DataFrame], *,
+               reading: Iterable[str] = ()) -> pd.DataFrame:
+        """Add rows to one table under the lock, leaving the rows already there untouched.
+
+        make_rows gets the table `name` and the tables named in `reading`, as they are on disk while
+        the lock is held, and returns the rows to add (or raises, and nothing is written). Only the
+        new rows are validated, plus the table's keys against the existing rows, so an append costs
+        little more than reading the tables it needs. The file is replaced atomically by one holding
+        the old rows byte for byte followed by the new ones. Returns the typed new rows.
+        """
+        table = TABLES[name]
+        with self.lock():
+            current = {n: self.read(n) for n in (name, *reading)}
+            existing = current[name]
+            added = prepare(make_rows(current), table)
+            if added.empty:
+                return added
+            problems = []
+            for cols in (table.key, *table.also_unique):
+                keys = pd.concat([existing[list(cols)], added[list(cols)]], ignore_index=True)
+                clash = keys.duplicated(keep="first").iloc[len(existing):]
+                for idx in clash[clash].index[:20]:
+                    values = ", ".join(str(keys.at[idx, c]) for c in cols)
+                    problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
+                                            f"duplicate ({values}) of a stored row"))
+            if problems:
+                raise StoreError(problems)
+            if table.fmt == "parquet":
+                self._replace({name: pd.concat([existing, added], ignore_index=True)})
+                return added
+            old = self.path(name).read_bytes()
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+            new = _csv_text(added, table, header=False).encode("utf-8")
+            self._replace_bytes(name, old + new)
+            combined = pd.concat([existing, added], ignore_index=True)
+            with self._guard:
+                self._cache[name] = (self._stamp(name), combined)
+        return added
+
     def _replace(self, prepared: Mapping[str, pd.DataFrame]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
         for name, frame in prepared.items():
-            table = TABLES[name]
-            fd, tmp = tempfile.mkstemp(prefix=f".{table.name}.", suffix=".tmp", dir=self.root)
-            os.close(fd)
-            try:
-                _serialise(frame, table, Path(tmp))
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path(name))
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            self._write_atomically(name, lambda path, frame=frame, table=TABLES[name]: _serialise(frame, table, path))
         _fsync_dir(self.root)
+
+    def _replace_bytes(self, name: str, content: bytes) -> None:
+        self._write_atomically(name, lambda path: path.write_bytes(content))
+        _fsync_dir(self.root)
+
+    def _write_atomically(self, name: str, write: Callable[[Path], None]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.root)
+        os.close(fd)
+        try:
+            write(Path(tmp))
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path(name))
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
     def validate(self) -> list[Problem]:
         """Every problem in every table, including references between tables."""

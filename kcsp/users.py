@@ -1,14 +1,25 @@
 """Accounts: name, salted password hash (scrypt), role and the priorities a lead may update.
 
 The users file is a CSV (KCSP_USERS_FILE). Plain-text passwords are never stored or logged.
+
+API clients send HTTP Basic credentials with every request, and one scrypt check costs about a
+tenth of a second of CPU. A successful check is therefore remembered for a few minutes in this
+process, under an HMAC (with a random per-process key) of the name, the stored hash and the
+password: the plain password is not kept, a wrong password is always checked in full, and a changed
+password (a new stored hash) never matches an old entry.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import os
+import secrets
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +29,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 ROLES = ("admin", "lead", "viewer")
 FIELDS = ("name", "password_hash", "role", "priorities")
 MIN_PASSWORD_LENGTH = 8
+VERIFIED_TTL_S = 300
+VERIFIED_MAX = 1024
+
+_verified_key = secrets.token_bytes(32)
+_verified: dict[bytes, float] = {}
+_verified_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -50,9 +67,26 @@ def load_users(path: Path) -> dict[str, tuple[User, str]]:
     return users
 
 
+def _password_matches(name: str, stored_hash: str, password: str) -> bool:
+    token = hmac.new(_verified_key, "\0".join((name, stored_hash, password)).encode("utf-8"),
+                     hashlib.sha256).digest()
+    now = time.monotonic()
+    with _verified_lock:
+        if _verified.get(token, 0.0) > now:
+            return True
+    if not check_password_hash(stored_hash, password):
+        return False
+    with _verified_lock:
+        if len(_verified) >= VERIFIED_MAX:
+            for key in [k for k, expiry in _verified.items() if expiry <= now] or list(_verified):
+                del _verified[key]
+        _verified[token] = now + VERIFIED_TTL_S
+    return True
+
+
 def authenticate(path: Path, name: str, password: str) -> User | None:
     record = load_users(path).get(name)
-    if record is None or not check_password_hash(record[1], password):
+    if record is None or not _password_matches(name, record[1], password):
         return None
     return record[0]
 

@@ -1,35 +1,287 @@
-"""The whole action plan with each action's latest BRAG status."""
+"""The whole action plan: a filterable grid, each action's history and update form, and what changed
+since a meeting.
+
+The layout holds no action data: the grid, the history and the changes are filled by callbacks,
+which look up the signed-in user on every call, so restricted actions only ever reach signed-in
+users (Dash also sends every page's default layout to every visitor for validation).
+"""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from components.actions_table import actions_table
-from components.brag import legend
+from components.action_changes import changes_list
+from components.action_history import action_facts, history_timeline
+from components.actions_grid import actions_grid, grid_rows
+from components.brag import legend, status_badge
+from components.palette import BRAG
 from kcsp import runtime
+from kcsp.actions import ActionFilter
+from kcsp.schema import STATUSES
+from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 
 dash.register_page(__name__, path="/actions", title="Action plan - Kent Community Safety Dashboard", name="Action plan")
 
+GRID = "actions-grid"
+DISTRICT = "actions-district"
+REFRESH = "actions-refresh"
+F_PRIORITY, F_STATUS, F_AGENCY, F_THEME = "actions-priority", "actions-status", "actions-agency", "actions-theme"
+F_DUE_FROM, F_DUE_TO, F_OVERDUE = "actions-due-from", "actions-due-to", "actions-overdue"
+ALL_PRIORITIES = {"label": "All priorities", "value": ""}
+ALL_AGENCIES = {"label": "All agencies", "value": ""}
+ALL_THEMES = {"label": "All themes", "value": ""}
+COUNT, CSV = "actions-count", "actions-csv"
+DETAIL_TITLE, FACTS, HISTORY, ACCESS = "action-title", "action-facts", "action-history", "action-access"
+FORM, FORM_STATUS, FORM_PROGRESS = "update-form", "update-status", "update-progress"
+FORM_TARGET, FORM_SUBMIT, FORM_MESSAGE = "update-target", "update-submit", "update-message"
+MEETING, CHANGES = "changes-meeting", "changes-list"
+PICK_ACTION = "Select an action in the table (click it, or press Space on it) to see its history."
+
+
+def _names(ds) -> tuple[dict, dict, dict]:
+    priorities = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    themes = dict(zip(ds.themes["theme_id"], ds.themes["name"], strict=True))
+    areas = dict(zip(ds.areas["area_slug"], ds.areas["area_name"], strict=True)) | {"all": "All of Kent"}
+    return priorities, themes, areas
+
+
+def _date(value: str | None) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(value) if value else None
+    except ValueError:
+        return None
+
+
+def _select(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=control.id, className="form-label mb-0"), control],
+                    className="actions-filter")
+
+
+def _filters(ds) -> html.Section:
+    priorities = [{"label": p.name, "value": p.priority_id} for p in ds.priorities.itertuples()]
+    statuses = [{"label": f"{BRAG[s].shape} {BRAG[s].label}", "value": s} for s in ("red", "amber", "green", "blue",
+                                                                                       "not-started")]
+    themes = [{"label": t.name, "value": t.theme_id} for t in ds.themes.itertuples()]
+    return html.Section([
+        _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities], value="")),
+        _select("Lead agency", dbc.Select(id=F_AGENCY, options=[ALL_AGENCIES], value="")),
+        _select("Cross-cutting theme", dbc.Select(id=F_THEME, options=[ALL_THEMES, *themes], value="")),
+        _select("Due from", dcc.Input(id=F_DUE_FROM, type="date", className="form-control", debounce=True)),
+        _select("Due by", dcc.Input(id=F_DUE_TO, type="date", className="form-control", debounce=True)),
+        html.Div(dbc.Checklist(id=F_OVERDUE, options=[{"label": "Only overdue actions", "value": "1"}], value=[]),
+                 className="actions-filter align-self-end"),
+        html.Fieldset([
+            html.Legend("Status", className="form-label fs-6 mb-0"),
+            dbc.Checklist(id=F_STATUS, options=statuses, value=[], inline=True),
+        ], className="actions-filter"),
+    ], className="actions-filters d-flex flex-wrap gap-3 mb-2", **{"aria-label": "Filter the actions"})
+
+
+def _update_form() -> html.Div:
+    options = [{"label": html.Span(status_badge(s), className="me-3"), "value": s}
+               for s in ("not-started", "red", "amber", "green", "blue")]
+    return html.Div([
+        html.H3("Add an update", className="h6 mt-3"),
+        html.Fieldset([
+            html.Legend("Status", className="form-label fs-6 mb-1"),
+            dbc.RadioItems(id=FORM_STATUS, options=options, inline=True),
+        ], className="mb-2"),
+        html.Label("Progress since the last update", htmlFor=FORM_PROGRESS, className="form-label mb-1"),
+        dcc.Textarea(id=FORM_PROGRESS, maxLength=MAX_PROGRESS, className="form-control", rows=4,
+                     placeholder="What has been done, what is next, any risk to delivery"),
+        html.Div(f"Up to {MAX_PROGRESS:,} characters. Updates are added to the history; earlier ones are kept.",
+                 className="form-text"),
+        dcc.Store(id=FORM_TARGET),
+        html.Button("Save update", id=FORM_SUBMIT, type="button", className="btn btn-primary mt-2"),
+    ], id=FORM, hidden=True, className="update-form")
+
 
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))
-    actions = ds.actions_for(include_restricted=request_user() is not None, district=state.district)
-    sections = []
-    for _, pri in ds.priorities.iterrows():
-        mine = actions[actions["priority_id"] == pri["priority_id"]]
-        sections.append(html.Section([
-            html.H2(pri["name"], className="h5 mt-3"),
-            actions_table(mine, caption=f"Actions for {pri['name']}"),
-        ]))
+    last = ds.last_meeting()
+    meetings = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
+    where = f" in {ds.area_name(ds.area_code_for_slug(state.district))} and county-wide" if state.district else ""
     return html.Div([
+        dcc.Store(id=DISTRICT, data=state.district),
+        dcc.Store(id=REFRESH, data=0),
         html.H1("Community Safety Agreement action plan", className="h3"),
-        html.P("Every action with its latest status and progress. "
-               "Progress updates are illustrative in the demonstration store.", className="lead-text"),
-        html.A("Download the action plan as CSV", href="/api/actions.csv", download="", className="csv-link"),
+        html.P(f"Every action{where}, with its latest BRAG status. Sort by any column; select an action to see its "
+               "history. Progress updates are illustrative in the demonstration store, apart from those "
+               "added here.", className="lead-text"),
+        _filters(ds),
         legend(),
-        *sections,
+        html.Div([
+            html.P(id=COUNT, className="mb-0", role="status"),
+            html.A("Download these actions as CSV", id=CSV, href="/api/actions.csv", download="actions.csv",
+                   className="csv-link mt-0"),
+        ], className="d-flex flex-wrap gap-3 align-items-baseline"),
+        html.Div(actions_grid(GRID, []), className="actions-grid-wrap"),
+        html.Section([
+            html.H2(PICK_ACTION, id=DETAIL_TITLE, className="h5"),
+            html.Div(id=FACTS),
+            html.P(id=ACCESS, className="small"),
+            _update_form(),
+            html.Div(id=FORM_MESSAGE, role="status", **{"aria-live": "polite"}),
+            html.H3("History of updates", className="h6 mt-3"),
+            html.Div(id=HISTORY),
+        ], className="action-detail mt-3", **{"aria-label": "Selected action"}),
+        html.Section([
+            html.H2("Since the last meeting", className="h4 mt-4"),
+            html.P("Actions whose status moved since the meeting you choose, new actions, and actions that "
+                   "became overdue.", className="mb-1"),
+            html.Div(_select("Meeting", dbc.Select(id=MEETING, options=meetings,
+                                                   value=None if last is None else last["meeting_id"])),
+                     className="meeting-choice"),
+            html.Div(id=CHANGES, className="mt-2"),
+        ], className="since-meeting", **{"aria-label": "Since the last meeting"}),
     ])
+
+
+@callback(
+    Output(GRID, "rowData"),
+    Output(COUNT, "children"),
+    Output(CSV, "href"),
+    Output(F_AGENCY, "options"),
+    Input(DISTRICT, "data"),
+    Input(F_PRIORITY, "value"),
+    Input(F_STATUS, "value"),
+    Input(F_AGENCY, "value"),
+    Input(F_THEME, "value"),
+    Input(F_DUE_FROM, "value"),
+    Input(F_DUE_TO, "value"),
+    Input(F_OVERDUE, "value"),
+    Input(REFRESH, "data"),
+)
+def show_actions(district, priority, statuses, agency, theme, due_from, due_to, overdue, _refresh):
+    """The grid rows, a count and the CSV link for the filters, as this user may see them."""
+    ds = runtime.dataset()
+    visible = ds.action_status(include_restricted=request_user() is not None)
+    chosen = ActionFilter(priority=priority or None, statuses=tuple(s for s in statuses or () if s in STATUSES),
+                          lead_agency=agency or None, theme=theme or None, district=district or None,
+                          due_from=_date(due_from), due_to=_date(due_to), overdue_only="1" in (overdue or []))
+    shown = chosen.apply(visible)
+    priority_names, theme_names, area_names = _names(ds)
+    rows = grid_rows(shown, priority_names=priority_names, theme_names=theme_names, area_names=area_names)
+    overdue_count = int(shown["overdue"].sum())
+    count = (f"Showing {len(shown)} of {len(visible)} actions; {overdue_count} overdue." if len(shown)
+             else "No actions match these filters.")
+    agencies = [ALL_AGENCIES, *({"label": a, "value": a} for a in sorted(visible["lead_agency"].unique()))]
+    return rows, count, "/api/actions.csv" + chosen.query(), agencies
+
+
+def _selected_id(selected) -> str | None:
+    if isinstance(selected, list) and selected and isinstance(selected[0], dict):
+        value = selected[0].get("action_id")
+        return value if isinstance(value, str) else None
+    return None
+
+
+@callback(
+    Output(DETAIL_TITLE, "children"),
+    Output(FACTS, "children"),
+    Output(ACCESS, "children"),
+    Output(HISTORY, "children"),
+    Output(FORM, "hidden"),
+    Output(FORM_TARGET, "data"),
+    Output(FORM_STATUS, "value"),
+    Output(FORM_PROGRESS, "value"),
+    Output(FORM_MESSAGE, "children"),
+    Input(GRID, "selectedRows"),
+    Input(REFRESH, "data"),
+    State(FORM_TARGET, "data"),
+)
+def show_action(selected, _refresh, shown):
+    """The selected action's facts, full history and (for its lead or an admin) the update form."""
+    action_id = _selected_id(selected)
+    user = request_user()
+    ds = runtime.dataset()
+    action = ds.action(action_id, include_restricted=user is not None) if action_id else None
+    if action is None:
+        message = PICK_ACTION if action_id is None else "That action is not available."
+        return message, None, None, None, True, None, None, "", None
+    priority_names, theme_names, area_names = _names(ds)
+    facts = action_facts(action, priority_name=priority_names.get(action["priority_id"], action["priority_id"]),
+                         theme_names=theme_names, area_names=area_names)
+    can_update = user is not None and user.can_update(action["priority_id"])
+    if can_update:
+        access = f"You can update this action as {'an administrator' if user.role == 'admin' else 'its lead'}."
+    elif user is None:
+        access = ["Priority leads can ", html.A("sign in", href="/login?next=/actions"), " to update their actions."]
+    else:
+        access = "Only this priority's lead or an administrator can update this action."
+    target = {"action_id": action["action_id"], "version": int(action["version"])}
+    fresh = ctx.triggered_id != REFRESH and (not isinstance(shown, dict) or shown.get("action_id") != action_id)
+    return (
+        f"{action['action_id']}: {action['title']}", facts, access, history_timeline(ds.history(action["action_id"])),
+        not can_update, target,
+        action["status"] if fresh else no_update,
+        "" if fresh else no_update,
+        None if fresh else no_update,
+    )
+
+
+@callback(
+    Output(FORM_MESSAGE, "children", allow_duplicate=True),
+    Output(REFRESH, "data"),
+    Output(FORM_PROGRESS, "value", allow_duplicate=True),
+    Input(FORM_SUBMIT, "n_clicks"),
+    State(FORM_STATUS, "value"),
+    State(FORM_PROGRESS, "value"),
+    State(FORM_TARGET, "data"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def save_update(_clicks, status, progress, target, refresh):
+    """Append the update through the one service function; a stale version is refused and explained."""
+    if not isinstance(target, dict):
+        return "Select an action first.", no_update, no_update
+    user = request_user()
+    try:
+        appended = append_update(runtime.store(), user, target.get("action_id"), status, progress,
+                                 target.get("version"))
+    except Conflict as err:
+        latest = err.latest or {}
+        who = latest.get("updated_by", "someone else")
+        seen = BRAG.get(latest.get("status", ""), BRAG["not-started"]).label
+        return html.Div([
+            html.Strong("Someone else updated this action first. "),
+            f"{who} set it to {seen} (update {err.current_version}); their update is now at the top of the "
+            "history below. Your text has been kept: check it against theirs and save again if it still applies.",
+        ], className="alert alert-warning", id="update-conflict"), (refresh or 0) + 1, no_update
+    except Invalid as err:
+        labels = {"status": "Status", "progress": "Progress", "action_id": "Action", "expected_version": "Version"}
+        return html.Div([html.Strong("The update was not saved. "),
+                         html.Ul([html.Li(f"{labels.get(f, f)}: {why}") for f, why in err.problems.items()])],
+                        className="alert alert-danger"), no_update, no_update
+    except UpdateError as err:
+        return html.Div(["The update was not saved: ", err.message, "."], className="alert alert-danger"), \
+            no_update, no_update
+    return html.Div(f"Saved as update {appended.version} ({appended.update_id}).", className="alert alert-success",
+                    id="update-saved"), (refresh or 0) + 1, ""
+
+
+@callback(
+    Output(CHANGES, "children"),
+    Input(MEETING, "value"),
+    Input(DISTRICT, "data"),
+    Input(REFRESH, "data"),
+)
+def show_changes(meeting_id, district, _refresh):
+    """What moved between the chosen meeting and now, for the actions this user may see."""
+    ds = runtime.dataset()
+    meeting = ds.meetings[ds.meetings["meeting_id"] == meeting_id]
+    if meeting.empty:
+        return html.P("Choose a meeting to see what has changed since.")
+    include = request_user() is not None
+    changes = ds.changes_since(meeting.iloc[0]["date"], include_restricted=include)
+    in_scope = ActionFilter(district=district or None).apply(ds.action_status(include_restricted=include))
+    changes = changes[changes["action_id"].isin(in_scope["action_id"])]
+    priority_names, _, _ = _names(ds)
+    return changes_list(changes, priority_names=priority_names,
+                        caption=f"Actions that changed since {meeting.iloc[0]['name']}")

@@ -64,3 +64,24 @@ def dataset(demo_store):
     from kcsp.queries import Dataset
 
     return Dataset(demo_store.read_all())
+
+
+@pytest.fixture
+def writable_store(tmp_path):
+    """A private copy of the demo store with the app's runtime pointed at it, for tests that write.
+
+    The session store stays untouched for every other test; the runtime is restored afterwards.
+    The app is imported first because importing it configures the runtime from the environment.
+    """
+    import app  # noqa: F401
+    from kcsp import runtime
+    from kcsp.settings import load_settings
+    from kcsp.store import Store
+
+    root = tmp_path / "store"
+    shutil.copytree(STORE_DIR, root, ignore=shutil.ignore_patterns(".*"))
+    runtime.configure(load_settings({**os.environ, "KCSP_DATA_DIR": str(root)}))
+    try:
+        yield Store(root)
+    finally:
+        runtime.configure()

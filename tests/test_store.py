@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from kcsp.reference import reference_tables
-from kcsp.store import Store, StoreError
+from kcsp.schema import TABLES
+from kcsp.store import Store, StoreError, read_table_file
 
 
 @pytest.fixture
@@ -92,3 +93,47 @@ def test_unreadable_parquet_is_a_clear_error(store):
 def test_missing_table_file(tmp_path):
     with pytest.raises(StoreError, match="file is missing"):
         Store(tmp_path).read("areas")
+
+
+def _meeting(meeting_id: str) -> pd.DataFrame:
+    return pd.DataFrame({"meeting_id": [meeting_id], "date": [pd.Timestamp("2027-03-18")], "body": ["kcsp"],
+                         "name": ["Kent Community Safety Partnership, 18 March 2027"]})
+
+
+def test_append_keeps_the_old_bytes_and_adds_validated_rows(store):
+    old = store.path("meetings").read_bytes()
+    seen = {}
+
+    def rows(tables):
+        seen.update(tables)
+        return _meeting("kcsp-2027-03-18")
+
+    added = store.append("meetings", rows, reading=("themes",))
+    assert set(seen) == {"meetings", "themes"}
+    assert list(added["meeting_id"]) == ["kcsp-2027-03-18"]
+    assert store.path("meetings").read_bytes().startswith(old)
+    fresh = read_table_file(store.path("meetings"), TABLES["meetings"])
+    pd.testing.assert_frame_equal(store.read("meetings"), fresh)
+    assert fresh["meeting_id"].iloc[-1] == "kcsp-2027-03-18"
+
+
+def test_append_rejects_invalid_rows_and_duplicate_keys(store):
+    before = digest(store.root)
+    bad = _meeting("kcsp-2027-03-18").assign(body="pub-quiz")
+    with pytest.raises(StoreError, match="body"):
+        store.append("meetings", lambda tables: bad)
+    existing = store.read("meetings")["meeting_id"].iloc[0]
+    with pytest.raises(StoreError, match="duplicate"):
+        store.append("meetings", lambda tables: _meeting(existing))
+    assert digest(store.root) == before
+
+
+def test_append_writes_nothing_when_the_rows_function_raises(store):
+    before = digest(store.root)
+
+    def refuse(tables):
+        raise LookupError("not today")
+
+    with pytest.raises(LookupError):
+        store.append("meetings", refuse)
+    assert digest(store.root) == before

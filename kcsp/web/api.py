@@ -1,4 +1,4 @@
-"""CSV and JSON routes: /healthz, /api/observations.csv and /api/actions.csv."""
+"""CSV and JSON routes: /healthz, /api/observations.csv, /api/actions.csv and POST /api/action-updates."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
 from kcsp import runtime
+from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
+from kcsp.updates import Conflict, Forbidden, Invalid, NotSignedIn, UpdateError, append_update
 from kcsp.urlstate import parse_month
 from kcsp.web.auth import request_user
 
@@ -97,13 +99,57 @@ def district_comparison_csv() -> Response:
     return _csv(out.round(4), f"{indicator_id}_districts.csv")
 
 
+ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
+                      "owner_role", "themes", "areas", "start", "due", "overdue", "progress", "updated_by",
+                      "updated_at"]
+UPDATE_ERROR_STATUS = {NotSignedIn: 401, Forbidden: 403, Conflict: 409, Invalid: 422}
+
+
 @bp.get("/api/actions.csv")
 def actions_csv() -> Response:
+    """Every action with its latest status, or those passing the /actions page's filters.
+
+    Optional filters: priority, status (repeatable), lead_agency, theme, district (area slug;
+    county-wide actions always pass), due_from and due_to (YYYY-MM-DD), overdue=1.
+    """
+    try:
+        chosen = ActionFilter.from_args(request.args)
+    except ValueError as err:
+        return _problem(422, str(err))
     ds = runtime.dataset()
-    frame = ds.action_status(include_restricted=request_user() is not None)
-    out = frame[["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
-                 "owner_role", "themes", "areas", "start", "due", "overdue", "progress", "updated_by",
-                 "updated_at"]].copy()
+    frame = chosen.apply(ds.action_status(include_restricted=request_user() is not None))
+    out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")
     return _csv(out, "actions.csv")
+
+
+@bp.post("/api/action-updates")
+def action_updates() -> tuple[Response, int]:
+    """Append a progress update: JSON {action_id, status, progress, expected_version} -> 201
+    {update_id, version}; 401, 403, 409 (with the current version and latest update) or 422.
+
+    The body must be sent as application/json: a cross-site HTML form cannot send that, so a signed-in
+    browser cannot be made to post an update from another site.
+    """
+    user = request_user()
+    try:
+        if user is None:
+            raise NotSignedIn("sign in, or send HTTP Basic credentials, to update actions")
+        body = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(body, dict):
+            raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+        appended = append_update(runtime.store(), user, body.get("action_id"), body.get("status"),
+                                 body.get("progress"), body.get("expected_version"))
+    except UpdateError as err:
+        status = UPDATE_ERROR_STATUS[type(err)]
+        payload: dict = {"error": err.message}
+        if isinstance(err, Invalid):
+            payload["problems"] = err.problems
+        if isinstance(err, Conflict):
+            payload.update(current_version=err.current_version, latest=err.latest)
+        response = jsonify(payload)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
+        return response, status
+    return jsonify({"update_id": appended.update_id, "version": appended.version}), 201

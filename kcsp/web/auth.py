@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Flask, Response, redirect, request
+from flask import Blueprint, Flask, Response, has_request_context, redirect, request
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from kcsp import runtime
@@ -31,7 +31,12 @@ def _load(name: str) -> SessionUser | None:
 
 
 def request_user() -> User | None:
-    """The signed-in user of this request: session cookie first, then HTTP Basic credentials."""
+    """The signed-in user of this request: session cookie first, then HTTP Basic credentials.
+
+    None outside a request (e.g. when Dash calls a layout at start-up): nobody is signed in there.
+    """
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated:
         return current_user.user
     auth = request.authorization
