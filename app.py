@@ -12,11 +12,14 @@ from kcsp import runtime
 from kcsp.urlstate import from_search
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
+from kcsp.web.security import init_security, init_store_guard
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log = logging.getLogger("kcsp.app")
 
 runtime.configure()
-runtime.dataset()
+for problem in runtime.store_problems():
+    log.error("data store problem: %s", problem)
 
 app = dash.Dash(
     __name__,
@@ -28,11 +31,14 @@ app = dash.Dash(
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
 server = app.server
+init_store_guard(server, runtime.store_problems)
 init_auth(server)
 server.register_blueprint(api_bp)
 
 
 def layout() -> html.Div:
+    if runtime.store_problems():
+        return html.Div([dcc.Location(id="url"), html.Main(dash.page_container, id="main")], id="shell")
     ds = runtime.dataset()
     user = request_user()
     return html.Div([
@@ -81,10 +87,13 @@ def keep_query_in_links(search, ids):
     return [f"{i['path']}{query}" for i in ids]
 
 
+init_security(server, script_hashes=app.csp_hashes())
+
 # Dash builds its validation layout (every page's default layout, sent to every visitor) during the
 # first request; do that now, as an anonymous visitor, so it never holds a signed-in user's view.
-with server.test_request_context("/"):
-    server.preprocess_request()
+if not runtime.store_problems():
+    with server.test_request_context("/"):
+        server.preprocess_request()
 
 
 if __name__ == "__main__":

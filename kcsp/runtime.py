@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kcsp.queries import Dataset, DatasetCache
 from kcsp.settings import Settings, load_settings
-from kcsp.store import Store
+from kcsp.store import Problem, Store, StoreError
 
 _state: dict[str, object] = {}
 
@@ -34,3 +34,12 @@ def dataset() -> Dataset:
     if "cache" not in _state:
         configure()
     return _state["cache"].get()  # type: ignore[union-attr]
+
+
+def store_problems() -> list[Problem]:
+    """Why the current store cannot be read (empty when it can)."""
+    try:
+        dataset()
+    except StoreError as err:
+        return err.problems
+    return []

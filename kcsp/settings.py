@@ -28,6 +28,7 @@ class Settings:
     secret_key_generated: bool
     require_login: bool
     production: bool
+    sign_in_limit: str = "10 per minute"
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -48,4 +49,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         secret_key_generated=generated,
         require_login=env.get("KCSP_REQUIRE_LOGIN", "0") == "1",
         production=production,
+        sign_in_limit=env.get("KCSP_SIGN_IN_LIMIT", "10 per minute"),
     )

@@ -84,9 +84,17 @@ def _password_matches(name: str, stored_hash: str, password: str) -> bool:
     return True
 
 
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
 def authenticate(path: Path, name: str, password: str) -> User | None:
+    """The user if the password is right. An unknown name costs the same hash check as a known one,
+    so timing does not tell which names exist."""
     record = load_users(path).get(name)
-    if record is None or not _password_matches(name, record[1], password):
+    if record is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not _password_matches(name, record[1], password):
         return None
     return record[0]
 

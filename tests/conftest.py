@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tests.support import PASSWORDS, chrome_options
 
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="kcsp-tests-"))
 STORE_DIR = SESSION_DIR / "store"
 USERS_FILE = SESSION_DIR / "users.csv"
-PASSWORDS = {"admin": "admin-pass-1", "da-lead": "lead-pass-1", "viewer": "viewer-pass-1"}
 
 
 def pytest_configure(config):
@@ -26,6 +22,7 @@ def pytest_configure(config):
     os.environ["KCSP_USERS_FILE"] = str(USERS_FILE)
     os.environ["KCSP_SECRET_KEY"] = "test-secret-key"
     os.environ.pop("KCSP_REQUIRE_LOGIN", None)
+    os.environ["KCSP_SIGN_IN_LIMIT"] = "1000 per minute"
     from kcsp.demo import build_demo_tables
     from kcsp.store import Store
     from kcsp.users import add_user
@@ -41,15 +38,7 @@ def pytest_unconfigure(config):
 
 
 def pytest_setup_options():
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,720",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run"):
-        options.add_argument(arg)
-    return options
+    return chrome_options()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS, sign_in
 
 URL = "/api/action-updates"
 
@@ -61,7 +61,7 @@ class TestWrites:
         assert (a008["status"], a008["updated_by"], a008["overdue"]) == ("blue", "admin", "False")
 
     def test_a_session_cookie_works_too(self, client, writable_store):
-        client.post("/login", data={"name": "da-lead", "password": PASSWORDS["da-lead"]})
+        sign_in(client, "da-lead")
         assert client.post(URL, json=body(writable_store)).status_code == 201
 
     def test_401_without_credentials(self, client, writable_store):
@@ -115,7 +115,7 @@ class TestWrites:
         assert response.status_code == 422
 
     def test_a_cross_site_form_post_with_the_session_cookie_is_refused(self, client, writable_store):
-        client.post("/login", data={"name": "da-lead", "password": PASSWORDS["da-lead"]})
+        sign_in(client, "da-lead")
         before = len(writable_store.read("action_updates"))
         response = client.post(URL, data=body(writable_store))
         assert response.status_code == 422
@@ -125,7 +125,7 @@ class TestWrites:
     def test_passwords_are_not_logged(self, client, writable_store, caplog):
         with caplog.at_level("DEBUG"):
             client.post(URL, json=body(writable_store), headers=basic("da-lead"))
-            client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"]})
+            sign_in(client, "admin")
             client.post(URL, json=body(writable_store), headers=basic("admin", "a-wrong-password"))
         assert not any(p in caplog.text for p in (*PASSWORDS.values(), "a-wrong-password"))
 

@@ -13,7 +13,7 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict, to_json
 
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS
 
 SCRIPT = '<script>alert(1)</script> <b>bold</b> & <img src=x onerror="alert(2)">'
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from kcsp.store import Store
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8

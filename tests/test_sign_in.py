@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS, sign_in, sign_out
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,7 +105,7 @@ class TestRequireLogin:
 
     def test_signed_in_users_get_through(self, login_required):
         assert login_required.get("/api/actions.csv", headers=basic("viewer")).status_code == 200
-        login_required.post("/login", data={"name": "viewer", "password": PASSWORDS["viewer"]})
+        sign_in(login_required, "viewer")
         assert login_required.get("/actions").status_code == 200
         assert login_required.get("/_dash-layout").status_code == 200
 
@@ -117,10 +117,10 @@ class TestHeader:
         client = app.server.test_client()
         anonymous = client.get("/_dash-layout").get_data(as_text=True)
         assert '"nav-login"' in anonymous and "Signed in as" not in anonymous
-        client.post("/login", data={"name": "da-lead", "password": PASSWORDS["da-lead"]})
+        sign_in(client, "da-lead")
         signed_in = client.get("/_dash-layout").get_data(as_text=True)
         assert "Signed in as" in signed_in and '"da-lead"' in signed_in and '"nav-logout"' in signed_in
-        client.get("/logout")
+        sign_out(client)
         assert "Signed in as" not in client.get("/_dash-layout").get_data(as_text=True)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import os
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS, sign_in, sign_out
 
 
 @pytest.fixture(scope="module")
@@ -69,23 +70,22 @@ def test_actions_csv_hides_restricted_actions_from_anonymous_clients(client):
 
 
 def test_login_with_a_wrong_password_is_refused(client):
-    response = client.post("/login", data={"name": "admin", "password": "wrong-password"})
+    response = sign_in(client, "admin", "wrong-password")
     assert response.status_code == 401
 
 
 def test_login_then_logout(client):
-    response = client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"], "next": "/actions"})
+    response = sign_in(client, "admin", next="/actions")
     assert response.status_code == 302 and response.headers["Location"].endswith("/actions")
     assert any(r["classification"] == "restricted" for r in rows(client.get("/api/actions.csv")))
-    client.get("/logout")
+    sign_out(client)
     assert all(r["classification"] == "public" for r in rows(client.get("/api/actions.csv")))
 
 
 def test_login_refuses_an_off_site_next(client):
-    response = client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"],
-                                           "next": "https://example.org/"})
+    response = sign_in(client, "admin", next="https://example.org/")
     assert response.headers["Location"].endswith("/")
-    client.get("/logout")
+    sign_out(client)
 
 
 def test_district_comparison_csv_matches_the_breakdown(client, dataset):
@@ -121,3 +121,81 @@ def test_observations_csv_counts_equal_raw_rows_of_an_import(tmp_path):
         assert [int(r["value"]) for r in rows(response)] == [expected]
     finally:
         runtime.configure()
+
+
+def test_sign_in_without_the_form_token_is_refused(client):
+    response = client.post("/login", data={"name": "admin", "password": PASSWORDS["admin"]})
+    assert response.status_code == 400
+    assert all(r["classification"] == "public" for r in rows(client.get("/api/actions.csv")))
+
+
+def test_sign_out_needs_a_post_with_its_token(client):
+    sign_in(client, "viewer")
+    assert "Sign out" in client.get("/logout").get_data(as_text=True)
+    assert client.post("/logout", data={}).status_code == 400
+    assert any(r["classification"] == "restricted" for r in rows(client.get("/api/actions.csv")))
+    sign_out(client)
+    assert all(r["classification"] == "public" for r in rows(client.get("/api/actions.csv")))
+
+
+def test_sign_in_attempts_are_rate_limited(client):
+    from kcsp.web.auth import limiter
+
+    app_config = client.application.config
+    limiter.reset()
+    app_config["KCSP_SIGN_IN_LIMIT"] = "3 per minute"
+    try:
+        codes = [sign_in(client, "admin", "wrong-password").status_code for _ in range(5)]
+    finally:
+        app_config["KCSP_SIGN_IN_LIMIT"] = "1000 per minute"
+        limiter.reset()
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+@pytest.mark.parametrize("header", ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"])
+def test_security_headers_are_sent(client, header):
+    response = client.get("/")
+    assert response.headers.get(header)
+    if header == "Content-Security-Policy":
+        assert "frame-ancestors 'none'" in response.headers[header]
+        assert "'unsafe-eval'" not in response.headers[header]
+
+
+def test_session_cookie_is_http_only_and_same_site(client):
+    response = sign_in(client, "viewer")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    sign_out(client)
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas():
+    from kcsp.web.api import spreadsheet_safe
+
+    frame = pd.DataFrame({"progress": ["=HYPERLINK(1)", "+1", "-2", "@x", "fine"], "version": [1, 2, 3, 4, 5]})
+    out = spreadsheet_safe(frame)
+    assert list(out["progress"]) == ["'=HYPERLINK(1)", "'+1", "'-2", "'@x", "fine"]
+    assert list(out["version"]) == [1, 2, 3, 4, 5]
+
+
+def test_a_corrupt_store_at_start_up_gives_a_clear_error_page(writable_store):
+    """The app starts, and every page names the bad file, row, column and reason (no traceback)."""
+    import subprocess
+    import sys
+
+    areas = writable_store.path("areas")
+    areas.write_text(areas.read_text().replace(",true,", ",maybe,", 1))
+    probe = ("import app\n"
+             "c = app.server.test_client()\n"
+             "r = c.get('/priority/road-safety')\n"
+             "print(r.status_code)\n"
+             "print(r.get_data(as_text=True))\n"
+             "print(c.get('/healthz').status_code)\n")
+    env = {**os.environ, "KCSP_DATA_DIR": str(writable_store.root)}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parent.parent, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "503" and lines[-1] == "503"
+    assert f"{areas}:3: in_csa: &#x27;maybe&#x27; is not true or false" in result.stdout
+    assert "Traceback" not in result.stdout
+    assert f"{areas}:3: in_csa" in result.stderr

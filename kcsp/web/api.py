@@ -18,9 +18,21 @@ from kcsp.web.auth import request_user
 bp = Blueprint("api", __name__)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
 def _csv(frame: pd.DataFrame, filename: str) -> Response:
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
+    spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n")
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Flask, Response, has_request_context, redirect, request
+from flask import Blueprint, Flask, Response, current_app, has_request_context, redirect, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 
 from kcsp import runtime
 from kcsp.users import User, authenticate, find_user
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["KCSP_SIGN_IN_LIMIT"]
 OPEN_PATHS = ("/login", "/logout", "/healthz", "/assets/")
 
 
@@ -66,6 +75,7 @@ LOGIN_PAGE = """<!doctype html>
 unless this installation requires it.</p>
 {message}
 <form method="post" action="/login" class="mt-3">
+<input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
 <div class="mb-3"><label class="form-label" for="name">User name</label>
 <input class="form-control" id="name" name="name" autocomplete="username" required></div>
@@ -79,7 +89,24 @@ unless this installation requires it.</p>
 def login_page(message: str = "", status: int = 200) -> Response:
     nxt = html.escape(_safe_next(request.values.get("next")), quote=True)
     block = f'<div class="alert alert-danger" role="alert">{html.escape(message)}</div>' if message else ""
-    return Response(LOGIN_PAGE.format(message=block, next=nxt), status=status, mimetype="text/html")
+    page = LOGIN_PAGE.format(message=block, next=nxt, csrf=html.escape(generate_csrf(), quote=True))
+    return Response(page, status=status, mimetype="text/html")
+
+
+LOGOUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out - Kent Community Safety Dashboard</title>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<body><main id="main" class="container py-4" style="max-width: 34rem"><h1 class="h3">Sign out</h1>
+<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{csrf}">
+<button class="btn btn-primary" type="submit">Sign out</button></form></main></body></html>"""
+
+
+def _csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        return False
+    return True
 
 
 @bp.get("/login")
@@ -88,7 +115,10 @@ def login_form() -> Response:
 
 
 @bp.post("/login")
+@limiter.limit(_sign_in_limit, error_message="Too many sign-in attempts: wait a minute and try again.")
 def login_submit() -> Response:
+    if not _csrf_ok():
+        return login_page("The form had expired: please sign in again.", status=400)
     form = request.form
     user = authenticate(runtime.settings().users_file, form.get("name", ""), form.get("password", ""))
     if user is None:
@@ -97,8 +127,16 @@ def login_submit() -> Response:
     return redirect(_safe_next(request.form.get("next")))
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.get("/logout")
+def logout_form() -> Response:
+    """Signing out changes state, so it takes a POST with a token; GET shows the button."""
+    return Response(LOGOUT_PAGE.format(csrf=html.escape(generate_csrf(), quote=True)), mimetype="text/html")
+
+
+@bp.post("/logout")
 def logout() -> Response:
+    if not _csrf_ok():
+        return Response("The form had expired: sign out again from /logout.\n", status=400, mimetype="text/plain")
     logout_user()
     return redirect("/")
 
@@ -118,6 +156,9 @@ def init_auth(server: Flask) -> None:
     server.secret_key = settings.secret_key
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=settings.production, REMEMBER_COOKIE_HTTPONLY=True)
+    server.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    server.config["KCSP_SIGN_IN_LIMIT"] = settings.sign_in_limit
     login_manager.init_app(server)
+    limiter.init_app(server)
     server.register_blueprint(bp)
     server.before_request(_login_wall)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +47,38 @@ def init_security(server: Flask, *, script_hashes: list[str]) -> None:
         log.error("unhandled error on %s %s: %r", request.method, request.path, error)
         return Response("Something went wrong on our side. The error has been logged.\n", status=500,
                         mimetype="text/plain")
+
+
+STORE_PROBLEM_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Data store problem - Kent Community Safety Dashboard</title>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<body><main id="main" class="container py-4"><h1 class="h3">The dashboard cannot read its data store</h1>
+<p>Nothing has been changed. An administrator needs to fix or restore these files, or rebuild the store
+with <code>python -m kcsp build-demo</code>; the dashboard recovers by itself once the files are valid.</p>
+<ul>{items}</ul></main></body></html>"""
+
+
+def init_store_guard(server: Flask, problems) -> None:
+    """While the store cannot be read, every page answers 503 with the files and reasons, in words.
+
+    The guard runs before Dash's own first-request set-up, which would otherwise fail on the store.
+
+    `problems()` returns the current list of problems (empty when the store is valid).
+    """
+
+    def _guard() -> Response | None:
+        if request.path.startswith(("/assets/", "/_favicon")):
+            return None
+        found = problems()
+        if not found:
+            return None
+        if request.path == "/healthz":
+            return jsonify({"status": "error", "problems": [str(p) for p in found]}), 503
+        log.error("store problem: %s", "; ".join(str(p) for p in found[:5]))
+        if request.path.startswith(("/api/", "/_dash-")):
+            return Response("the data store cannot be read:\n" + "\n".join(str(p) for p in found) + "\n",
+                            status=503, mimetype="text/plain")
+        items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in found[:50])
+        return Response(STORE_PROBLEM_PAGE.format(items=items), status=503, mimetype="text/html")
+
+    server.before_request_funcs.setdefault(None, []).insert(0, _guard)

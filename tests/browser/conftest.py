@@ -15,7 +15,7 @@ import pytest
 from dash.testing.browser import Browser
 from werkzeug.serving import make_server
 
-from tests.conftest import pytest_setup_options
+from tests.support import chrome_options
 
 
 def free_port() -> int:
@@ -38,7 +38,7 @@ def live_server():
 
 @pytest.fixture(scope="session")
 def browser(live_server):
-    duo = Browser("chrome", headless=True, options=[pytest_setup_options()], percy_run=False,
+    duo = Browser("chrome", headless=True, options=[chrome_options()], percy_run=False,
                   percy_finalize=False, wait_timeout=15)
     duo.server_url = live_server
     yield duo

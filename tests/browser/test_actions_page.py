@@ -8,7 +8,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import assert_clean
-from tests.conftest import PASSWORDS
+from tests.support import PASSWORDS
 
 SCRIPT = '<script>alert(1)</script> <b>bold</b> <img src=x onerror="alert(2)">'
 

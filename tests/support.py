@@ -1,0 +1,38 @@
+"""Shared test helpers: the test accounts, Chromium options, and signing in through the real form."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+PASSWORDS = {"admin": "admin-pass-1", "da-lead": "lead-pass-1", "viewer": "viewer-pass-1"}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def chrome_options():
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,720",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run"):
+        options.add_argument(arg)
+    return options
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, name: str, password: str | None = None, **extra):
+    """POST the sign-in form as a browser would (with its CSRF token)."""
+    data = {"name": name, "password": PASSWORDS[name] if password is None else password,
+            "csrf_token": csrf_token(client), **extra}
+    return client.post("/login", data=data)
+
+
+def sign_out(client):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
