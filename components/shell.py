@@ -30,6 +30,7 @@ def header(priorities: pd.DataFrame, districts: pd.DataFrame) -> html.Header:
         district_menu,
         nav_link("Action plan", "/actions"),
         nav_link("Meetings", "/meeting"),
+        nav_link("Strategic assessment", "/assessment"),
         nav_link("Data and sources", "/data"),
         dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login"),
     ], className="kcsp-nav", navbar=True)
