@@ -104,6 +104,8 @@ def pack_figure(series: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timest
     """The headline trend at a fixed size that fits an A4 page's width, so it prints unclipped."""
     fig = trend_figure(series, unit=unit, breaks=breaks, height=PACK_CHART_HEIGHT)
     fig.update_layout(width=PACK_CHART_WIDTH, margin=dict(l=60, r=20, t=30, b=30), hovermode=False, showlegend=False)
+    # Series-break labels go just inside the top panel, clear of its title, so neither hides the other in print.
+    fig.update_annotations(selector=lambda a: str(a.text).startswith("Series break"), yanchor="top", xshift=4)
     return fig
 
 

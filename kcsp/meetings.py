@@ -17,6 +17,7 @@ import pandas as pd
 
 from kcsp import actions as action_history
 from kcsp import stats
+from kcsp.memo import per_dataset
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SIGNIFICANT_PERCENT = 5.0
@@ -126,6 +127,7 @@ def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
     return (pd.Timestamp(when).to_period("M") - 1).to_timestamp()
 
 
+@per_dataset
 def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.DataFrame:
     """Indicators with months of data that became complete after `since` and by `until`.
 
@@ -160,6 +162,7 @@ def poisson_z(current: float, previous: float) -> float:
     return 0.0 if total <= 0 else (current - previous) / math.sqrt(total)
 
 
+@per_dataset
 def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float = SIGNIFICANT_PERCENT,
                         z_limit: float = stats.Z95) -> pd.DataFrame:
     """Each indicator's latest 12 months against the 12 before, as at `data_end`, with a verdict.
@@ -195,6 +198,7 @@ def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
     return acts if include_restricted else acts[acts["classification"] == "public"]
 
 
+@per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
                  include_restricted: bool) -> pd.DataFrame:
     """Actions whose status moved (or that are new, or became overdue) between two dates."""
@@ -215,6 +219,7 @@ class PriorityChange:
         return bool(self.new_measures) or self.moved_actions > 0
 
 
+@per_dataset
 def changes_by_priority(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
                         include_restricted: bool = False) -> dict[str, PriorityChange]:
     """For each priority: measures with new months of data, and how many actions moved."""
@@ -227,6 +232,7 @@ def changes_by_priority(dataset, since: pd.Timestamp | None, until: pd.Timestamp
     return out
 
 
+@per_dataset
 def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Timestamp | None, *,
                  include_restricted: bool) -> pd.DataFrame:
     """A priority's actions as they stood at `as_at`: status and progress of the latest update then.

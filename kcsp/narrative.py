@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from kcsp import stats
+from kcsp.memo import per_dataset
 
 DIRECTION_WORDS = {
     "better": "an improvement",
@@ -160,6 +161,12 @@ def caveats_sentence(caveats: list[str]) -> str | None:
 
 
 def priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None) -> list[str]:
+    """Two to four plain-English sentences on a priority's headline measure (see _priority_narrative)."""
+    return list(_priority_narrative(dataset, priority_id, state, end=end))
+
+
+@per_dataset
+def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None) -> tuple[str, ...]:
     """Two to four plain-English sentences on a priority's headline measure, every figure computed.
 
     `state` is the view (district, from, to); `end` caps the period further (a meeting's data end).
@@ -172,8 +179,8 @@ def priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | 
         raise KeyError(priority_id)
     headline = priority["headline_indicator_id"]
     if not isinstance(headline, str) or not dataset.has_indicator(headline) or not dataset.has_data(headline):
-        return ["No measure with data is recorded for this priority yet.",
-                "Its actions and their latest status are listed with it."]
+        return ("No measure with data is recorded for this priority yet.",
+                "Its actions and their latest status are listed with it.")
     ind = dataset.indicator(headline)
     stop = min((t for t in (state.end_ts, end) if t is not None), default=None)
     selected = dataset.area_code_for_slug(state.district)
@@ -223,4 +230,4 @@ def priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | 
     line = caveats_sentence(caveats)
     if line:
         sentences.append(line)
-    return sentences
+    return tuple(sentences)

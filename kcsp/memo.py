@@ -1,0 +1,33 @@
+"""Results computed from a Dataset, kept for as long as that Dataset lives.
+
+A Dataset is rebuilt only when the store changes, so anything derived from it (narratives, what
+changed between meetings) can be computed once per store version and then looked up: page
+layouts and callbacks stay fast. Cached results are shared: callers must not modify them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+
+_lock = threading.Lock()
+
+
+def per_dataset(func):
+    """Cache func(dataset, *args, **kwargs) per dataset object; the other arguments must be hashable."""
+    results: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(func)
+    def wrapper(dataset, *args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        with _lock:
+            found = results.get(dataset, {})
+            if key in found:
+                return found[key]
+        value = func(dataset, *args, **kwargs)
+        with _lock:
+            results.setdefault(dataset, {})[key] = value
+        return value
+
+    return wrapper
