@@ -12,6 +12,8 @@ import threading
 import weakref
 
 _lock = threading.Lock()
+MAX_PER_DATASET = 1024
+"""Results kept per function and dataset; past this the oldest half is dropped (views vary by filter)."""
 
 
 def per_dataset(func):
@@ -27,7 +29,11 @@ def per_dataset(func):
                 return found[key]
         value = func(dataset, *args, **kwargs)
         with _lock:
-            results.setdefault(dataset, {})[key] = value
+            kept = results.setdefault(dataset, {})
+            if len(kept) >= MAX_PER_DATASET:
+                for old in list(kept)[: MAX_PER_DATASET // 2]:
+                    del kept[old]
+            kept[key] = value
         return value
 
     return wrapper

@@ -159,3 +159,29 @@ class TestWhatChanged:
                                         include_restricted=False).set_index("action_id")
         assert earlier.loc["A002", "status"] == "green"
         assert earlier.loc["A001", "status"] == "green" and not earlier.loc["A001", "overdue"]
+
+
+class TestMemo:
+    def test_results_are_kept_per_dataset_and_bounded(self, monkeypatch):
+        from kcsp import memo
+
+        calls = []
+
+        class Owner:
+            pass
+
+        @memo.per_dataset
+        def square(owner, x):
+            calls.append(x)
+            return x * x
+
+        monkeypatch.setattr(memo, "MAX_PER_DATASET", 4)
+        first, second = Owner(), Owner()
+        assert square(first, 3) == 9 and square(first, 3) == 9
+        assert square(second, 3) == 9
+        assert calls == [3, 3]
+        for x in range(10):
+            square(first, x)
+        made = len(calls)
+        assert square(first, 9) == 81 and len(calls) == made
+        assert square(first, 0) == 0 and len(calls) == made + 1

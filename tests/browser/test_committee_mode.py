@@ -37,8 +37,8 @@ def where(duo) -> tuple[str, dict]:
 
 def open_page(duo, path: str) -> None:
     duo.driver.get(duo.server_url + path)
-    duo.wait_for_element("h1", timeout=15)
-    duo.wait_for_no_elements("._dash-loading", timeout=15)
+    duo.wait_for_element("h1", timeout=30)
+    duo.wait_for_no_elements("._dash-loading", timeout=30)
     wait_until(lambda: duo.driver.find_element("id", "present-toggle").get_attribute("href"), 10)
 
 
@@ -90,8 +90,9 @@ def test_from_the_overview_the_right_arrow_opens_the_first_priority(served):
     wait_until(lambda: "neighbourhood-crime-asb" in (served.find_element("#committee-next").get_attribute("href")
                                                      or ""))
     press(served, Keys.ARROW_RIGHT)
-    served.wait_for_text_to_equal("h1", "Preventing Neighbourhood Crime & ASB", timeout=15)
+    wait_until(lambda: where(served)[0] == "/priority/neighbourhood-crime-asb", 15, "the key did not step")
     assert where(served) == ("/priority/neighbourhood-crime-asb", {"district": "thanet", "present": "1"})
+    served.wait_for_contains_text("h1", "Preventing Neighbourhood Crime", timeout=40)
 
 
 def test_arrow_keys_do_nothing_outside_committee_mode(served):
