@@ -132,6 +132,8 @@ def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
         html.Td(status_badge(a.status)),
         html.Td(a.progress or ""),
     ]) for a in actions.itertuples(index=False)]
+    if "illustrative" in actions and actions["illustrative"].any():
+        caption = f"{caption} (progress updates illustrative)"
     return _table(caption, ["Ref", "Action", "Due", "Status", "Latest progress"], rows, "pack-actions")
 
 

@@ -238,14 +238,17 @@ def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Times
     """A priority's actions as they stood at `as_at`: status and progress of the latest update then.
 
     Actions with no update by then are left out, and so are those already complete before the
-    previous meeting. Columns: the action's own, plus version, status, progress, updated_at, overdue.
+    previous meeting. Columns: the action's own, plus version, status, progress, illustrative (the
+    update is), updated_at, overdue.
     """
     acts = visible_actions(dataset, include_restricted)
     acts = acts[acts["priority_id"] == priority_id]
     status = action_history.status_as_at(dataset.updates, end_of_day(as_at))
-    progress = dataset.updates.set_index(["action_id", "version"])["progress"]
+    by_version = dataset.updates.set_index(["action_id", "version"])
     frame = acts.merge(status, left_on="action_id", right_index=True, how="inner")
-    frame["progress"] = [progress.get((a, v), "") for a, v in zip(frame["action_id"], frame["version"], strict=True)]
+    keys = list(zip(frame["action_id"], frame["version"], strict=True))
+    frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
+    frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]
     if since is not None:
         done_before = action_history.status_as_at(dataset.updates, end_of_day(since))
         finished = set(done_before.index[done_before["status"] == "blue"])

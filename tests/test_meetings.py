@@ -155,6 +155,7 @@ class TestWhatChanged:
                                            pd.Timestamp("2025-07-17"), include_restricted=False)
         assert list(at_meeting["action_id"]) == ["A002"]
         assert at_meeting.iloc[0]["status"] == "amber" and at_meeting.iloc[0]["progress"] == "Slipping"
+        assert at_meeting.iloc[0]["illustrative"]
         earlier = meetings.pack_actions(store, "road-safety", pd.Timestamp("2025-04-01"), None,
                                         include_restricted=False).set_index("action_id")
         assert earlier.loc["A002", "status"] == "green"

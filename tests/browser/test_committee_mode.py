@@ -105,6 +105,7 @@ def test_arrow_keys_do_nothing_outside_committee_mode(served):
 
 def test_arrow_keys_typed_in_a_dropdown_are_left_alone(served):
     open_page(served, "/meeting?meeting=2025-11-20&present=1")
+    served.wait_for_element("#pack-view .js-plotly-plot", timeout=30)
     dropdown = served.find_element("#meeting-choice")
     dropdown.click()
     time.sleep(0.5)
@@ -112,6 +113,7 @@ def test_arrow_keys_typed_in_a_dropdown_are_left_alone(served):
     active.send_keys(Keys.ARROW_RIGHT)
     time.sleep(1.5)
     assert where(served)[0] == "/meeting"
+    served.wait_for_no_elements("._dash-loading", timeout=30)
 
 
 def test_the_toggle_enters_and_leaves_committee_mode_keeping_the_query(served):
