@@ -3,6 +3,7 @@ step through the priorities keeping the mode and the district, and the toggle ke
 
 from __future__ import annotations
 
+import datetime
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -112,7 +113,10 @@ def test_arrow_keys_typed_in_a_dropdown_are_left_alone(served):
     active = served.driver.switch_to.active_element
     active.send_keys(Keys.ARROW_RIGHT)
     time.sleep(1.5)
-    assert where(served)[0] == "/meeting"
+    assert where(served)[0] == "/meeting", "the arrow key left the page instead of staying in the dropdown"
+    shown = datetime.date.fromisoformat(where(served)[1]["meeting"])
+    served.wait_for_contains_text("h1", f"{shown.day} {shown:%B %Y}", timeout=30)
+    served.wait_for_element("#pack-view .js-plotly-plot", timeout=30)
     served.wait_for_no_elements("._dash-loading", timeout=30)
 
 
