@@ -36,10 +36,10 @@ run: store
 	$(VENV)/bin/gunicorn app:server --bind $(HOST):$(PORT)
 
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		echo "installing Debian chromium and chromium-driver"; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftotext >/dev/null; then \
+		echo "installing Debian chromium, chromium-driver and poppler-utils (pdftotext, for the meeting-pack test)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
 axe: $(AXE)

@@ -7,8 +7,10 @@ import logging
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from components.committee import committee_bar
 from components.shell import filter_bar, footer, header
 from kcsp import runtime
+from kcsp.committee import committee_nav
 from kcsp.urlstate import from_search
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
@@ -47,9 +49,10 @@ def layout() -> html.Div:
         header(ds.priorities, ds.districts(), user_name=user.name if user else None,
                user_role=user.role if user else None),
         filter_bar(ds.districts(), *ds.month_range()),
+        committee_bar(),
         html.Main(dash.page_container, id="main", className="container-fluid kcsp-main", tabIndex=-1),
         footer(),
-    ], id="shell")
+    ], id="shell", className="kcsp-shell")
 
 
 app.layout = layout
@@ -85,6 +88,33 @@ def keep_query_in_links(search, ids):
     """Every navigation link carries the current district, period and mode."""
     query = from_search(search).query(indicator=None)
     return [f"{i['path']}{query}" for i in ids]
+
+
+@dash.callback(
+    Output("shell", "className"),
+    Output("present-toggle", "href"),
+    Output("present-toggle", "children"),
+    Output("committee-previous", "href"),
+    Output("committee-previous", "children"),
+    Output("committee-previous", "className"),
+    Output("committee-next", "href"),
+    Output("committee-next", "children"),
+    Output("committee-next", "className"),
+    Input("url", "pathname"),
+    Input("url", "search"),
+)
+def committee_mode(pathname, search):
+    """Committee mode (present=1) from the URL: the shell's class, the toggle and the step links."""
+    ds = runtime.dataset()
+    order = list(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    nav = committee_nav(pathname, search, order, set(ds.districts()["area_slug"]))
+    hidden, shown = "committee-step d-none", "committee-step"
+    prev_href, prev_label = (nav.previous.href, f"\u2190 {nav.previous.label}") if nav.previous else ("/", "")
+    next_href, next_label = (nav.next.href, f"{nav.next.label} \u2192") if nav.next else ("/", "")
+    return ("kcsp-shell present-mode" if nav.present else "kcsp-shell", nav.toggle_href,
+            "Leave committee mode" if nav.present else "Committee mode",
+            prev_href, prev_label, shown if nav.previous else hidden,
+            next_href, next_label, shown if nav.next else hidden)
 
 
 init_security(server, script_hashes=app.csp_hashes())

@@ -44,6 +44,7 @@ def header(priorities: pd.DataFrame, districts: pd.DataFrame, *, user_name: str 
         district_menu,
         nav_link("Action plan", "/actions"),
         nav_link("Meetings", "/meeting"),
+        nav_link("Strategic assessment", "/assessment"),
         nav_link("Data and sources", "/data"),
         *account_links(user_name, user_role),
     ], className="kcsp-nav", navbar=True)

@@ -1,4 +1,5 @@
-"""Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add)."""
+"""Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add,
+meeting-pack)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,23 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_meeting_pack(args: argparse.Namespace) -> int:
+    from kcsp.meetings import MeetingError
+    from kcsp.pack import PackError, meeting_pack
+
+    try:
+        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting)
+    except MeetingError as err:
+        print(f"meeting-pack: {err}", file=sys.stderr)
+        return 2
+    except PackError as err:
+        print(f"meeting-pack: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {result.path}: {result.pages} page(s), one per priority ({result.sections}), "
+          f"for {result.meeting.name}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m kcsp", description="Kent Community Safety dashboard tools")
     sub = root.add_subparsers(dest="command", required=True)
@@ -107,6 +125,12 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_users_add)
+
+    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (one page per priority) to PDF")
+    pack.add_argument("--out", required=True, help="PDF file to write")
+    pack.add_argument("--meeting", help="meeting date YYYY-MM-DD (default: the next meeting)")
+    pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    pack.set_defaults(func=cmd_meeting_pack)
     return root
 
 

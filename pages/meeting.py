@@ -1,36 +1,207 @@
-"""Meetings: the partnership's calendar and what has changed since the last meeting."""
+"""Meetings: choose a meeting, see what changed since the previous one, and its meeting pack.
+
+`/meeting?meeting=YYYY-MM-DD` selects a meeting (default: the next one). The page lists measures
+with new data, significant changes and actions whose status moved since the previous meeting, then
+the pack: one section per priority. Printing the page (or `&pack=1`, the pack alone) gives one
+page per priority; `python -m kcsp meeting-pack` renders that to PDF.
+"""
 
 from __future__ import annotations
 
-import dash
-from dash import html
+from urllib.parse import urlencode
 
-from components.brag import status_badge
-from kcsp import runtime
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components.brag import legend
+from components.meeting import (
+    calendar_table,
+    meeting_error,
+    meeting_facts,
+    moves_table,
+    new_data_table,
+    pack_actions_table,
+    pack_chart,
+    pack_figure,
+    pack_page,
+    significant_table,
+)
+from kcsp import meetings, runtime
+from kcsp.narrative import join_words, priority_narrative
+from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 
 dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings")
 
+CHOICE = "meeting-choice"
+LOCATION = "meeting-location"
+PRINT = "pack-print"
 
-def layout(meeting: str | None = None, **params):
-    ds = runtime.dataset()
-    meetings = ds.meetings
-    last = ds.last_meeting()
-    upcoming = meetings[meetings["date"] > ds.today]
-    status = ds.action_status(include_restricted=request_user() is not None)
-    changed = status[status["updated_at"].notna() & (status["updated_at"] >= f"{last['date']:%Y-%m-%d}")] \
-        if last is not None else status.iloc[0:0]
-    rows = [html.Tr([html.Td(f"{m.date:%d %b %Y}"), html.Td(m.name)]) for m in meetings.itertuples()]
+
+def _href(iso: str, state, **extra) -> str:
+    params = {"meeting": iso, **extra}
+    if state.district:
+        params["district"] = state.district
+    if state.present and not extra.get("pack"):
+        params["present"] = "1"
+    return "/meeting?" + urlencode(params)
+
+
+def _chooser(every, selected: str | None) -> html.Div:
+    options = [{"label": m.name, "value": m.iso} for m in reversed(every)]
     return html.Div([
-        html.H1("Meetings", className="h3"),
-        html.P(f"Last partnership meeting: {last['name']}." if last is not None else "No meeting has been held yet.",
-               className="lead-text"),
-        html.P(f"Next meeting: {upcoming.iloc[0]['name']}." if not upcoming.empty
-               else "No future meeting is scheduled."),
-        html.H2("Actions updated since the last meeting", className="h4 mt-3"),
-        html.Ul([html.Li([f"{a.action_id} {a.title} ", status_badge(a.status)]) for a in changed.itertuples()])
-        if not changed.empty else html.P("No action has been updated since the last meeting."),
-        html.H2("Calendar", className="h4 mt-3"),
-        html.Table([html.Thead(html.Tr([html.Th("Date", scope="col"), html.Th("Meeting", scope="col")])),
-                    html.Tbody(rows)], className="table table-sm"),
+        dcc.Location(id=LOCATION, refresh="callback-nav"),
+        html.Label("Choose a meeting", htmlFor=CHOICE, className="form-label fw-semibold mb-0"),
+        dcc.Dropdown(id=CHOICE, options=options, value=selected, clearable=False, searchable=True,
+                     className="meeting-choice"),
+    ], className="no-print mb-3", style={"maxWidth": "40rem"})
+
+
+def _since_text(change: meetings.PriorityChange | None, previous) -> str | None:
+    if previous is None or change is None:
+        return None
+    parts = []
+    if change.new_measures:
+        parts.append(f"new data for {join_words(list(change.new_measures))}")
+    if change.moved_actions:
+        parts.append(f"{change.moved_actions} action{'s' if change.moved_actions > 1 else ''} changed status")
+    what = join_words(parts) if parts else "no new data and no change of action status"
+    return f"Since {previous.name}: {what}."
+
+
+def _pack_chart(ds, priority, state, view):
+    headline = priority["headline_indicator_id"]
+    if not isinstance(headline, str) or not ds.has_data(headline):
+        return None
+    ind = ds.indicator(headline)
+    selected = ds.area_code_for_slug(state.district)
+    own = selected and ind["geography"] == "district" and ds.has_data(headline, selected)
+    code = selected if own else ds.total_code(headline)
+    stop = min(t for t in (state.end_ts, view.data_end) if t is not None)
+    series = ds.trend(headline, code, state.start_ts, stop)
+    if series.empty:
+        return None
+    breaks = ds.breaks(headline)
+    span = f"{series['period'].min():%b %Y} to {series['period'].max():%b %Y}"
+    notes = [f"Unit: {ind['unit']}. Source: {ind['source']}. Top: {ind['unit']} per month; bottom: rolling "
+             "12-month total."]
+    notes += [f"Series break, {b.period:%B %Y}: {b.description}" for b in breaks
+              if series["period"].min() < b.period <= series["period"].max()]
+    return pack_chart(chart_id=f"pack-chart-{priority['priority_id']}",
+                      title=f"{ind['name']}: {ds.area_name(code)}, monthly, {span}", note=" ".join(notes),
+                      illustrative=bool(ind["illustrative"]),
+                      figure=pack_figure(series, unit=ind["unit"], breaks=[(b.period, b.label) for b in breaks]))
+
+
+def _pack(ds, state, view, include_restricted: bool) -> html.Div:
+    """The meeting pack: one page per priority (narrative, headline chart, actions as at the meeting)."""
+    changes = meetings.changes_by_priority(ds, view.since, view.as_at, include_restricted=include_restricted)
+    total = len(ds.priorities)
+    pages, charts = [], 0
+    for i, (_, pri) in enumerate(ds.priorities.iterrows(), start=1):
+        pid = pri["priority_id"]
+        chart = _pack_chart(ds, pri, state, view)
+        charts += chart is not None
+        acts = meetings.pack_actions(ds, pid, view.as_at, view.since, include_restricted=include_restricted)
+        pages.append(pack_page(
+            priority_id=pid, name=pri["name"], lead=pri["lead"],
+            running_head=(f"{view.meeting.name}: meeting pack, priority {i} of {total}. Figures to "
+                          f"{view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}."),
+            narrative=priority_narrative(ds, pid, state, end=view.data_end),
+            since=_since_text(changes.get(pid), view.previous),
+            chart=chart,
+            actions=pack_actions_table(acts, caption=f"Actions for {pri['name']}: status and latest progress"),
+        ))
+    return html.Div(pages, className="pack-view", id="pack-view", **{"data-charts": str(charts)})
+
+
+def _facts(view) -> html.Dl:
+    m = view.meeting
+    when = "still to come" if view.upcoming else "held"
+    previous = view.previous.name if view.previous is not None else "none: this is the first meeting in the calendar"
+    return meeting_facts([
+        ("Meeting", f"{m.name} ({when})"),
+        ("Compared with", previous),
+        ("Figures", f"months complete by {view.as_at:%d %B %Y}: up to {view.data_end:%B %Y}"),
+        ("Actions", f"status as at {view.as_at:%d %B %Y}"),
     ])
+
+
+def _print_button(label: str) -> html.Button:
+    return html.Button(label, id=PRINT, className="btn btn-outline-primary btn-sm no-print", type="button")
+
+
+def layout(meeting: str | None = None, pack: str | None = None, **params):
+    ds = runtime.dataset()
+    state = from_params(params, set(ds.districts()["area_slug"]))
+    every = meetings.calendar(ds.meetings)
+    include_restricted = request_user() is not None
+    try:
+        view = meetings.meeting_view(ds.meetings, meeting, ds.today)
+    except meetings.MeetingError as err:
+        return html.Div([
+            html.H1("Meetings", className="h3"),
+            meeting_error(str(err)),
+            _chooser(every, None),
+            calendar_table(every, selected=None, href_for=lambda iso: _href(iso, state), expanded=True),
+        ])
+    iso = view.meeting.iso
+    if pack == "1":
+        return html.Div([
+            html.Div([
+                html.H1(f"Meeting pack: {view.meeting.name}", className="h3"),
+                html.P(["One page per priority. ", dcc.Link("Back to the meeting", href=_href(iso, state)), ". ",
+                        "Progress updates in the demonstration store are illustrative."]),
+                _print_button("Print the pack"),
+                _chooser(every, iso),
+            ], className="no-print mb-3"),
+            _pack(ds, state, view, include_restricted),
+        ])
+    names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    fresh = meetings.new_data(ds, view.since, view.as_at)
+    changes = meetings.significant_changes(ds, view.data_end)
+    significant = changes[changes["significant"]]
+    moved = meetings.action_moves(ds, view.since, view.as_at, include_restricted=include_restricted)
+    screen = html.Div([
+        html.H1(f"Meetings: {view.meeting.name}", className="h3"),
+        html.P("What changed since the previous meeting, and the meeting pack: one page per priority with its "
+               "narrative, headline chart and actions.", className="lead-text"),
+        _chooser(every, iso),
+        _facts(view),
+        html.P([dcc.Link("Open the meeting pack", href=_href(iso, state, pack="1"), id="pack-link"),
+                " (one page per priority, ready to print) or ", _print_button("print this page as the pack"),
+                ". To save it as a PDF file: ",
+                html.Code(f"python -m kcsp meeting-pack --meeting {iso} --out pack.pdf")]),
+        html.H2("Measures with new data", className="h4 mt-3"),
+        new_data_table(fresh, names),
+        html.H2("Significant changes", className="h4 mt-3"),
+        html.P(f"A measure is listed when its latest 12 months differ from the 12 before by at least "
+               f"{meetings.SIGNIFICANT_PERCENT:g}% and by more than chance would explain (95% level, comparing "
+               "two Poisson counts). No change is computed across a series break.", className="small"),
+        significant_table(significant, names, min_percent=meetings.SIGNIFICANT_PERCENT),
+        html.H2("Actions whose status moved", className="h4 mt-3"),
+        legend(),
+        moves_table(moved, names),
+        html.H2("Calendar", className="h4 mt-3"),
+        calendar_table(every, selected=iso, href_for=lambda d: _href(d, state)),
+        html.H2("Meeting pack", className="h4 mt-3"),
+    ], className="no-print")
+    return html.Div([screen, _pack(ds, state, view, include_restricted)])
+
+
+@callback(Output(LOCATION, "search"), Input(CHOICE, "value"), State(LOCATION, "search"), prevent_initial_call=True)
+def choose_meeting(value, search):
+    """Choosing a meeting writes ?meeting=YYYY-MM-DD (keeping the district and mode) into the URL."""
+    if not value:
+        raise PreventUpdate
+    new = meetings.with_meeting(search, value)
+    return new if new != (search or "") else no_update
+
+
+clientside_callback(
+    "function(n) { if (n) { window.print(); } return window.dash_clientside.no_update; }",
+    Output(PRINT, "title"),
+    Input(PRINT, "n_clicks"),
+    prevent_initial_call=True,
+)

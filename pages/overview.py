@@ -1,4 +1,5 @@
-"""Overview: one card per priority of the Community Safety Agreement."""
+"""Overview: one card per priority of the Community Safety Agreement, and what changed since the
+partnership last met."""
 
 from __future__ import annotations
 
@@ -7,22 +8,39 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.brag import legend
-from components.priority_card import priority_card
-from kcsp import runtime, stats
-from kcsp.narrative import change_phrase, fmt_count, fmt_month
+from components.priority_card import changed_marker, priority_card
+from kcsp import meetings, runtime, stats
+from kcsp.narrative import change_phrase, fmt_count, fmt_month, join_words, priority_narrative
 from kcsp.urlstate import from_params
 
 dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview")
 
 
-def _card(ds, priority, state, counts):
+def _marker(change: meetings.PriorityChange | None, last, state):
+    """The 'changed since the last meeting' line of one card."""
+    if last is None or change is None:
+        return None
+    when = f"{last['date']:%d %b %Y}"
+    if not change.changed:
+        return changed_marker(changed=False, text=f"No change since the last meeting ({when}).", href=None)
+    parts = []
+    if change.new_measures:
+        count = len(change.new_measures)
+        parts.append(f"new data for {count} measure{'s' if count > 1 else ''}")
+    if change.moved_actions:
+        parts.append(f"{change.moved_actions} action{'s' if change.moved_actions > 1 else ''} moved")
+    return changed_marker(changed=True, text=f"{join_words(parts)} since {when}.",
+                          href=f"/meeting{state.query()}")
+
+
+def _card(ds, priority, state, counts, change, last):
     headline = priority["headline_indicator_id"]
     indicator = ds.indicator(headline) if headline and ds.has_data(headline) else None
-    query = state.query()
+    href = f"/priority/{priority['priority_id']}{state.query()}"
+    marker = _marker(change, last, state)
     if indicator is None:
         return priority_card(priority=priority, indicator=None, area_label="", series=None, latest_text="",
-                             change_text="", verdict="unknown", counts=counts,
-                             href=f"/priority/{priority['priority_id']}{query}")
+                             change_text="", verdict="unknown", counts=counts, href=href, marker=marker)
     code = ds.area_code_for_slug(state.district)
     if code is None or indicator["geography"] != "district" or not ds.has_data(headline, code):
         code = ds.total_code(headline)
@@ -33,11 +51,12 @@ def _card(ds, priority, state, counts):
                    f"{fmt_month(latest['period'])}: {fmt_count(latest['value'])} {indicator['unit']}")
     change = change_phrase(comparison)
     change_text = change[0].upper() + change[1:] if comparison.percent is not None else change
+    rising = None if comparison.percent is None else comparison.percent > 0
     return priority_card(
         priority=priority, indicator=indicator, area_label=ds.area_name(code), series=series,
         latest_text=latest_text, change_text=change_text,
-        verdict=stats.direction(comparison.percent, indicator["polarity"]), counts=counts,
-        href=f"/priority/{priority['priority_id']}{query}",
+        verdict=stats.direction(comparison.percent, indicator["polarity"]), counts=counts, href=href,
+        rising=rising, marker=marker, narrative=priority_narrative(ds, priority["priority_id"], state),
     )
 
 
@@ -46,17 +65,23 @@ def layout(**params):
     state = from_params(params, set(ds.districts()["area_slug"]))
     status = ds.action_status(include_restricted=False)
     counts = status.groupby(["priority_id", "status"]).size()
+    last = ds.last_meeting()
+    changes = meetings.changes_by_priority(ds, last["date"], ds.today) if last is not None else {}
     cards = [
         dbc.Col(_card(ds, p, state, counts.get(p["priority_id"], {}).to_dict()
-                      if p["priority_id"] in counts.index.get_level_values(0) else {}),
+                      if p["priority_id"] in counts.index.get_level_values(0) else {},
+                      changes.get(p["priority_id"]), last),
                 xs=12, md=6, xl=3, className="mb-3")
         for _, p in ds.priorities.iterrows()
     ]
     where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
+    since = (f" The last partnership meeting was {last['name']}; cards marked \u25cf changed since then."
+             if last is not None else "")
     return html.Div([
         html.H1(f"Community Safety Agreement priorities: {where}", className="h3"),
         html.P("Each card shows the priority's headline measure, its latest value and the change on a "
-               "year earlier, and the status of its actions. Choose a card for the detail.", className="lead-text"),
+               "year earlier, and the status of its actions. Choose a priority's name for the detail." + since,
+               className="lead-text"),
         legend(),
         dbc.Row(cards, className="mt-3"),
     ])

@@ -1,0 +1,152 @@
+"""Pieces of the meeting page and the meeting pack, built from DataFrames the page prepares."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import dcc, html
+
+from components.brag import status_badge
+from components.cards import illustrative_badge
+from components.charts import trend_figure
+
+PACK_CHART_WIDTH = 680
+PACK_CHART_HEIGHT = 290
+MOVE_SHAPES = {"completed": "\u2714", "improved": "\u25b2", "worsened": "\u25bc", "started": "\u25b6", "new": "\u2605",
+               "no change": "\u25c6"}
+
+
+def _table(caption: str, headers: list[str], rows: list[html.Tr], class_name: str = "") -> html.Div:
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headers]))
+    return html.Div(html.Table([html.Caption(caption), head, html.Tbody(rows)],
+                               className=f"table table-sm align-middle {class_name}".strip()),
+                    className="table-responsive")
+
+
+def meeting_facts(items: list[tuple[str, object]]) -> html.Dl:
+    """A short definition list: which meeting, compared with which, figures as at when."""
+    children = []
+    for term, value in items:
+        children += [html.Dt(term), html.Dd(value)]
+    return html.Dl(children, className="meeting-facts")
+
+
+def meeting_error(message: str) -> html.Div:
+    return html.Div([html.H2("That meeting cannot be shown", className="h5"), html.P(message, className="mb-0")],
+                    className="meeting-error mb-3", role="alert", id="meeting-error")
+
+
+def calendar_table(meetings: list, *, selected: str | None, href_for, expanded: bool = False) -> html.Details:
+    """Every meeting, each a link that selects it; the selected one marked in words."""
+    rows = []
+    for m in meetings:
+        mark = html.Strong(" (selected)") if m.iso == selected else None
+        rows.append(html.Tr([html.Td(f"{m.date:%d %b %Y}"), html.Td([dcc.Link(m.name, href=href_for(m.iso)), mark])]))
+    table = _table("Meetings in the calendar", ["Date", "Meeting"], rows)
+    return html.Details([html.Summary(f"All {len(rows)} meetings in the calendar"), table], className="calendar",
+                        open=expanded)
+
+
+def new_data_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:
+    if frame.empty:
+        return html.P("No measure has new months of data since the previous meeting.")
+    rows = [html.Tr([
+        html.Td([r.name, " ", illustrative_badge(bool(r.illustrative))]),
+        html.Td(priority_names.get(r.priority_id, r.priority_id)),
+        html.Td(f"{r.first_new:%b %Y} to {r.last_new:%b %Y}" if r.months > 1 else f"{r.last_new:%b %Y}"),
+        html.Td(f"{r.months}"),
+    ]) for r in frame.itertuples(index=False)]
+    return _table("Measures with new data since the previous meeting",
+                  ["Measure", "Priority", "New months", "Number of months"], rows)
+
+
+def direction_text(direction: str, percent: float) -> html.Span:
+    """Shape (the way the figure moved) + word (the judgement) for a change."""
+    shape = "\u25b2" if percent > 0 else "\u25bc"
+    word = {"better": "Better", "worse": "Worse", "up": "Up, not judged", "down": "Down, not judged",
+            "no change": "Little change"}.get(direction, "Not judged")
+    return html.Span([html.Span(shape, className="significant-shape", **{"aria-hidden": "true"}), word],
+                     className=f"verdict-badge verdict-badge-{direction.replace(' ', '-')}")
+
+
+def significant_table(frame: pd.DataFrame, priority_names: dict[str, str], *, min_percent: float) -> html.Div:
+    if frame.empty:
+        return html.P(f"No measure changed by {min_percent:g}% or more beyond what chance would explain.")
+    rows = [html.Tr([
+        html.Td([r.name, " ", illustrative_badge(bool(r.illustrative))]),
+        html.Td(priority_names.get(r.priority_id, r.priority_id)),
+        html.Td(f"{r.current:,.0f}"),
+        html.Td(f"{r.previous:,.0f}"),
+        html.Td(f"{r.percent:+.1f}%"),
+        html.Td(direction_text(r.direction, r.percent)),
+    ]) for r in frame.itertuples(index=False)]
+    window = f"{frame['current_start'].iloc[0]:%b %Y} to {frame['current_end'].iloc[0]:%b %Y}"
+    return _table(f"Significant changes: latest 12 months against the 12 before (latest window {window})",
+                  ["Measure", "Priority", "Latest 12 months", "Previous 12 months", "Change", "Verdict"], rows)
+
+
+def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:
+    if frame.empty:
+        return html.P("No action's status moved since the previous meeting.")
+    rows = []
+    for r in frame.itertuples(index=False):
+        before = status_badge(r.status_before) if isinstance(r.status_before, str) else html.Span("None (new)")
+        move = html.Span([html.Span(MOVE_SHAPES.get(r.move, ""), **{"aria-hidden": "true"}), f" {r.move}"],
+                         className="move-word")
+        overdue = html.Span(" Overdue", className="overdue-flag ms-1") if r.became_overdue else None
+        rows.append(html.Tr([html.Td(r.action_id), html.Td(r.title), html.Td(priority_names.get(r.priority_id, "")),
+                             html.Td(before), html.Td(status_badge(r.status_now)), html.Td([move, overdue])]))
+    return _table("Actions whose status moved since the previous meeting",
+                  ["Ref", "Action", "Priority", "Status then", "Status now", "Move"], rows)
+
+
+def pack_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]]) -> dict:
+    """The headline trend (Dataset.trend) at a fixed size that fits an A4 page's width, so it prints unclipped."""
+    fig = trend_figure(trend, unit=unit, breaks=breaks, height=PACK_CHART_HEIGHT)
+    fig["layout"].update(width=PACK_CHART_WIDTH, margin={"l": 60, "r": 20, "t": 30, "b": 30}, hovermode=False,
+                         showlegend=False)
+    for note in fig["layout"]["annotations"]:
+        if str(note["text"]).startswith("Series break"):
+            note.update(yanchor="top", xshift=4)
+    return fig
+
+
+def pack_chart(*, chart_id: str, title: str, note: str, illustrative: bool, figure: dict) -> html.Div:
+    return html.Div([
+        html.P([title, " ", illustrative_badge(illustrative)], className="pack-chart-title"),
+        dcc.Graph(id=chart_id, figure=figure, config={"staticPlot": True, "responsive": False},
+                  responsive=False, className="pack-graph",
+                  style={"width": f"{PACK_CHART_WIDTH}px", "height": f"{PACK_CHART_HEIGHT}px"}),
+        html.P(note, className="pack-chart-note mb-1"),
+    ], className="pack-chart")
+
+
+def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
+    """Actions with BRAG status (word + shape + colour) and their latest progress."""
+    if actions.empty:
+        return html.P("No action of this priority was live at the time of the meeting.", className="pack-actions")
+    rows = [html.Tr([
+        html.Td(a.action_id),
+        html.Td([a.title, html.Span(" (restricted)", className="text-muted") if a.classification == "restricted"
+                 else None]),
+        html.Td([f"{a.due:%b %Y}", *([html.Br(), html.Span("Overdue", className="overdue-flag")]
+                                      if a.overdue else [])]),
+        html.Td(status_badge(a.status)),
+        html.Td(a.progress or ""),
+    ]) for a in actions.itertuples(index=False)]
+    if "illustrative" in actions and actions["illustrative"].any():
+        caption = f"{caption} (progress updates illustrative)"
+    return _table(caption, ["Ref", "Action", "Due", "Status", "Latest progress"], rows, "pack-actions")
+
+
+def pack_page(*, priority_id: str, name: str, lead: str, running_head: str, narrative: list[str],
+              since: str | None, chart: html.Div | None, actions: html.Div) -> html.Section:
+    """One priority's page of the meeting pack."""
+    return html.Section([
+        html.P(running_head, className="pack-running-head"),
+        html.H2(name),
+        html.P([html.Strong("Lead: "), lead], className="mb-1 small"),
+        html.Div([html.P(" ".join(narrative))], className="pack-narrative"),
+        html.P(since, className="small mb-1") if since else None,
+        chart,
+        actions,
+    ], className="pack-page", id=f"pack-{priority_id}", **{"data-priority": name})

@@ -1,0 +1,264 @@
+"""Meetings: which meeting is meant, what it compares with, and what changed in between.
+
+A meeting is looked at "as at" its date (or today, for one still to come): figures for a month
+count as available once that month has ended, so the data a meeting sees runs to the last month
+that had ended by then. "Since the previous meeting" means since the previous meeting of the same
+body (the KCSP's previous meeting when the body has none before), as the meetings table records.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import pandas as pd
+
+from kcsp import actions as action_history
+from kcsp import stats
+from kcsp.memo import per_dataset
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SIGNIFICANT_PERCENT = 5.0
+"""A change smaller than this (in %) is not reported as significant, however unlikely by chance."""
+
+
+class MeetingError(ValueError):
+    """A meeting was asked for that the calendar does not have (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Meeting:
+    meeting_id: str
+    date: pd.Timestamp
+    body: str
+    name: str
+
+    @property
+    def iso(self) -> str:
+        return f"{self.date:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """One meeting, the meeting it is compared with, and the dates that bound what it sees."""
+
+    meeting: Meeting
+    previous: Meeting | None
+    as_at: pd.Timestamp
+    upcoming: bool
+
+    @property
+    def data_end(self) -> pd.Timestamp:
+        """First day of the last month that had ended by the meeting (or today)."""
+        return last_complete_month(self.as_at)
+
+    @property
+    def since(self) -> pd.Timestamp | None:
+        return None if self.previous is None else self.previous.date
+
+
+def _meeting(row) -> Meeting:
+    return Meeting(str(row.meeting_id), pd.Timestamp(row.date), str(row.body), str(row.name))
+
+
+def calendar(meetings: pd.DataFrame) -> list[Meeting]:
+    """Every meeting, oldest first."""
+    return [_meeting(r) for r in meetings.sort_values(["date", "meeting_id"]).itertuples(index=False)]
+
+
+def parse_date(value: str) -> pd.Timestamp:
+    """'2025-11-20' -> Timestamp; anything else raises MeetingError with a plain message."""
+    text = (value or "").strip()
+    if not DATE.match(text):
+        raise MeetingError(f"{value!r} is not a date in the form YYYY-MM-DD: choose a meeting from the calendar.")
+    try:
+        return pd.Timestamp(text)
+    except ValueError:
+        raise MeetingError(f"{value!r} is not a real date.") from None
+
+
+def find_meeting(meetings: pd.DataFrame, value: str) -> Meeting:
+    """The meeting held on a date given as YYYY-MM-DD (the KCSP's own if several bodies met)."""
+    when = parse_date(value)
+    same_day = [m for m in calendar(meetings) if m.date == when]
+    if not same_day:
+        raise MeetingError(f"No meeting is recorded on {when:%d %B %Y}. Choose one from the calendar.")
+    return next((m for m in same_day if m.body == "kcsp"), same_day[0])
+
+
+def default_meeting(meetings: pd.DataFrame, today: pd.Timestamp) -> Meeting | None:
+    """The next meeting from today on; when none is scheduled, the latest one held."""
+    every = calendar(meetings)
+    upcoming = [m for m in every if m.date >= today.normalize()]
+    if upcoming:
+        return upcoming[0]
+    return every[-1] if every else None
+
+
+def previous_meeting(meetings: pd.DataFrame, meeting: Meeting) -> Meeting | None:
+    """The same body's meeting before this one; else the KCSP's; else any earlier meeting."""
+    earlier = [m for m in calendar(meetings) if m.date < meeting.date]
+    for candidates in ([m for m in earlier if m.body == meeting.body],
+                       [m for m in earlier if m.body == "kcsp"], earlier):
+        if candidates:
+            return candidates[-1]
+    return None
+
+
+def meeting_view(meetings: pd.DataFrame, value: str | None, today: pd.Timestamp) -> MeetingView:
+    """Resolve ?meeting=YYYY-MM-DD (or the default meeting) into what the page and pack need."""
+    meeting = find_meeting(meetings, value) if value else default_meeting(meetings, today)
+    if meeting is None:
+        raise MeetingError("The calendar has no meetings yet.")
+    today = today.normalize()
+    return MeetingView(meeting, previous_meeting(meetings, meeting), min(meeting.date, today),
+                       meeting.date >= today)
+
+
+def end_of_day(when: pd.Timestamp) -> pd.Timestamp:
+    """The last second of a date: updates made on a meeting's day count as made by that meeting."""
+    return pd.Timestamp(when).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+
+
+def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
+    """First day of the last calendar month that had ended by `when`."""
+    return (pd.Timestamp(when).to_period("M") - 1).to_timestamp()
+
+
+@per_dataset
+def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.DataFrame:
+    """Indicators with months of data that became complete after `since` and by `until`.
+
+    Columns: indicator_id, priority_id, name, illustrative, first_new, last_new, months.
+    """
+    columns = ["indicator_id", "priority_id", "name", "illustrative", "first_new", "last_new", "months"]
+    end = last_complete_month(until)
+    start = None if since is None else last_complete_month(since)
+    rows = []
+    for ind in dataset.indicators.itertuples(index=False):
+        series = dataset.series(ind.indicator_id)
+        periods = series["period"][series["period"] <= end]
+        if start is not None:
+            periods = periods[periods > start]
+        if periods.empty:
+            continue
+        rows.append({"indicator_id": ind.indicator_id, "priority_id": ind.priority_id, "name": ind.name,
+                     "illustrative": bool(ind.illustrative), "first_new": periods.min(),
+                     "last_new": periods.max(), "months": len(periods)})
+    return _in_priority_order(dataset, pd.DataFrame(rows, columns=columns))
+
+
+def _in_priority_order(dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    order = dict(zip(dataset.priorities["priority_id"], dataset.priorities["sort_order"], strict=True))
+    ranked = frame.assign(_order=frame["priority_id"].map(order))
+    return ranked.sort_values(["_order", "name"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def poisson_z(current: float, previous: float) -> float:
+    """z statistic for two Poisson counts over equal periods (conditional binomial, normal form)."""
+    total = current + previous
+    return 0.0 if total <= 0 else (current - previous) / math.sqrt(total)
+
+
+@per_dataset
+def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float = SIGNIFICANT_PERCENT,
+                        z_limit: float = stats.Z95) -> pd.DataFrame:
+    """Each indicator's latest 12 months against the 12 before, as at `data_end`, with a verdict.
+
+    A change is significant when it is at least `min_percent` and unlikely to be chance at the 95%
+    level (two Poisson counts compared). No change is computed across a series break.
+    Columns: indicator_id, priority_id, name, unit, polarity, illustrative, current, previous,
+    percent, z, direction, significant, current_start, current_end.
+    """
+    columns = ["indicator_id", "priority_id", "name", "unit", "polarity", "illustrative", "current", "previous",
+               "percent", "z", "direction", "significant", "current_start", "current_end"]
+    rows = []
+    for ind in dataset.indicators.itertuples(index=False):
+        series = dataset.series(ind.indicator_id, end=data_end)
+        comparison = stats.compare_last_12(series, [b.period for b in dataset.breaks(ind.indicator_id)])
+        if comparison.percent is None:
+            continue
+        z = poisson_z(comparison.current, comparison.previous)
+        rows.append({
+            "indicator_id": ind.indicator_id, "priority_id": ind.priority_id, "name": ind.name, "unit": ind.unit,
+            "polarity": ind.polarity, "illustrative": bool(ind.illustrative), "current": comparison.current,
+            "previous": comparison.previous, "percent": comparison.percent, "z": z,
+            "direction": stats.direction(comparison.percent, ind.polarity),
+            "significant": abs(comparison.percent) >= min_percent and abs(z) > z_limit,
+            "current_start": comparison.current_start, "current_end": comparison.current_end,
+        })
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("percent", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+
+
+def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
+    acts = dataset.actions
+    return acts if include_restricted else acts[acts["classification"] == "public"]
+
+
+@per_dataset
+def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
+                 include_restricted: bool) -> pd.DataFrame:
+    """Actions whose status moved (or that are new, or became overdue) between two dates."""
+    start = end_of_day(since) if since is not None else pd.Timestamp.min
+    return action_history.changes_since(visible_actions(dataset, include_restricted), dataset.updates,
+                                        start, end_of_day(until))
+
+
+@dataclass(frozen=True)
+class PriorityChange:
+    """What changed for one priority between two dates."""
+
+    new_measures: tuple[str, ...]
+    moved_actions: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_measures) or self.moved_actions > 0
+
+
+@per_dataset
+def changes_by_priority(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
+                        include_restricted: bool = False) -> dict[str, PriorityChange]:
+    """For each priority: measures with new months of data, and how many actions moved."""
+    fresh = new_data(dataset, since, until)
+    moved = action_moves(dataset, since, until, include_restricted=include_restricted)
+    out = {}
+    for pid in dataset.priorities["priority_id"]:
+        names = tuple(fresh.loc[fresh["priority_id"] == pid, "name"])
+        out[pid] = PriorityChange(names, int((moved["priority_id"] == pid).sum()))
+    return out
+
+
+@per_dataset
+def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Timestamp | None, *,
+                 include_restricted: bool) -> pd.DataFrame:
+    """A priority's actions as they stood at `as_at`: status and progress of the latest update then.
+
+    Actions with no update by then are left out, and so are those already complete before the
+    previous meeting. Columns: the action's own, plus version, status, progress, illustrative (the
+    update is), updated_at, overdue.
+    """
+    acts = visible_actions(dataset, include_restricted)
+    acts = acts[acts["priority_id"] == priority_id]
+    status = action_history.status_as_at(dataset.updates, end_of_day(as_at))
+    by_version = dataset.updates.set_index(["action_id", "version"])
+    frame = acts.merge(status, left_on="action_id", right_index=True, how="inner")
+    keys = list(zip(frame["action_id"], frame["version"], strict=True))
+    frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
+    frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]
+    if since is not None:
+        done_before = action_history.status_as_at(dataset.updates, end_of_day(since))
+        finished = set(done_before.index[done_before["status"] == "blue"])
+        frame = frame[~frame["action_id"].isin(finished)]
+    frame["overdue"] = (frame["due"] < as_at) & (frame["status"] != "blue")
+    return frame.sort_values("action_id").reset_index(drop=True)
+
+
+def with_meeting(search: str | None, value: str) -> str:
+    """The query string with meeting=value set (other parameters kept, in their order)."""
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=True) if k != "meeting"]
+    pairs.insert(0, ("meeting", value))
+    return "?" + urlencode(pairs)
