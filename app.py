@@ -117,7 +117,7 @@ def committee_mode(pathname, search):
             next_href, next_label, shown if nav.next else hidden)
 
 
-init_security(server, script_hashes=app.csp_hashes())
+init_security(server, script_hashes=app.csp_hashes)
 
 # Dash builds its validation layout (every page's default layout, sent to every visitor) during the
 # first request; do that now, as an anonymous visitor, so it never holds a signed-in user's view.

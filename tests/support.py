@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORDS = {"admin": "admin-pass-1", "da-lead": "lead-pass-1", "viewer": "viewer-pass-1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

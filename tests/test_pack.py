@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from kcsp.pack import count_pages
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def run_pack(*args: str) -> subprocess.CompletedProcess:

@@ -61,20 +61,29 @@ def _months() -> dict[str, pd.Timestamp | None] | Response:
     return bounds
 
 
-@bp.get("/api/observations.csv")
-def observations_csv() -> Response:
+def _indicator_and_period():
+    """The request's indicator and from/to months, or the 422 response saying what is wrong."""
     ds = runtime.dataset()
     indicator_id = request.args.get("indicator", "")
     if not ds.has_indicator(indicator_id):
         return _problem(422, f"indicator: unknown indicator {indicator_id!r}")
+    bounds = _months()
+    if isinstance(bounds, Response):
+        return bounds
+    return ds, indicator_id, bounds
+
+
+@bp.get("/api/observations.csv")
+def observations_csv() -> Response:
+    found = _indicator_and_period()
+    if isinstance(found, Response):
+        return found
+    ds, indicator_id, bounds = found
     area = request.args.get("area") or ds.total_code(indicator_id)
     if area not in set(ds.areas["area_code"]):
         area = ds.area_code_for_slug(area) or area
     if area not in set(ds.areas["area_code"]):
         return _problem(422, f"area: unknown area code {area!r}")
-    bounds = _months()
-    if isinstance(bounds, Response):
-        return bounds
     frame = ds.series(indicator_id, area, bounds["from"], bounds["to"]).copy()
     ind = ds.indicator(indicator_id)
     out = pd.DataFrame({
@@ -92,13 +101,10 @@ def observations_csv() -> Response:
 @bp.get("/api/district-comparison.csv")
 def district_comparison_csv() -> Response:
     """The district comparison a priority page draws: counts, rates, intervals and judgements."""
-    ds = runtime.dataset()
-    indicator_id = request.args.get("indicator", "")
-    if not ds.has_indicator(indicator_id):
-        return _problem(422, f"indicator: unknown indicator {indicator_id!r}")
-    bounds = _months()
-    if isinstance(bounds, Response):
-        return bounds
+    found = _indicator_and_period()
+    if isinstance(found, Response):
+        return found
+    ds, indicator_id, bounds = found
     frame = ds.district_breakdown(indicator_id, bounds["from"], bounds["to"])
     if frame.empty:
         return _problem(422, f"indicator: {indicator_id!r} has no district figures for this period")

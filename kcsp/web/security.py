@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, jsonify, request
 
@@ -11,9 +12,10 @@ log = logging.getLogger(__name__)
 
 
 def content_security_policy(script_hashes: list[str]) -> str:
-    """A policy the app works under: scripts only from this site (plus Dash's inline bootstrap by
-    hash), styles from this site and inline (plotly draws with inline styles), no framing."""
-    scripts = " ".join(["'self'", *(f"'{h}'" for h in script_hashes)])
+    """A policy the app works under: scripts only from this site (plus Dash's inline scripts by
+    hash, each already quoted as 'sha256-...'), styles from this site and inline (plotly draws with
+    inline styles), no framing."""
+    scripts = " ".join(["'self'", *script_hashes])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",
@@ -28,12 +30,13 @@ def content_security_policy(script_hashes: list[str]) -> str:
     ])
 
 
-def init_security(server: Flask, *, script_hashes: list[str]) -> None:
-    policy = content_security_policy(script_hashes)
+def init_security(server: Flask, *, script_hashes: Callable[[], list[str]]) -> None:
+    """`script_hashes()` is asked on each response: Dash adds inline scripts (clientside callbacks)
+    during its first-request set-up, after this is installed."""
 
     @server.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(script_hashes()))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
