@@ -355,7 +355,7 @@ def measure_district_changes(driver, base_url: str, districts, deadline: Deadlin
     return times, errors
 
 
-NATIVE_FRAMES = {"(idle)": "(idle)", "(program)": "(browser: style, layout, paint)",
+NATIVE_FRAMES = {"(idle)": "(idle)", "(program)": "(browser native work: style, layout, paint)",
                  "(garbage collector)": "(garbage collection)"}
 
 
