@@ -55,7 +55,7 @@ test: dev browser-deps axe lint
 	$(VENV)/bin/pytest -q --headless tests
 
 benchmark: dev browser-deps
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/.axe

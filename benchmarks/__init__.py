@@ -1,0 +1,1 @@
+"""Benchmarks of the dashboard: scripts that measure and print (``make benchmark``); not imported by the app."""

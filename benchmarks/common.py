@@ -1,0 +1,303 @@
+"""Shared pieces of the benchmarks: statistics, deadlines, a gunicorn server, headless Chromium.
+
+Everything here starts processes on the loopback interface only and stops them again: the server
+and the browser are context managers, so a failure or Ctrl-C still cleans up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LOOPBACK = "127.0.0.1"
+SERVER_START_TIMEOUT_S = 180
+
+
+class BenchmarkError(RuntimeError):
+    """A benchmark could not run (the server did not start, a page never settled...)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics and formatting
+# ---------------------------------------------------------------------------------------------
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) with linear interpolation between closest ranks (NaN if empty)."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} is not between 0 and 100")
+    data = sorted(values)
+    if not data:
+        return math.nan
+    pos = (len(data) - 1) * q / 100
+    low = math.floor(pos)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (pos - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+def ms(seconds: float) -> str:
+    """Seconds as whole milliseconds for printing ('-' when not measured)."""
+    return "-" if seconds is None or math.isnan(seconds) else f"{seconds * 1000:.0f} ms"
+
+
+def verdict(ok: bool, measured: bool = True) -> str:
+    if not measured:
+        return "not measured"
+    return "meets" if ok else "MISSES"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with columns padded to their widest cell."""
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Time limits and ports
+# ---------------------------------------------------------------------------------------------
+
+class Deadline:
+    """A time budget: loops check it so that every measure stops by itself."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def raise_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C so that the same clean-up runs."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stores and the server
+# ---------------------------------------------------------------------------------------------
+
+def build_demo_store(out: Path) -> float:
+    """Build the default store with the project's own command; return the seconds it took."""
+    start = time.perf_counter()
+    done = subprocess.run([PYTHON, "-m", "kcsp", "build-demo", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise BenchmarkError(f"build-demo failed:\n{done.stdout}{done.stderr}")
+    return time.perf_counter() - start
+
+
+class Gunicorn:
+    """`gunicorn app:server` with the project's gunicorn.conf.py, on a free loopback port."""
+
+    def __init__(self, store_dir: Path, workdir: Path, workers: int = 2):
+        self.store_dir = store_dir
+        self.workdir = workdir
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.log_path = workdir / f"gunicorn-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+        self.startup_s = math.nan
+
+    def __enter__(self) -> Gunicorn:
+        import requests
+
+        env = {**os.environ, "KCSP_DATA_DIR": str(self.store_dir),
+               "KCSP_USERS_FILE": str(self.workdir / "users.csv"),
+               "KCSP_SECRET_KEY": "benchmark-only-secret", "PYTHONUNBUFFERED": "1"}
+        env.pop("KCSP_REQUIRE_LOGIN", None)
+        env.pop("WEB_CONCURRENCY", None)
+        cmd = [PYTHON, "-m", "gunicorn", "app:server", "--workers", str(self.workers),
+               "--bind", f"{LOOPBACK}:{self.port}"]
+        start = time.perf_counter()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = Deadline(SERVER_START_TIMEOUT_S)
+            while True:
+                if self.process.poll() is not None:
+                    raise BenchmarkError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+                try:
+                    if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if deadline.expired():
+                    raise BenchmarkError(f"gunicorn did not answer /healthz in {SERVER_START_TIMEOUT_S} s")
+                time.sleep(0.1)
+            self.startup_s = time.perf_counter() - start
+            # every worker answers before anything is measured (the first request a worker serves is slower)
+            for _ in range(4 * self.workers):
+                requests.get(self.url + "/healthz", timeout=10)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def worker_processes(self) -> list:
+        import psutil
+
+        if self.process is None:
+            return []
+        try:
+            return psutil.Process(self.process.pid).children()
+        except psutil.NoSuchProcess:
+            return []
+
+    def memory(self) -> list[dict[str, float]]:
+        """RSS, USS and PSS (MB) of each worker (USS: memory only that worker holds)."""
+        import psutil
+
+        out = []
+        for proc in self.worker_processes():
+            try:
+                info = proc.memory_full_info()
+            except psutil.Error:
+                continue
+            out.append({"pid": proc.pid, "rss_mb": info.rss / 2**20, "uss_mb": info.uss / 2**20,
+                        "pss_mb": getattr(info, "pss", math.nan) / 2**20})
+        return out
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the workers have used so far."""
+        import psutil
+
+        total = 0.0
+        for proc in self.worker_processes():
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def stop(self) -> None:
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        workers = self.worker_processes()
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        for worker in workers:  # normally gone with the arbiter; never leave one behind
+            with contextlib.suppress(Exception):
+                worker.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# The browser and a static file server for the floor pages
+# ---------------------------------------------------------------------------------------------
+
+CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--window-size=1280,720", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-extensions", "--mute-audio")
+
+
+@contextmanager
+def chromium(*, performance_log: bool = False) -> Iterator:
+    """Headless Debian Chromium at the projector size (1280x720), quit on exit."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    if performance_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(service=service, options=options)
+    try:
+        driver.set_page_load_timeout(60)
+        driver.set_script_timeout(30)
+        yield driver
+    finally:
+        driver.quit()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files; scripts may be cached like Dash's fingerprinted bundles, pages never."""
+
+    def end_headers(self) -> None:
+        if self.path.endswith(".js") or self.path.endswith(".json"):
+            self.send_header("Cache-Control", "public, max-age=31536000")
+        else:
+            self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format, *args) -> None:
+        pass
+
+
+@contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """Serve a folder over http on a free loopback port from a thread; yield its base URL."""
+
+    def handler(*args, **kwargs):
+        return _QuietHandler(*args, directory=str(directory), **kwargs)
+
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="floor-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def write_json(path: Path, results: dict) -> None:
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
