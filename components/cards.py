@@ -20,15 +20,26 @@ def illustrative_badge(illustrative: bool) -> html.Span | None:
                      title="Generated data standing in for a source that is not openly published")
 
 
+def _cell(value) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A GitHub-style Markdown table: one component however many rows, rendered as a real <table>."""
+    lines = ["| " + " | ".join(_cell(c) for c in frame.columns) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.astype(str).itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def data_table(frame: pd.DataFrame, *, caption: str, max_height: int = 320) -> html.Div:
-    """An accessible HTML table of exactly what a chart shows."""
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
-    body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.astype(str).itertuples(index=False)])
-    return html.Div(
-        html.Table([html.Caption(caption), head, body], className="table table-sm table-striped"),
-        className="table-scroll", style={"maxHeight": f"{max_height}px"}, tabIndex=0,
-        role="region", **{"aria-label": caption},
-    )
+    """An accessible table of exactly what a chart shows (one Markdown component, not a component a
+    cell: a page holds a dozen of these and Dash renders each component on the client)."""
+    return html.Div([
+        html.P(caption, className="table-caption small fw-semibold mb-1"),
+        dcc.Markdown(markdown_table(frame), className="table-markdown"),
+    ], className="table-scroll", style={"maxHeight": f"{max_height}px"}, tabIndex=0, role="region",
+        **{"aria-label": caption})
 
 
 def csv_href(indicator_id: str, area_code: str | None = None, start: str | None = None,

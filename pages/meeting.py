@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -53,8 +54,7 @@ def _chooser(every, selected: str | None) -> html.Div:
     return html.Div([
         dcc.Location(id=LOCATION, refresh="callback-nav"),
         html.Label("Choose a meeting", htmlFor=CHOICE, className="form-label fw-semibold mb-0"),
-        dcc.Dropdown(id=CHOICE, options=options, value=selected, clearable=False, searchable=True,
-                     className="meeting-choice"),
+        dbc.Select(id=CHOICE, options=options, value=selected, className="meeting-choice"),
     ], className="no-print mb-3", style={"maxWidth": "40rem"})
 
 
