@@ -16,12 +16,12 @@ import pandas as pd
 
 from kcsp import stats
 from kcsp.actions import changes_since, in_district
+from kcsp.memo import per_dataset
 from kcsp.store import Store
 
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
-MEMO_SIZE = 512
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
@@ -50,8 +50,6 @@ class Dataset:
         self._by_slug = self.areas.set_index("area_slug")
         self._indicator = self.indicators.set_index("indicator_id")
         self._indicator_rows = {row["indicator_id"]: row for _, row in self.indicators.iterrows()}
-        self._memo: dict[tuple, object] = {}
-        self._memo_lock = threading.Lock()
         self._series = self._index_series(tables["observations"])
         self._breaks = {
             iid: [Break(r.period, r.label, r.description) for r in grp.sort_values("period").itertuples()]
@@ -114,24 +112,14 @@ class Dataset:
     def indicator(self, indicator_id: str) -> pd.Series:
         return self._indicator_rows[indicator_id]
 
-    def _memoised(self, key: tuple, compute):
-        """Derived results cached for the life of this dataset (bounded: oldest dropped first)."""
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = compute()
-            with self._memo_lock:
-                if len(self._memo) >= MEMO_SIZE:
-                    self._memo.pop(next(iter(self._memo)))
-                self._memo[key] = hit
-        return hit
-
     def has_indicator(self, indicator_id: str) -> bool:
         return indicator_id in self._indicator_rows
 
     def indicators_for(self, priority_id: str) -> pd.DataFrame:
         """A priority's indicators that hold data: headline first, then real before illustrative."""
-        return self._memoised(("indicators_for", priority_id), lambda: self._indicators_for(priority_id))
+        return self._indicators_for(priority_id)
 
+    @per_dataset
     def _indicators_for(self, priority_id: str) -> pd.DataFrame:
         pri = self.priority(priority_id)
         headline = None if pri is None else pri["headline_indicator_id"]
@@ -173,13 +161,14 @@ class Dataset:
         12 months) and restart at series breaks. Small counts are suppressed for single districts.
         """
         code = area_code or self.total_code(indicator_id)
-        full = self._memoised(("trend", indicator_id, code), lambda: self._full_trend(indicator_id, code))
+        full = self._full_trend(indicator_id, code)
         if start is not None:
             full = full[full["period"] >= start]
         if end is not None:
             full = full[full["period"] <= end]
         return full.reset_index(drop=True)
 
+    @per_dataset
     def _full_trend(self, indicator_id: str, code: str) -> pd.DataFrame:
         full = self.series(indicator_id, code).copy()
         full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
@@ -215,13 +204,13 @@ class Dataset:
 
         With no period chosen the latest 12 months are compared.
         """
-        return self._memoised(("breakdown", indicator_id, start, end),
-                              lambda: self._district_breakdown(indicator_id, start, end))
+        return self._district_breakdown(indicator_id, start, end)
 
     def funnel_limits(self, breakdown: pd.DataFrame) -> pd.DataFrame:
         """95% and 99.8% limits around the breakdown's benchmark rate, across its populations."""
         return stats.funnel_limits(float(breakdown["benchmark"].iloc[0]), float(breakdown["population"].max()))
 
+    @per_dataset
     def _district_breakdown(self, indicator_id: str, start, end) -> pd.DataFrame:
         ind = self.indicator(indicator_id)
         total_code = self.total_code(indicator_id)
@@ -308,10 +297,11 @@ class Dataset:
 
     def changes_since(self, since: pd.Timestamp, *, include_restricted: bool) -> pd.DataFrame:
         """What moved in the action plan since a date (see kcsp.actions.changes_since), memoised."""
-        since = pd.Timestamp(since)
-        return self._memoised(
-            ("changes_since", since, include_restricted),
-            lambda: changes_since(self.action_status(include_restricted), self.updates, since, today=self.today))
+        return self._changes_since(pd.Timestamp(since), include_restricted)
+
+    @per_dataset
+    def _changes_since(self, since: pd.Timestamp, include_restricted: bool) -> pd.DataFrame:
+        return changes_since(self.action_status(include_restricted), self.updates, since, today=self.today)
 
     def last_meeting(self, body: str = "kcsp") -> pd.Series | None:
         past = self.meetings[(self.meetings["body"] == body) & (self.meetings["date"] <= self.today)]
