@@ -102,9 +102,6 @@ class Dataset:
             return None
         return str(self._by_slug.at[slug, "area_code"])
 
-    def slug_for_code(self, code: str) -> str:
-        return str(self._by_area_code.at[code, "area_slug"])
-
     def priority(self, priority_id: str) -> pd.Series | None:
         match = self.priorities[self.priorities["priority_id"] == priority_id]
         return None if match.empty else match.iloc[0]

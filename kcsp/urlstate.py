@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-KEYS = ("district", "from", "to", "present", "indicator")
 SLUGLIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
