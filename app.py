@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 import dash
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.committee import committee_bar
 from components.shell import filter_bar, footer, header
 from kcsp import runtime
 from kcsp.committee import committee_nav
-from kcsp.urlstate import from_search
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
 from kcsp.web.security import init_security, init_store_guard
@@ -29,6 +28,9 @@ app = dash.Dash(
     title="Kent Community Safety Dashboard",
     update_title=None,
     serve_locally=True,
+    # Pages register their callbacks globally; without this, Dash Pages would send a validation layout
+    # (every page's default layout, about 240 KB) inside every index page.
+    suppress_callback_exceptions=True,
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
@@ -44,7 +46,9 @@ def layout() -> html.Div:
     ds = runtime.dataset()
     user = request_user()
     return html.Div([
-        dcc.Location(id="url", refresh="callback-nav"),
+        # The shell's location pushes the URL without telling Dash Pages (refresh=False): pages that can
+        # update in place do; otherwise the filters write Dash Pages' own location (assets/10-shell.js).
+        dcc.Location(id="url", refresh=False),
         html.A("Skip to main content", href="#main", className="skip-link"),
         header(ds.priorities, ds.districts(), user_name=user.name if user else None,
                user_role=user.role if user else None),
@@ -58,8 +62,10 @@ def layout() -> html.Div:
 app.layout = layout
 
 
-@dash.callback(
+dash.clientside_callback(
+    ClientsideFunction("kcsp", "syncFilters"),
     Output("url", "search"),
+    Output("_pages_location", "search"),
     Output("filter-district", "value"),
     Output("filter-from", "value"),
     Output("filter-to", "value"),
@@ -67,27 +73,16 @@ app.layout = layout
     Input("filter-district", "value"),
     Input("filter-from", "value"),
     Input("filter-to", "value"),
+    State("url", "pathname"),
+    State("filter-district", "options"),
 )
-def sync_filters(search, district, start, end):
-    """Keep the filter controls and the query string in step: the URL is the state."""
-    ds = runtime.dataset()
-    known = set(ds.districts()["area_slug"])
-    state = from_search(search, known)
-    if ctx.triggered_id in (None, "url"):
-        return no_update, state.district or "", state.start or "", state.end or ""
-    new = state.query(district=district or None, start=start or None, end=end or None)
-    return (new if new != (search or "") else no_update), no_update, no_update, no_update
 
-
-@dash.callback(
+dash.clientside_callback(
+    ClientsideFunction("kcsp", "linkQuery"),
     Output({"type": "nav-link", "path": ALL}, "href"),
     Input("url", "search"),
     State({"type": "nav-link", "path": ALL}, "id"),
 )
-def keep_query_in_links(search, ids):
-    """Every navigation link carries the current district, period and mode."""
-    query = from_search(search).query(indicator=None)
-    return [f"{i['path']}{query}" for i in ids]
 
 
 @dash.callback(
@@ -119,8 +114,8 @@ def committee_mode(pathname, search):
 
 init_security(server, script_hashes=app.csp_hashes)
 
-# Dash builds its validation layout (every page's default layout, sent to every visitor) during the
-# first request; do that now, as an anonymous visitor, so it never holds a signed-in user's view.
+# Dash Pages registers its routing callback on the first request; do it now, once, before the workers
+# fork, and as an anonymous visitor.
 if not runtime.store_problems():
     with server.test_request_context("/"):
         server.preprocess_request()

@@ -32,14 +32,23 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def data_table(frame: pd.DataFrame, *, caption: str, max_height: int = 320) -> html.Div:
+def part_id(kind: str, key: str, part: str) -> dict:
+    """The id of one part of a chart card ("title", "summary", "graph-0", "caption", "table", "csv"),
+    so that a callback can update that part of every card of a kind (pattern-matching ALL on key)."""
+    return {"card": kind, "key": key, "part": part}
+
+
+def data_table(frame: pd.DataFrame, *, caption: str, label: str | None = None, ids: tuple[dict, dict] | None = None,
+               max_height: int = 320) -> html.Div:
     """An accessible table of exactly what a chart shows (one Markdown component, not a component a
-    cell: a page holds a dozen of these and Dash renders each component on the client)."""
+    cell: a page holds a dozen of these and Dash renders each component on the client). `ids` names
+    the caption and the table for callbacks that replace them; `label` names the scrolling region."""
+    caption_id, table_id = ids or ({}, {})
     return html.Div([
-        html.P(caption, className="table-caption small fw-semibold mb-1"),
-        dcc.Markdown(markdown_table(frame), className="table-markdown"),
+        html.P(caption, className="table-caption small fw-semibold mb-1", **({"id": caption_id} if ids else {})),
+        dcc.Markdown(markdown_table(frame), className="table-markdown", **({"id": table_id} if ids else {})),
     ], className="table-scroll", style={"maxHeight": f"{max_height}px"}, tabIndex=0, role="region",
-        **{"aria-label": caption})
+        **{"aria-label": label or caption})
 
 
 def csv_href(indicator_id: str, area_code: str | None = None, start: str | None = None,
@@ -59,27 +68,30 @@ def _toggle(label: str, body, *, key: str) -> html.Details:
                         className=f"card-view card-view-{key}")
 
 
-def chart_card(*, card_id: str, title: str, subtitle: str, figures: list[tuple[str, object]], table: html.Div,
-               about: list, illustrative: bool, download_href: str, summary: str | None = None) -> dbc.Card:
+def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[tuple[str, object]],
+               table: html.Div, about: list, illustrative: bool, download_href: str,
+               summary: str | None = None) -> dbc.Card:
     """A card whose title says what the chart shows: the first chart, then toggles (native details
-    elements, usable by keyboard) for further charts, the table of the data and its About, and a CSV link."""
+    elements, usable by keyboard) for further charts, the table of the data and its About, and a CSV link.
+    The card's id is "<kind>-<key>"; its parts have pattern ids (`part_id`)."""
     header = html.Div([
-        html.H3(title, className="h5 mb-1"),
+        html.H3(title, className="h5 mb-1", id=part_id(kind, key, "title")),
         html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
     ])
-    summary_block = html.P(summary, className="chart-summary mb-2") if summary else None
-    graphs = [dcc.Graph(id=f"{card_id}-graph-{i}", figure=figure, config=GRAPH_CONFIG, className="chart")
+    summary_block = (html.P(summary, className="chart-summary mb-2", id=part_id(kind, key, "summary"))
+                     if summary is not None else None)
+    graphs = [dcc.Graph(id=part_id(kind, key, f"graph-{i}"), figure=figure, config=GRAPH_CONFIG, className="chart")
               for i, (_, figure) in enumerate(figures)]
     extra = [_toggle(label, graph, key=f"chart-{i}")
              for i, ((label, _), graph) in enumerate(zip(figures, graphs, strict=True)) if i > 0]
     download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
-                      download="", **{"data-testid": "csv-link"})
+                      download="", id=part_id(kind, key, "csv"), **{"data-testid": "csv-link"})
     return dbc.Card(dbc.CardBody([
         header, summary_block, graphs[0], *extra,
         _toggle("Table of the data", table, key="table"),
         _toggle("About this data", about, key="about"),
         download,
-    ]), className="chart-card mb-3", id=card_id)
+    ]), className="chart-card mb-3", id=f"{kind}-{key}")
 
 
 def about_indicator(indicator: pd.Series, *, coverage: str, last_updated: str,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from dash import html
 
-from components.cards import about_indicator, chart_card, csv_href, data_table
+from components.cards import about_indicator, chart_card, csv_href, data_table, part_id
 from components.charts import district_figure, district_map, funnel_figure, trend_figure
 
 SUPPRESSED = "suppressed (1 to 4)"
@@ -27,23 +29,47 @@ def trend_table(trend: pd.DataFrame, unit: str) -> pd.DataFrame:
     })
 
 
-def trend_card(*, indicator: pd.Series, trend: pd.DataFrame, area_code: str, area_name: str,
-               coverage: str, breaks: list, summary: str, start: str | None, end: str | None) -> html.Div:
-    iid = indicator["indicator_id"]
-    updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
+@dataclass(frozen=True)
+class TrendView:
+    """The parts of a trend card that depend on the area and period shown (what a district change updates)."""
+
+    title: str
+    figure: dict
+    summary: str
+    caption: str
+    table: pd.DataFrame
+    download_href: str
+
+
+def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, area_code: str, area_name: str, breaks: list,
+               summary: str, start: str | None, end: str | None) -> TrendView:
     period = (f"{trend['period'].min():%b %Y} to {trend['period'].max():%b %Y}"
               if not trend.empty else "no data in the chosen period")
-    return chart_card(
-        card_id=f"trend-{iid}",
+    return TrendView(
         title=f"{indicator['name']}: {area_name}, by month, {period}",
+        figure=trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]),
+        summary=summary,
+        caption=f"{indicator['name']}, {area_name}, by month",
+        table=trend_table(trend, indicator["unit"]),
+        download_href=csv_href(indicator["indicator_id"], area_code, start, end),
+    )
+
+
+def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: list) -> html.Div:
+    iid = indicator["indicator_id"]
+    updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
+    return chart_card(
+        kind="trend", key=iid,
+        title=view.title,
         subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. Last updated {updated}.",
-        figures=[("Chart", trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]))],
-        table=data_table(trend_table(trend, indicator["unit"]), caption=f"{indicator['name']}, {area_name}, by month"),
+        figures=[("Chart", view.figure)],
+        table=data_table(view.table, caption=view.caption, label=f"Table: {indicator['name']} by month",
+                         ids=(part_id("trend", iid, "caption"), part_id("trend", iid, "table"))),
         about=about_indicator(indicator, coverage=coverage, last_updated=updated,
                               breaks=[(b.period, b.label, b.description) for b in breaks]),
         illustrative=bool(indicator["illustrative"]),
-        download_href=csv_href(iid, area_code, start, end),
-        summary=summary,
+        download_href=view.download_href,
+        summary=view.summary,
     )
 
 
@@ -58,6 +84,13 @@ def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
         "95% confidence interval": interval.where(~hidden, ""),
         f"Compared with {total_label}": breakdown["judgement"],
     })
+
+
+def highlighted_figures(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label: str,
+                        selected_code: str | None) -> tuple[dict, dict]:
+    """The bar chart and funnel plot of a district comparison, with the chosen district picked out."""
+    return (district_figure(breakdown, total_label=total_label, selected_code=selected_code),
+            funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code))
 
 
 def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.DataFrame, boundaries: dict,
@@ -79,13 +112,14 @@ def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.D
         "limits are 95% and 99.8% around the county rate. Counts from 1 to 4 are suppressed and shown as "
         "'suppressed', never as zero."
     )
+    bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code)
     return chart_card(
-        card_id=f"districts-{iid}",
+        kind="districts", key=iid,
         title=f"{indicator['name']}: rate per 1,000 residents by district, {window}",
         subtitle=f"Against the {total_label} rate. Source: {indicator['source']}. Last updated {updated}.",
         figures=[
-            ("Bar chart", district_figure(breakdown, total_label=total_label, selected_code=selected_code)),
-            ("Funnel plot", funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code)),
+            ("Bar chart", bars),
+            ("Funnel plot", funnel),
             ("Map", district_map(breakdown, boundaries)),
         ],
         table=data_table(comparison_table(breakdown, total_label),

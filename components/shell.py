@@ -59,24 +59,29 @@ def month_options(first: pd.Timestamp, last: pd.Timestamp) -> list[dict]:
     return [{"label": f"{m:%b %Y}", "value": f"{m:%Y-%m}"} for m in reversed(months)]
 
 
+# The "no choice" option of each filter has a value of its own: dbc.Select keeps a hidden placeholder
+# option whose value is "", which the browser would show selected instead.
+ALL_DISTRICTS, EARLIEST, LATEST = "all", "earliest", "latest"
+
+
 def _select(label: str, control_id: str, options: list[dict]) -> html.Div:
     return html.Div([
         html.Label(label, htmlFor=control_id, className="form-label mb-0"),
-        dbc.Select(id=control_id, options=options, value=""),
+        dbc.Select(id=control_id, options=options, value=options[0]["value"]),
     ], className="filter")
 
 
 def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> html.Section:
     """District and period choices (native selects); their values live in the URL (app.sync_filters)."""
-    district_options = [{"label": "All of Kent", "value": ""}] + [
+    district_options = [{"label": "All of Kent", "value": ALL_DISTRICTS}] + [
         {"label": d.area_name + (" (outside the CSA)" if not d.in_csa else ""), "value": d.area_slug}
         for d in districts.itertuples()
     ]
     months = month_options(first, last)
     return html.Section([
         _select("District", "filter-district", district_options),
-        _select("From", "filter-from", [{"label": "Earliest", "value": ""}, *months]),
-        _select("To", "filter-to", [{"label": "Latest", "value": ""}, *months]),
+        _select("From", "filter-from", [{"label": "Earliest", "value": EARLIEST}, *months]),
+        _select("To", "filter-to", [{"label": "Latest", "value": LATEST}, *months]),
     ], className="filter-bar d-flex flex-wrap gap-3 px-3 py-2", **{"aria-label": "Filters"})
 
 

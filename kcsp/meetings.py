@@ -245,7 +245,7 @@ def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Times
     acts = acts[acts["priority_id"] == priority_id]
     status = action_history.status_as_at(dataset.updates, end_of_day(as_at))
     by_version = dataset.updates.set_index(["action_id", "version"])
-    frame = acts.merge(status, left_on="action_id", right_index=True, how="inner")
+    frame = acts.merge(status, left_on="action_id", right_index=True, how="inner").reset_index(drop=True)
     keys = list(zip(frame["action_id"], frame["version"], strict=True))
     frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
     frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]

@@ -3,7 +3,7 @@ since a meeting.
 
 The layout holds no action data: the grid, the history and the changes are filled by callbacks,
 which look up the signed-in user on every call, so restricted actions only ever reach signed-in
-users (Dash also sends every page's default layout to every visitor for validation).
+users.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""One priority: its lead and context, a trend card per indicator, districts compared, its actions."""
+"""One priority: its lead and context, a trend card per indicator, districts compared, its actions.
+
+Choosing a district on this page does not rebuild it: `show_district` updates only what depends on
+the district (each trend card's title, chart, summary, table and CSV link; the district picked out
+in the comparison charts; the measure links; the actions), so existing charts are redrawn in place.
+Any other change of the query string (period, measure, committee mode) renders the page again.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,27 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+import pandas as pd
+from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components.actions_table import actions_table
 from components.brag import legend
-from components.indicator_cards import district_card, trend_card
+from components.cards import markdown_table, part_id
+from components.indicator_cards import district_card, highlighted_figures, trend_card, trend_view
 from kcsp import geo, runtime
 from kcsp.narrative import change_sentence
-from kcsp.urlstate import from_params
+from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 
 dash.register_page(__name__, path_template="/priority/<priority_id>",
                    title="Priority - Kent Community Safety Dashboard", name="Priority")
 
+PREFIX = "/priority/"
 
-def _trend_cards(ds, priority_id, state, code):
-    cards = []
+
+def _trend_views(ds, priority_id: str, state: ViewState, code: str | None) -> list[tuple[pd.Series, object]]:
+    views = []
     for _, ind in ds.indicators_for(priority_id).iterrows():
         iid = ind["indicator_id"]
         local = code is not None and ind["geography"] == "district" and ds.has_data(iid, code)
@@ -31,22 +42,30 @@ def _trend_cards(ds, priority_id, state, code):
         summary = change_sentence(comparison, ind["polarity"], ind["unit"])
         if code and not local:
             summary += f" {ds.area_name(code)} has no separate figures for this measure: {ds.area_name(area)} is shown."
-        cards.append(trend_card(indicator=ind, trend=trend, area_code=area, area_name=ds.area_name(area),
-                                coverage=ds.total_label(iid), breaks=ds.breaks(iid), summary=summary,
-                                start=state.start, end=state.end))
-    return cards
+        views.append((ind, trend_view(indicator=ind, trend=trend, area_code=area, area_name=ds.area_name(area),
+                                      breaks=ds.breaks(iid), summary=summary, start=state.start, end=state.end)))
+    return views
+
+
+def _comparable(ds, priority_id: str, state: ViewState) -> tuple[pd.DataFrame, str | None]:
+    """The measures that can be compared by district, and the one chosen (None when there are none)."""
+    comparable = ds.indicators_for(priority_id)
+    comparable = comparable[comparable["geography"] == "district"]
+    ids = list(comparable["indicator_id"])
+    return comparable, (state.indicator if state.indicator in ids else (ids[0] if ids else None))
+
+
+def _choice_href(priority_id: str, state: ViewState, indicator_id: str) -> str:
+    return f"{PREFIX}{priority_id}{state.query(indicator=indicator_id)}"
 
 
 def _district_section(ds, priority_id, state, code):
-    comparable = ds.indicators_for(priority_id)
-    comparable = comparable[comparable["geography"] == "district"]
-    if comparable.empty:
+    comparable, chosen = _comparable(ds, priority_id, state)
+    if chosen is None:
         return [html.P("This priority's measures are only available for the county as a whole.")]
-    ids = list(comparable["indicator_id"])
-    chosen = state.indicator if state.indicator in ids else ids[0]
     choices = dbc.Nav([
-        dbc.NavItem(dbc.NavLink(name, href=f"/priority/{priority_id}{state.query(indicator=iid)}",
-                                active=iid == chosen))
+        dbc.NavItem(dbc.NavLink(name, href=_choice_href(priority_id, state, iid), active=iid == chosen,
+                                id={"type": "indicator-choice", "indicator": iid}))
         for iid, name in zip(comparable["indicator_id"], comparable["name"], strict=True)
     ], pills=True, className="indicator-choice mb-2", id="district-indicator-choice")
     breakdown = ds.district_breakdown(chosen, state.start_ts, state.end_ts)
@@ -63,6 +82,22 @@ def _district_section(ds, priority_id, state, code):
     return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, card]
 
 
+def _where(ds, code: str | None) -> str:
+    return f" in {ds.area_name(code)}" if code else ""
+
+
+def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
+    pid = priority["priority_id"]
+    actions = ds.actions_for(include_restricted=request_user() is not None, priority_id=pid, district=state.district)
+    return actions_table(actions, caption=f"Actions for {priority['name']}{_where(ds, code)}, with their latest status")
+
+
+def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
+    """What a drawn page depends on besides the district; a change of any of these renders it again."""
+    return {"priority": priority_id, "from": state.start, "to": state.end, "present": state.present,
+            "indicator": _comparable(ds, priority_id, state)[1]}
+
+
 def layout(priority_id: str | None = None, **params):
     ds = runtime.dataset()
     priority = ds.priority(priority_id or "")
@@ -72,17 +107,83 @@ def layout(priority_id: str | None = None, **params):
     state = from_params(params, set(ds.districts()["area_slug"]))
     code = ds.area_code_for_slug(state.district)
     pid = priority["priority_id"]
-    actions = ds.actions_for(include_restricted=request_user() is not None, priority_id=pid, district=state.district)
-    where = f" in {ds.area_name(code)}" if code else ""
+    where = _where(ds, code)
+    cards = [trend_card(indicator=ind, view=view, coverage=ds.total_label(ind["indicator_id"]),
+                        breaks=ds.breaks(ind["indicator_id"])) for ind, view in _trend_views(ds, pid, state, code)]
     return html.Div([
+        dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state)),
         html.H1(priority["name"], className="h3", id="priority-title"),
         html.P([html.Strong("Lead: "), priority["lead"]], className="mb-1"),
         html.P(priority["summary"] or "", className="lead-text"),
-        html.H2(f"How the measures are moving{where}", className="h4 mt-3"),
-        html.Div(_trend_cards(ds, pid, state, code), className="trend-cards"),
+        html.H2(f"How the measures are moving{where}", className="h4 mt-3", id="priority-trends-heading"),
+        html.Div(cards, className="trend-cards"),
         html.H2("Districts compared", className="h4 mt-3", id="districts-compared"),
         html.Div(_district_section(ds, pid, state, code)),
-        html.H2(f"Actions{where}", className="h4 mt-3"),
+        html.H2(f"Actions{where}", className="h4 mt-3", id="priority-actions-heading"),
         legend(),
-        actions_table(actions, caption=f"Actions for {priority['name']}{where}, with their latest status"),
+        html.Div(_actions(ds, priority, state, code), id="priority-actions"),
     ])
+
+
+def _trend_part(part: str) -> dict:
+    return part_id("trend", ALL, part)
+
+
+@dash.callback(
+    Output("priority-trends-heading", "children"),
+    Output("priority-actions-heading", "children"),
+    Output("priority-actions", "children"),
+    Output(_trend_part("title"), "children"),
+    Output(_trend_part("graph-0"), "figure"),
+    Output(_trend_part("summary"), "children"),
+    Output(_trend_part("caption"), "children"),
+    Output(_trend_part("table"), "children"),
+    Output(_trend_part("csv"), "href"),
+    Output(part_id("districts", ALL, "graph-0"), "figure"),
+    Output(part_id("districts", ALL, "graph-1"), "figure"),
+    Output({"type": "indicator-choice", "indicator": ALL}, "href"),
+    Input("url", "search"),
+    State("url", "pathname"),
+    State("priority-view", "data"),
+    State(_trend_part("graph-0"), "id"),
+    State(part_id("districts", ALL, "graph-0"), "id"),
+    State({"type": "indicator-choice", "indicator": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
+    """The district changed on this priority page: update what depends on it, nothing else.
+
+    Does nothing when the page is being left or re-rendered (another page, or a different period or
+    mode in the URL than the page was drawn for): the page's own render then shows the new state."""
+    ds = runtime.dataset()
+    state = from_search(search, set(ds.districts()["area_slug"]))
+    priority = ds.priority((drawn or {}).get("priority") or "")
+    if priority is None or pathname != f"{PREFIX}{priority['priority_id']}" or drawn != _drawn_for(
+            ds, priority["priority_id"], state):
+        raise PreventUpdate
+    pid = priority["priority_id"]
+    code = ds.area_code_for_slug(state.district)
+    views = {ind["indicator_id"]: v for ind, v in _trend_views(ds, pid, state, code)}
+    shown = [views[i["key"]] for i in trend_ids]
+    bars, funnels = [], []
+    for card in district_ids:
+        breakdown = ds.district_breakdown(card["key"], state.start_ts, state.end_ts)
+        bar, funnel = highlighted_figures(breakdown, ds.funnel_limits(breakdown),
+                                          total_label=ds.total_label(card["key"]), selected_code=code)
+        bars.append(bar)
+        funnels.append(funnel)
+    where = _where(ds, code)
+    return (
+        f"How the measures are moving{where}",
+        f"Actions{where}",
+        _actions(ds, priority, state, code),
+        [v.title for v in shown],
+        [v.figure for v in shown],
+        [v.summary for v in shown],
+        [v.caption for v in shown],
+        [markdown_table(v.table) for v in shown],
+        [v.download_href for v in shown],
+        bars,
+        funnels,
+        [_choice_href(pid, state, i["indicator"]) for i in choice_ids],
+    )

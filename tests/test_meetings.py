@@ -161,6 +161,10 @@ class TestWhatChanged:
         assert earlier.loc["A002", "status"] == "green"
         assert earlier.loc["A001", "status"] == "green" and not earlier.loc["A001", "overdue"]
 
+    def test_a_priority_without_actions_has_an_empty_pack(self, store):
+        pack = meetings.pack_actions(store, "vawg", pd.Timestamp("2025-11-20"), None, include_restricted=True)
+        assert pack.empty and "action_id" in pack.columns
+
 
 class TestMemo:
     def test_results_are_kept_per_dataset_and_bounded(self, monkeypatch):
