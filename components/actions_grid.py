@@ -66,7 +66,11 @@ COLUMN_DEFS = [
 
 
 def actions_grid(grid_id: str, rows: list[dict]) -> dag.AgGrid:
-    """The grid; clicking a row (or Space on it) selects it, which opens its history."""
+    """The grid; clicking a row (or Space on it) selects it, which opens its history.
+
+    The grid is one Tab stop, as the ARIA grid pattern asks: arrow keys move between its cells and
+    Tab leaves it, so a keyboard user is not walked through every cell to reach the form below.
+    """
     return dag.AgGrid(
         id=grid_id,
         rowData=rows,
@@ -80,6 +84,8 @@ def actions_grid(grid_id: str, rows: list[dict]) -> dag.AgGrid:
             "ensureDomOrder": True,
             "suppressRowVirtualisation": True,
             "suppressColumnVirtualisation": True,
+            "tabToNextHeader": {"function": "false"},
+            "tabToNextCell": {"function": "false"},
         },
         style={"width": "100%"},
         className="actions-grid",
