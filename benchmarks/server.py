@@ -61,12 +61,13 @@ OK_STATUSES = (200, 204)
 
 @dataclass(frozen=True)
 class Callback:
-    """One recorded callback request."""
+    """One recorded callback request, and the page route whose visit sent it."""
 
     label: str
     path: str
     body: str
     headers: dict
+    route: str = ""
 
 
 @dataclass
@@ -113,7 +114,7 @@ def label_for(body: dict) -> str:
     return first
 
 
-def callbacks_from_log(entries: list[dict]) -> list[Callback]:
+def callbacks_from_log(entries: list[dict], route: str = "") -> list[Callback]:
     """The callback POSTs in a Chrome performance log, in the order they were sent."""
     found = []
     for entry in entries:
@@ -132,7 +133,7 @@ def callbacks_from_log(entries: list[dict]) -> list[Callback]:
             continue
         headers = {k: v for k, v in request.get("headers", {}).items() if k.lower() in KEPT_HEADERS}
         path = "/" + request["url"].split("/", 3)[3]
-        found.append(Callback(label_for(json.loads(body)), path, body, headers))
+        found.append(Callback(label_for(json.loads(body)), path, body, headers, route))
     return found
 
 
@@ -145,13 +146,13 @@ def capture(base_url: str, routes=CAPTURE_ROUTES) -> list[Callback]:
             driver.get("about:blank")
             driver.get(base_url + route)
             wait_ready(driver)
-            callbacks += callbacks_from_log(driver.get_log("performance"))
+            callbacks += callbacks_from_log(driver.get_log("performance"), route)
         driver.get(base_url + "/priority/road-safety")
         wait_ready(driver)
         driver.execute_script("window.__kcsp.expect = 'in Ashford'")
         choose_district(driver, "Ashford")
         wait_ready(driver)
-        callbacks += callbacks_from_log(driver.get_log("performance"))
+        callbacks += callbacks_from_log(driver.get_log("performance"), "/priority/road-safety")
     if not callbacks:
         raise BenchmarkError("no callback request was captured")
     return callbacks

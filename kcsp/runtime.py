@@ -37,9 +37,13 @@ def dataset() -> Dataset:
 
 
 def store_problems() -> list[Problem]:
-    """Why the current store cannot be read (empty when it can)."""
+    """Why the current store cannot be read (empty when it can).
+
+    Reads the tables (each re-read only when its file changed) without building the Dataset, so a
+    request that does not need the Dataset, such as posting an action update, never waits for it.
+    """
     try:
-        dataset()
+        store().read_all()
     except StoreError as err:
         return err.problems
     return []
