@@ -24,6 +24,7 @@ from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/actions", title="Action plan - Kent Community Safety Dashboard", name="Action plan")
 
@@ -101,6 +102,7 @@ def _update_form() -> html.Div:
     ], id=FORM, hidden=True, className="update-form")
 
 
+@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components.cards import illustrative_badge
 from kcsp import runtime
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/data", title="Data and sources - Kent Community Safety Dashboard",
                    name="Data and sources")
@@ -22,6 +23,7 @@ LICENCES = """
 """
 
 
+@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     rows = []

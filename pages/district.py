@@ -12,6 +12,7 @@ from kcsp import runtime, stats
 from kcsp.narrative import change_phrase
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path_template="/district/<area_slug>",
                    title="District - Kent Community Safety Dashboard", name="District")
@@ -69,6 +70,7 @@ def _assessment(ds, csp_name):
     ])
 
 
+@cached_layout
 def layout(area_slug: str | None = None, **params):
     ds = runtime.dataset()
     code = ds.area_code_for_slug(area_slug)

@@ -32,6 +32,7 @@ from kcsp import meetings, runtime
 from kcsp.narrative import join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings")
 
@@ -132,6 +133,7 @@ def _print_button(label: str) -> html.Button:
     return html.Button(label, id=PRINT, className="btn btn-outline-primary btn-sm no-print", type="button")
 
 
+@cached_layout
 def layout(meeting: str | None = None, pack: str | None = None, **params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))

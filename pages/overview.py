@@ -12,6 +12,7 @@ from components.priority_card import changed_marker, priority_card
 from kcsp import meetings, runtime, stats
 from kcsp.narrative import change_phrase, fmt_count, fmt_month, join_words, priority_narrative
 from kcsp.urlstate import from_params
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview")
 
@@ -60,6 +61,7 @@ def _card(ds, priority, state, counts, change, last):
     )
 
 
+@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))

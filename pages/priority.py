@@ -24,6 +24,7 @@ from kcsp import geo, runtime
 from kcsp.narrative import change_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
+from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path_template="/priority/<priority_id>",
                    title="Priority - Kent Community Safety Dashboard", name="Priority")
@@ -98,6 +99,7 @@ def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
             "indicator": _comparable(ds, priority_id, state)[1]}
 
 
+@cached_layout
 def layout(priority_id: str | None = None, **params):
     ds = runtime.dataset()
     priority = ds.priority(priority_id or "")

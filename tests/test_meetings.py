@@ -167,7 +167,7 @@ class TestWhatChanged:
 
 
 class TestMemo:
-    def test_results_are_kept_per_dataset_and_bounded(self, monkeypatch):
+    def test_results_are_kept_per_dataset_and_bounded(self):
         from kcsp import memo
 
         calls = []
@@ -175,12 +175,11 @@ class TestMemo:
         class Owner:
             pass
 
-        @memo.per_dataset
+        @memo.per_dataset(maxsize=4)
         def square(owner, x):
             calls.append(x)
             return x * x
 
-        monkeypatch.setattr(memo, "MAX_PER_DATASET", 4)
         first, second = Owner(), Owner()
         assert square(first, 3) == 9 and square(first, 3) == 9
         assert square(second, 3) == 9
@@ -190,3 +189,7 @@ class TestMemo:
         made = len(calls)
         assert square(first, 9) == 81 and len(calls) == made
         assert square(first, 0) == 0 and len(calls) == made + 1
+        square(first, 7)
+        square(first, 20)
+        assert square(first, 7) == 49 and len(calls) == made + 2  # used lately, so kept
+        assert square(first, 6) == 36 and len(calls) == made + 3  # least recently used, so dropped
