@@ -114,9 +114,10 @@ def committee_mode(pathname, search):
 
 init_security(server, script_hashes=app.csp_hashes)
 
-# Dash Pages registers its routing callback on the first request; do it now, once, before the workers
-# fork, and as an anonymous visitor.
+# Build the dataset and let Dash Pages register its routing callback (it does so on the first request)
+# now, once, before gunicorn's workers fork (preload_app): they start ready and share that memory.
 if not runtime.store_problems():
+    runtime.dataset()
     with server.test_request_context("/"):
         server.preprocess_request()
 

@@ -72,7 +72,8 @@ def _select(label: str, control_id: str, options: list[dict]) -> html.Div:
 
 
 def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> html.Section:
-    """District and period choices (native selects); their values live in the URL (app.sync_filters)."""
+    """District and period choices (native selects); their values live in the URL
+    (kept in step in the browser by `syncFilters` in assets/10-shell.js)."""
     district_options = [{"label": "All of Kent", "value": ALL_DISTRICTS}] + [
         {"label": d.area_name + (" (outside the CSA)" if not d.in_csa else ""), "value": d.area_slug}
         for d in districts.itertuples()

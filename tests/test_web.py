@@ -199,3 +199,16 @@ def test_a_corrupt_store_at_start_up_gives_a_clear_error_page(writable_store):
     assert f"{areas}:3: in_csa: &#x27;maybe&#x27; is not true or false" in result.stdout
     assert "Traceback" not in result.stdout
     assert f"{areas}:3: in_csa" in result.stderr
+
+
+def test_the_dataset_is_built_when_the_app_is_imported(demo_store):
+    """gunicorn's preload_app imports the app before forking: the workers must inherit a built
+    dataset, not each build their own on their first request."""
+    import subprocess
+    import sys
+
+    script = "import app; from kcsp import runtime; print(runtime._state['cache']._dataset is not None)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                          env={**os.environ, "KCSP_DATA_DIR": str(demo_store.root)}, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True"
