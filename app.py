@@ -20,7 +20,7 @@ log = logging.getLogger("kcsp.app")
 
 runtime.configure()
 for problem in runtime.store_problems():
-    log.error("data store problem: %s", problem)
+    log.error("data store problem: %s", problem.public(full_path=True))
 
 app = dash.Dash(
     __name__,
@@ -112,7 +112,7 @@ def committee_mode(pathname, search):
             next_href, next_label, shown if nav.next else hidden)
 
 
-init_security(server, script_hashes=app.csp_hashes)
+init_security(server, script_hashes=app.csp_hashes, max_body_bytes=runtime.settings().max_body_bytes)
 
 # Build the dataset and let Dash Pages register its routing callback (it does so on the first request)
 # now, once, before gunicorn's workers fork (preload_app): they start ready and share that memory.

@@ -1,6 +1,22 @@
-"""Gunicorn settings: the app (and its dataset) is loaded once before the workers fork."""
+"""Gunicorn settings: the app (and its dataset) is loaded once before the workers fork; threaded
+workers with read timeouts so slow or stalled clients cannot hold the server (kcsp.web.serving)."""
+
+import os
+
+from kcsp.web.serving import harden_gunicorn_errors
 
 preload_app = True
+worker_class = "kcsp.web.serving.ThreadWorker"
+threads = int(os.environ.get("KCSP_THREADS", "8"))
+# A worker's main loop, not a request, keeps it alive; the store lock gives up well before this
+# (kcsp.store.LOCK_TIMEOUT_S) and answers 503 "busy, try again".
 timeout = 60
 graceful_timeout = 20
+# Every request on a connection of its own, so each one gets the read timeout.
+keepalive = 0
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = "-"
+
+harden_gunicorn_errors()

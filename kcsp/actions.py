@@ -101,6 +101,8 @@ def _all(args: Mapping, key: str) -> list[str]:
 def _date(value: str | None, key: str) -> pd.Timestamp | None:
     if value is None:
         return None
+    if not value.isascii():
+        raise ValueError(f"{key}: {value!r} is not a date (YYYY-MM-DD)")
     try:
         return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
     except (ValueError, TypeError) as err:

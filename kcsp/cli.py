@@ -1,10 +1,11 @@
 """Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add,
-meeting-pack)."""
+users token, meeting-pack)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kcsp.settings import load_settings
@@ -76,8 +77,39 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     except UserError as err:
         print(f"users add: {err}", file=sys.stderr)
         return 2
+    from kcsp.authdb import AuthDB
+
+    ended = AuthDB(settings.auth_db_path).end_sessions_of(user.name)
     scope = f" for {', '.join(user.priorities)}" if user.priorities else ""
-    print(f"saved {user.name} ({user.role}{scope})")
+    print(f"saved {user.name} ({user.role}{scope})" + (f"; ended {ended} session(s)" if ended else ""))
+    return 0
+
+
+def cmd_users_token(args: argparse.Namespace) -> int:
+    """Issue (default), list or revoke API tokens of an account."""
+    from kcsp.authdb import AuthDB
+    from kcsp.users import find_user
+
+    settings = load_settings()
+    db = AuthDB(settings.auth_db_path)
+    if args.list:
+        for token_id, created in db.tokens_of(args.name):
+            print(f"{token_id}  created {datetime.fromtimestamp(created, UTC):%Y-%m-%d %H:%M}Z")
+        return 0
+    if args.revoke:
+        which = None if args.revoke == "all" else args.revoke
+        count = db.revoke_tokens(args.name, which)
+        if which is not None and not count:
+            print(f"users token: {args.name} has no token {which}", file=sys.stderr)
+            return 2
+        print(f"revoked {count} token(s) of {args.name}")
+        return 0
+    if find_user(settings.users_file, args.name) is None:
+        print(f"users token: there is no account {args.name!r} (add it with users add)", file=sys.stderr)
+        return 2
+    token_id, token = db.issue_token(args.name)
+    print(f"token {token_id} for {args.name} (shown once; send it as 'Authorization: Bearer <token>'):")
+    print(token)
     return 0
 
 
@@ -125,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_users_add)
+    token = users_sub.add_parser("token", help="issue an API token for scripts (or --list, --revoke ID|all)")
+    token.add_argument("name")
+    token.add_argument("--list", action="store_true", help="list the account's token ids")
+    token.add_argument("--revoke", metavar="ID|all", help="revoke one token (by id) or all of the account's")
+    token.set_defaults(func=cmd_users_token)
 
     pack = sub.add_parser("meeting-pack", help="render a meeting's pack (one page per priority) to PDF")
     pack.add_argument("--out", required=True, help="PDF file to write")

@@ -30,6 +30,15 @@ class CommitteeNav:
     next: Step | None
 
 
+def local_path(pathname: object) -> str:
+    """`pathname` if it is a path on this site, else '/': a link built from it never leaves the site
+    ('//host/...' and '/\\host/...' are addresses on another site to a browser)."""
+    if (not isinstance(pathname, str) or not pathname.startswith("/") or pathname[1:2] in ("/", "\\")
+            or not pathname.isprintable()):
+        return "/"
+    return pathname
+
+
 def toggle_href(pathname: str | None, search: str | None) -> str:
     """The same address with committee mode switched (present=1 added or removed), rest kept."""
     pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
@@ -38,7 +47,7 @@ def toggle_href(pathname: str | None, search: str | None) -> str:
     if not present:
         kept.append(("present", "1"))
     query = urlencode(kept)
-    return f"{pathname or '/'}{'?' + query if query else ''}"
+    return f"{local_path(pathname)}{'?' + query if query else ''}"
 
 
 def current_priority(pathname: str | None) -> str | None:

@@ -19,7 +19,8 @@ from kcsp import actions as action_history
 from kcsp import stats
 from kcsp.memo import per_dataset
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_YEAR, MAX_YEAR = 1900, 2200
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 SIGNIFICANT_PERCENT = 5.0
 """A change smaller than this (in %) is not reported as significant, however unlikely by chance."""
 
@@ -74,9 +75,12 @@ def parse_date(value: str) -> pd.Timestamp:
     if not DATE.match(text):
         raise MeetingError(f"{value!r} is not a date in the form YYYY-MM-DD: choose a meeting from the calendar.")
     try:
-        return pd.Timestamp(text)
+        when = pd.Timestamp(text)
     except ValueError:
         raise MeetingError(f"{value!r} is not a real date.") from None
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise MeetingError(f"{value!r} is not a year from {MIN_YEAR} to {MAX_YEAR}: choose from the calendar.")
+    return when
 
 
 def find_meeting(meetings: pd.DataFrame, value: str) -> Meeting:

@@ -13,6 +13,7 @@ def configure(settings: Settings | None = None) -> Settings:
     """(Re)build the store and cache from settings (the environment when none are given)."""
     settings = settings or load_settings()
     store = Store(settings.data_dir)
+    store.remove_stale_temporary_files()
     _state.update(settings=settings, store=store, cache=DatasetCache(store))
     return settings
 

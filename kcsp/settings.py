@@ -28,7 +28,15 @@ class Settings:
     secret_key_generated: bool
     require_login: bool
     production: bool
-    sign_in_limit: str = "10 per minute"
+    sign_in_limit: str = "10 per 10 minutes"
+    auth_db: Path | None = None
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    @property
+    def auth_db_path(self) -> Path:
+        return self.auth_db or self.users_file.parent / "auth.sqlite3"
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -49,5 +57,18 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         secret_key_generated=generated,
         require_login=env.get("KCSP_REQUIRE_LOGIN", "0") == "1",
         production=production,
-        sign_in_limit=env.get("KCSP_SIGN_IN_LIMIT", "10 per minute"),
+        sign_in_limit=env.get("KCSP_SIGN_IN_LIMIT", "10 per 10 minutes"),
+        auth_db=_resolve(env["KCSP_AUTH_DB"]) if env.get("KCSP_AUTH_DB") else None,
+        session_idle_minutes=_positive(env, "KCSP_SESSION_IDLE_MINUTES", 60),
+        session_max_hours=_positive(env, "KCSP_SESSION_MAX_HOURS", 12),
+        max_body_bytes=_positive(env, "KCSP_MAX_BODY_BYTES", 2 * 1024 * 1024),
     )
+
+
+def _positive(env, name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError(f"{name} must be a whole number above 0 (it is {raw!r})")
+    return int(raw)

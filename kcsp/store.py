@@ -17,26 +17,41 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from kcsp.schema import FOREIGN_KEYS, TABLES, Table
 
-LOCK_TIMEOUT_S = 60
+# Shorter than gunicorn's worker timeout (gunicorn.conf.py), so a request waiting for the lock ends
+# with a clear "busy, try again" (kcsp.web.security) rather than a killed worker.
+LOCK_TIMEOUT_S = 20
 LOCK_POLL_S = 0.01
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file or a row was rejected, printed as FILE:ROW: COLUMN: reason."""
+    """One reason a file or a row was rejected, printed as FILE:ROW: COLUMN: reason.
+
+    `value` is the offending cell as written (quoted), kept apart from the reason: the command line
+    shows it before the reason, the web never does (`public`), since a cell may be restricted text.
+    """
 
     file: str
     row: int | None
     column: str
     reason: str
+    value: str | None = None
 
     def __str__(self) -> str:
         row = "" if self.row is None else self.row
-        return f"{self.file}:{row}: {self.column}: {self.reason}"
+        reason = self.reason if self.value is None else f"{self.value} {self.reason}"
+        return f"{self.file}:{row}: {self.column}: {reason}"
+
+    def public(self, *, full_path: bool = False) -> str:
+        """FILE:ROW: COLUMN: reason without the cell value (and with the file's name only, unless
+        `full_path`): what a web page or a log may show."""
+        row = "" if self.row is None else self.row
+        file = self.file if full_path else Path(self.file).name
+        return f"{file}:{row}: {self.column}: {self.reason}"
 
 
 class StoreError(Exception):
@@ -96,7 +111,7 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
         if reason:
             bad = converted.isna() & ~is_blank
             for idx in frame.index[bad.to_numpy()][:20]:
-                problems.append(Problem(filename, int(idx) + row_offset, col.name, f"{raw[idx]!r} {reason}"))
+                problems.append(Problem(filename, int(idx) + row_offset, col.name, reason, repr(raw[idx])))
         out[col.name] = converted
     result = pd.DataFrame(out, index=frame.index)
     return result, problems
@@ -114,20 +129,22 @@ def check(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int) 
             row = None if pd.isna(idx) else int(idx) + row_offset
             column = case.column if isinstance(case.column, str) else table.name
             check_name = str(case.check)
+            value = repr(case.failure_case)
             if "uniqueness" in check_name or "duplicates" in check_name:
-                reason = f"duplicate key ({', '.join(table.key)}): {case.failure_case!r}"
+                reason = f"is a duplicate key ({', '.join(table.key)})"
             elif "not_nullable" in check_name:
-                reason = "is empty but required"
+                reason, value = "is empty but required", None
             elif "dtype" in check_name:
-                reason = f"has the wrong type ({case.failure_case})"
+                reason, value = f"has the wrong type ({case.failure_case})", None
             else:
-                reason = f"{case.failure_case!r} {check_name}"
-            problems.append(Problem(filename, row, column, reason))
+                reason = check_name
+            problems.append(Problem(filename, row, column, reason, value))
     for cols in table.also_unique:
         dup = frame.duplicated(list(cols), keep="first")
         for idx in frame.index[dup.to_numpy()][:20]:
             values = ", ".join(str(frame.at[idx, c]) for c in cols)
-            problems.append(Problem(filename, int(idx) + row_offset, cols[0], f"duplicate ({values})"))
+            problems.append(Problem(filename, int(idx) + row_offset, cols[0],
+                                    f"is a duplicate of an earlier row ({', '.join(cols)})", f"({values})"))
     return problems
 
 
@@ -156,7 +173,8 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
             raw = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8")
             offset = 2
     except Exception as exc:
-        raise StoreError([Problem(name, None, table.name, f"cannot be read: {exc}")]) from exc
+        raise StoreError([Problem(name, None, table.name, f"cannot be read ({type(exc).__name__})",
+                                  f"{exc}:")]) from exc
     typed, problems = coerce(raw, table, filename=name, row_offset=offset)
     if not problems:
         problems = check(typed, table, filename=name, row_offset=offset)
@@ -265,7 +283,7 @@ class Store:
                 for idx in clash[clash].index[:20]:
                     values = ", ".join(str(keys.at[idx, c]) for c in cols)
                     problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
-                                            f"duplicate ({values}) of a stored row"))
+                                            "is a duplicate of a stored row", f"({values})"))
             if problems:
                 raise StoreError(problems)
             if table.fmt == "parquet":
@@ -303,6 +321,27 @@ class Store:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
+    def remove_stale_temporary_files(self) -> list[Path]:
+        """Delete temporary files left by a write that was killed (they are never read).
+
+        Runs only when the write lock is free at once: holding it, no write is in progress, so
+        every temporary file found is stale. Returns the files removed.
+        """
+        if not self.root.is_dir():
+            return []
+        lock = FileLock(str(self.root / ".write.lock"), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            return []
+        try:
+            stale = [p for name in TABLES for p in self.root.glob(f".{name}.*.tmp")]
+            for path in stale:
+                path.unlink(missing_ok=True)
+        finally:
+            lock.release()
+        return stale
+
     def validate(self) -> list[Problem]:
         """Every problem in every table, including references between tables."""
         problems: list[Problem] = []
@@ -321,7 +360,7 @@ class Store:
             offset = 1 if TABLES[child].fmt == "parquet" else 2
             for idx in frames[child].index[bad.to_numpy()][:20]:
                 problems.append(Problem(str(self.path(child)), int(idx) + offset, col,
-                                        f"{values[idx]!r} is not in {parent}.{pcol}"))
+                                        f"is not in {parent}.{pcol}", repr(values[idx])))
         return problems
 
 

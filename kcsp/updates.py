@@ -17,6 +17,7 @@ import pandas as pd
 
 from kcsp.schema import STATUSES, TABLES
 from kcsp.store import Store
+from kcsp.text import clean_text
 from kcsp.users import User
 
 MAX_PROGRESS = TABLES["action_updates"].column("progress").max_length or 2000
@@ -62,8 +63,8 @@ class Appended(NamedTuple):
 
 
 def clean_progress(progress: str) -> str:
-    """The text as stored: surrounding space removed, line breaks as \\n."""
-    return progress.strip().replace("\r\n", "\n").replace("\r", "\n")
+    """The text as stored: normalised, without invisible characters, surrounding space removed."""
+    return clean_text(progress, multiline=True).strip()
 
 
 def check_fields(action_id: object, status: object, progress: object, expected_version: object) -> dict[str, str]:

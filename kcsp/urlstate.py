@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
 SLUGLIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

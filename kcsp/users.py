@@ -6,7 +6,11 @@ API clients send HTTP Basic credentials with every request, and one scrypt check
 tenth of a second of CPU. A successful check is therefore remembered for a few minutes in this
 process, under an HMAC (with a random per-process key) of the name, the stored hash and the
 password: the plain password is not kept, a wrong password is always checked in full, and a changed
-password (a new stored hash) never matches an old entry.
+password (a new stored hash) never matches an old entry. A failed check is remembered the same
+way, so repeating a wrong password costs no hashing; every failure still counts against the
+sign-in limit (kcsp.authdb), which the web layer checks before any of this.
+
+User names are cleaned (kcsp.text.clean_name) when an account is saved and when one signs in.
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ from pathlib import Path
 from filelock import FileLock
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kcsp.text import clean_name
+
 ROLES = ("admin", "lead", "viewer")
 FIELDS = ("name", "password_hash", "role", "priorities")
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 64
 VERIFIED_TTL_S = 300
 VERIFIED_MAX = 1024
 
 _verified_key = secrets.token_bytes(32)
-_verified: dict[bytes, float] = {}
+_verified: dict[bytes, tuple[float, bool]] = {}
 _verified_lock = threading.Lock()
 
 
@@ -72,15 +79,23 @@ def _password_matches(name: str, stored_hash: str, password: str) -> bool:
                      hashlib.sha256).digest()
     now = time.monotonic()
     with _verified_lock:
-        if _verified.get(token, 0.0) > now:
-            return True
-    if not check_password_hash(stored_hash, password):
-        return False
+        expiry, known = _verified.get(token, (0.0, False))
+        if expiry > now:
+            return known
+    matches = check_password_hash(stored_hash, password)
     with _verified_lock:
         if len(_verified) >= VERIFIED_MAX:
-            for key in [k for k, expiry in _verified.items() if expiry <= now] or list(_verified):
+            for key in [k for k, (expiry, _) in _verified.items() if expiry <= now] or list(_verified):
                 del _verified[key]
-        _verified[token] = now + VERIFIED_TTL_S
+        _verified[token] = (now + VERIFIED_TTL_S, matches)
+    return matches
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
 
 
@@ -90,9 +105,12 @@ _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 def authenticate(path: Path, name: str, password: str) -> User | None:
     """The user if the password is right. An unknown name costs the same hash check as a known one,
     so timing does not tell which names exist."""
+    name = clean_name(name)
+    if not password.isascii() and not _encodable(password):
+        return None
     record = load_users(path).get(name)
     if record is None:
-        check_password_hash(_DUMMY_HASH, password)
+        _password_matches(name, _DUMMY_HASH, password)
         return None
     if not _password_matches(name, record[1], password):
         return None
@@ -106,10 +124,11 @@ def find_user(path: Path, name: str) -> User | None:
 
 def add_user(path: Path, name: str, role: str, priorities: list[str], password: str) -> User:
     """Create or replace an account, atomically, under a file lock."""
+    name = clean_name(name)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
-    if not name or any(ch in name for ch in ",;\n\r") or name != name.strip():
-        raise UserError("name must be non-empty, without commas, semicolons or surrounding spaces")
+    if not name or any(ch in name for ch in ",;:") or len(name) > MAX_NAME_LENGTH:
+        raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters, without commas, semicolons or colons")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     if role == "lead" and not priorities:

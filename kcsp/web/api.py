@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
@@ -43,12 +44,17 @@ def _problem(status: int, message: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
+    """Rows per table, as an anonymous visitor may see them: restricted actions and their updates are
+    not counted, whoever asks."""
     store = runtime.store()
     try:
-        tables = {name: len(store.read(name)) for name in TABLES}
+        tables = {name: store.read(name) for name in TABLES}
     except StoreError as err:
-        return jsonify({"status": "error", "problems": [str(p) for p in err.problems]}), 503
-    return jsonify({"status": "ok", "tables": tables})
+        return jsonify({"status": "error", "problems": [p.public() for p in err.problems[:50]]}), 503
+    public = tables["actions"].loc[tables["actions"]["classification"] == "public", "action_id"]
+    tables["actions"] = public
+    tables["action_updates"] = tables["action_updates"][tables["action_updates"]["action_id"].isin(public)]
+    return jsonify({"status": "ok", "tables": {name: len(frame) for name, frame in tables.items()}})
 
 
 def _months() -> dict[str, pd.Timestamp | None] | Response:
@@ -142,6 +148,16 @@ def actions_csv() -> Response:
     return _csv(out, "actions.csv")
 
 
+def _json_body() -> object:
+    """The body as JSON when sent as exactly application/json, else None (also when malformed)."""
+    if request.mimetype != "application/json":
+        return None
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, RecursionError):
+        return None
+
+
 @bp.post("/api/action-updates")
 def action_updates() -> tuple[Response, int]:
     """Append a progress update: JSON {action_id, status, progress, expected_version} -> 201
@@ -153,8 +169,8 @@ def action_updates() -> tuple[Response, int]:
     user = request_user()
     try:
         if user is None:
-            raise NotSignedIn("sign in, or send HTTP Basic credentials, to update actions")
-        body = request.get_json(silent=True) if request.is_json else None
+            raise NotSignedIn("sign in, or send an API token or HTTP Basic credentials, to update actions")
+        body = _json_body()
         if not isinstance(body, dict):
             raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
         appended = append_update(runtime.store(), user, body.get("action_id"), body.get("status"),

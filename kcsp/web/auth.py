@@ -1,28 +1,33 @@
-"""Sign-in with Flask-Login: signed session cookies, HTTP Basic for the API, optional login wall."""
+"""Sign-in: server-held sessions for browsers; API tokens and HTTP Basic for scripts; the login wall.
+
+Every way of proving who one is (the form, Basic credentials, a token) goes through one limit on
+failed attempts, per account and per client address, counted in the shared sign-in database
+(kcsp.authdb) so every worker sees the same count. The limit is checked before any password is
+hashed; past it the answer is 429 with Retry-After. Wrong credentials in a request answer 401: they
+never fall back to an anonymous view.
+"""
 
 from __future__ import annotations
 
 import html
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Flask, Response, current_app, has_request_context, redirect, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from kcsp import runtime
+from kcsp.authdb import Limit
+from kcsp.text import clean_name
 from kcsp.users import User, authenticate, find_user
+from kcsp.web.sessions import ServerSessionInterface, auth_db, end_session, start_new_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["KCSP_SIGN_IN_LIMIT"]
-OPEN_PATHS = ("/login", "/logout", "/healthz", "/assets/")
+OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico"})
+OPEN_PREFIXES = ("/assets/",)
+TOO_MANY = "Too many failed sign-in attempts from here or for this account: try again in {wait} seconds."
 
 
 class SessionUser(UserMixin):
@@ -40,7 +45,8 @@ def _load(name: str) -> SessionUser | None:
 
 
 def request_user() -> User | None:
-    """The signed-in user of this request: session cookie first, then HTTP Basic credentials.
+    """The signed-in user of this request: the session first, then the request's credentials (checked
+    once per request, before any route runs, by `_credentials`).
 
     None outside a request (e.g. when Dash calls a layout at start-up): nobody is signed in there.
     """
@@ -48,9 +54,71 @@ def request_user() -> User | None:
         return None
     if current_user and current_user.is_authenticated:
         return current_user.user
-    auth = request.authorization
-    if auth and auth.type == "basic" and auth.username and auth.password is not None:
-        return authenticate(runtime.settings().users_file, auth.username, auth.password)
+    return g.get("kcsp_credential_user")
+
+
+def _limit() -> Limit:
+    return Limit.parse(runtime.settings().sign_in_limit)
+
+
+def _attempt_keys(name: str | None) -> list[str]:
+    keys = [f"client:{request.remote_addr or '-'}"]
+    return keys if name is None else [*keys, f"account:{name}"]
+
+
+def _too_many(keys: list[str]) -> int:
+    return auth_db().retry_after(keys, _limit())
+
+
+def _failed(keys: list[str]) -> None:
+    auth_db().record_failure(keys, _limit())
+
+
+def too_many_response(wait: int, *, page: bool = False) -> Response:
+    message = TOO_MANY.format(wait=wait)
+    response = login_page(message, status=429) if page else Response(message + "\n", status=429,
+                                                                        mimetype="text/plain")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _unauthorised(message: str) -> Response:
+    response = Response(message + "\n", status=401, mimetype="text/plain")
+    response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
+    return response
+
+
+def _credentials() -> Response | None:
+    """Check an Authorization header (Bearer token or Basic), cheapest checks first."""
+    header = request.headers.get("Authorization")
+    if not header or (current_user and current_user.is_authenticated):
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        keys = _attempt_keys(None)
+        wait = _too_many(keys)
+        if wait:
+            return too_many_response(wait)
+        name = auth_db().token_user(value.strip())
+        user = find_user(runtime.settings().users_file, name) if name else None
+        if user is None:
+            _failed(keys)
+            return _unauthorised("this API token is not valid (unknown, revoked or mistyped)")
+    elif scheme.lower() == "basic":
+        auth = request.authorization
+        if auth is None or not auth.username or auth.password is None:
+            return _unauthorised("the Basic credentials are malformed")
+        keys = _attempt_keys(clean_name(auth.username))
+        wait = _too_many(keys)
+        if wait:
+            return too_many_response(wait)
+        user = authenticate(runtime.settings().users_file, auth.username, auth.password)
+        if user is None:
+            _failed(keys)
+            return _unauthorised("the user name or password is not right")
+    else:
+        return _unauthorised("send an API token (Authorization: Bearer) or HTTP Basic credentials")
+    g.kcsp_credential_user = user
     return None
 
 
@@ -115,14 +183,20 @@ def login_form() -> Response:
 
 
 @bp.post("/login")
-@limiter.limit(_sign_in_limit, error_message="Too many sign-in attempts: wait a minute and try again.")
 def login_submit() -> Response:
     if not _csrf_ok():
         return login_page("The form had expired: please sign in again.", status=400)
     form = request.form
-    user = authenticate(runtime.settings().users_file, form.get("name", ""), form.get("password", ""))
+    name = clean_name(form.get("name", ""))
+    keys = _attempt_keys(name)
+    wait = _too_many(keys)
+    if wait:
+        return too_many_response(wait, page=True)
+    user = authenticate(runtime.settings().users_file, name, form.get("password", ""))
     if user is None:
+        _failed(keys)
         return login_page("The user name or password is not right.", status=401)
+    start_new_session()
     login_user(SessionUser(user))
     return redirect(_safe_next(request.form.get("next")))
 
@@ -138,13 +212,14 @@ def logout() -> Response:
     if not _csrf_ok():
         return Response("The form had expired: sign out again from /logout.\n", status=400, mimetype="text/plain")
     logout_user()
+    end_session()
     return redirect("/")
 
 
 def _login_wall() -> Response | None:
     if not runtime.settings().require_login or request_user() is not None:
         return None
-    if request.path.startswith(OPEN_PATHS):
+    if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
         return None
     if request.path.startswith(("/api/", "/_dash-")):
         return Response("sign-in required\n", status=401, mimetype="text/plain")
@@ -157,8 +232,8 @@ def init_auth(server: Flask) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=settings.production, REMEMBER_COOKIE_HTTPONLY=True)
     server.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
-    server.config["KCSP_SIGN_IN_LIMIT"] = settings.sign_in_limit
+    server.session_interface = ServerSessionInterface()
     login_manager.init_app(server)
-    limiter.init_app(server)
     server.register_blueprint(bp)
+    server.before_request(_credentials)
     server.before_request(_login_wall)

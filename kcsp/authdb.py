@@ -1,0 +1,175 @@
+"""Sign-in state shared by every worker: failed attempts, server-held sessions and API tokens.
+
+One SQLite file (``KCSP_AUTH_DB``, by default ``auth.sqlite3`` beside the users file) holds it, so
+every gunicorn worker, and every machine serving the same instance folder, sees the same counts and
+sessions. Nothing secret is stored as given: a session id and a token's secret are kept only as
+SHA-256 digests (both are 256-bit random values, so a fast hash is enough), and a copy of the file
+cannot be replayed as a cookie or a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sqlite3
+import time
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS failures (key TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS failures_key ON failures (key, at);
+CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, user TEXT, data TEXT NOT NULL,
+                                     created REAL NOT NULL, seen REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
+CREATE TABLE IF NOT EXISTS tokens (token_id TEXT PRIMARY KEY, user TEXT NOT NULL, digest TEXT NOT NULL,
+                                   created REAL NOT NULL);
+"""
+TOKEN = re.compile(r"^kcsp_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+SEEN_EVERY_S = 60
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` failed sign-in attempts per `seconds`, per account and per client."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        """'10 per 15 minutes', '10 per minute' or '5/hour'."""
+        match = LIMIT.match(text.lower())
+        if not match or int(match.group(1)) < 1:
+            raise ValueError(f"KCSP_SIGN_IN_LIMIT: {text!r} is not like '10 per 15 minutes'")
+        return cls(int(match.group(1)), int(match.group(2) or 1) * UNITS[match.group(3)])
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class AuthDB:
+    """Opens a short connection per operation: safe across threads and forked workers."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._ready = False
+
+    @contextmanager
+    def _db(self):
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as conn:
+            if not self._ready:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(SCHEMA)
+                self._ready = True
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # Failed sign-in attempts
+
+    def retry_after(self, keys: list[str], limit: Limit, now: float | None = None) -> int:
+        """Seconds until any of `keys` may try again (0: it may try now)."""
+        now = time.time() if now is None else now
+        wait = 0.0
+        with self._db() as db:
+            for key in keys:
+                rows = db.execute("SELECT at FROM failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+                                  (key, now - limit.seconds, limit.count)).fetchall()
+                if len(rows) >= limit.count:
+                    wait = max(wait, rows[-1][0] + limit.seconds - now)
+        return int(wait) + 1 if wait > 0 else 0
+
+    def record_failure(self, keys: list[str], limit: Limit, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._db() as db:
+            db.executemany("INSERT INTO failures (key, at) VALUES (?, ?)", [(k, now) for k in keys])
+            db.execute("DELETE FROM failures WHERE at <= ?", (now - limit.seconds,))
+
+    # Sessions
+
+    def load_session(self, sid: str, idle_s: int, absolute_s: int, now: float | None = None) -> dict | None:
+        """The data of a live session; an expired one is deleted and gives None."""
+        now = time.time() if now is None else now
+        digest = _digest(sid)
+        with self._db() as db:
+            row = db.execute("SELECT data, created, seen FROM sessions WHERE digest = ?", (digest,)).fetchone()
+            if row is None:
+                return None
+            data, created, seen = row
+            if now - seen > idle_s or now - created > absolute_s:
+                db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
+                return None
+            if now - seen > SEEN_EVERY_S:
+                db.execute("UPDATE sessions SET seen = ? WHERE digest = ?", (now, digest))
+        return json.loads(data)
+
+    def create_session(self, data: dict, user: str | None, idle_s: int, absolute_s: int) -> str:
+        sid = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._db() as db:
+            db.execute("DELETE FROM sessions WHERE seen < ? OR created < ?", (now - idle_s, now - absolute_s))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (_digest(sid), user, json.dumps(data), now, now))
+        return sid
+
+    def save_session(self, sid: str, data: dict, user: str | None) -> None:
+        with self._db() as db:
+            db.execute("UPDATE sessions SET data = ?, user = ?, seen = ? WHERE digest = ?",
+                       (json.dumps(data), user, time.time(), _digest(sid)))
+
+    def end_session(self, sid: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM sessions WHERE digest = ?", (_digest(sid),))
+
+    def end_sessions_of(self, user: str) -> int:
+        """End every session of `user` (after a password change); returns how many."""
+        with self._db() as db:
+            return db.execute("DELETE FROM sessions WHERE user = ?", (user,)).rowcount
+
+    # API tokens
+
+    def issue_token(self, user: str) -> tuple[str, str]:
+        """(token id, token): the token is shown once; only its digest is kept."""
+        token_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        with self._db() as db:
+            db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?)", (token_id, user, _digest(secret), time.time()))
+        return token_id, f"kcsp_{token_id}_{secret}"
+
+    def token_user(self, token: str) -> str | None:
+        """The user a token belongs to, or None (malformed, unknown or revoked)."""
+        match = TOKEN.match(token)
+        if not match:
+            return None
+        with self._db() as db:
+            row = db.execute("SELECT user, digest FROM tokens WHERE token_id = ?", (match.group(1),)).fetchone()
+        if row is None or not hmac.compare_digest(row[1], _digest(match.group(2))):
+            return None
+        return row[0]
+
+    def tokens_of(self, user: str) -> list[tuple[str, float]]:
+        with self._db() as db:
+            return db.execute("SELECT token_id, created FROM tokens WHERE user = ? ORDER BY created",
+                              (user,)).fetchall()
+
+    def revoke_tokens(self, user: str, token_id: str | None = None) -> int:
+        """Revoke one token of `user` (or all of them when token_id is None); returns how many."""
+        with self._db() as db:
+            if token_id is None:
+                return db.execute("DELETE FROM tokens WHERE user = ?", (user,)).rowcount
+            return db.execute("DELETE FROM tokens WHERE user = ? AND token_id = ?", (user, token_id)).rowcount
