@@ -138,20 +138,6 @@ def test_sign_out_needs_a_post_with_its_token(client):
     assert all(r["classification"] == "public" for r in rows(client.get("/api/actions.csv")))
 
 
-def test_sign_in_attempts_are_rate_limited(client):
-    from kcsp.web.auth import limiter
-
-    app_config = client.application.config
-    limiter.reset()
-    app_config["KCSP_SIGN_IN_LIMIT"] = "3 per minute"
-    try:
-        codes = [sign_in(client, "admin", "wrong-password").status_code for _ in range(5)]
-    finally:
-        app_config["KCSP_SIGN_IN_LIMIT"] = "1000 per minute"
-        limiter.reset()
-    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
-
-
 @pytest.mark.parametrize("header", ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"])
 def test_security_headers_are_sent(client, header):
     response = client.get("/")
@@ -196,8 +182,8 @@ def test_a_corrupt_store_at_start_up_gives_a_clear_error_page(writable_store):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "503" and lines[-1] == "503"
-    assert f"{areas}:3: in_csa: &#x27;maybe&#x27; is not true or false" in result.stdout
-    assert "Traceback" not in result.stdout
+    assert "areas.csv:3: in_csa: is not true or false" in result.stdout
+    assert "maybe" not in result.stdout and "Traceback" not in result.stdout
     assert f"{areas}:3: in_csa" in result.stderr
 
 
