@@ -1,0 +1,132 @@
+"""The real server (gunicorn with gunicorn.conf.py, three workers, on a loopback port) against slow
+and hostile clients: half-open connections do not stall it, the sign-in limit holds across workers,
+a large body is refused with 413, and gunicorn's own error answers carry the security headers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.test_concurrent_updates import START_TIMEOUT_S, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_store):
+    from kcsp import runtime
+
+    base = tmp_path_factory.mktemp("server")
+    root = base / "store"
+    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
+    port = free_port()
+    env = {**os.environ, "KCSP_DATA_DIR": str(root), "WEB_CONCURRENCY": "3", "KCSP_REQUIRE_LOGIN": "0",
+           "KCSP_AUTH_DB": str(base / "auth.sqlite3"), "KCSP_SIGN_IN_LIMIT": "10 per 10 minutes",
+           "KCSP_USERS_FILE": str(runtime.settings().users_file)}
+    log_path = base / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            assert proc.poll() is None, log_path.read_text()
+            try:
+                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        yield url, port
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def raw(port: int, data: bytes, timeout: float = 10) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_six_half_open_connections_do_not_stall_the_site(server):
+    url, port = server
+    held = []
+    try:
+        for i in range(6):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if i % 2:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            held.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        for _ in range(3):
+            assert requests.get(f"{url}/", timeout=5).status_code == 200
+        assert time.monotonic() - started < 5
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_half_sent_request_is_dropped_after_the_read_timeout(server):
+    from kcsp.web.serving import READ_TIMEOUT_S
+
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S + 10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        assert sock.recv(1024) == b""
+        assert time.monotonic() - started < READ_TIMEOUT_S + 5
+
+
+def test_wrong_passwords_are_limited_across_workers(server):
+    url, _ = server
+    codes = [requests.get(f"{url}/api/actions.csv", auth=("admin", f"guess-{i}"), timeout=10).status_code
+             for i in range(30)]
+    assert codes[:10] == [401] * 10 and set(codes[10:]) == {429}
+
+
+def test_a_20_mb_body_gets_413(server):
+    _, port = server
+    head = (b"POST /api/action-updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % (20 * 1024 * 1024))
+    answer = raw(port, head + b"{" * 1024)
+    assert answer.startswith(b"HTTP/1.1 413")
+
+
+@pytest.mark.parametrize("request_bytes,status", [
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
+    (b"NOT A REQUEST\r\n\r\n", b"400"),
+])
+def test_gunicorns_own_errors_carry_the_security_headers(server, request_bytes, status):
+    _, port = server
+    answer = raw(port, request_bytes)
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert answer.split(b" ")[1] == status
+    for name in (b"x-content-type-options: nosniff", b"x-frame-options: deny", b"content-security-policy:",
+                 b"cache-control: no-store"):
+        assert name in head, name
