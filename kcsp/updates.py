@@ -79,7 +79,7 @@ def check_fields(action_id: object, status: object, progress: object, expected_v
         problems["progress"] = "must not be empty"
     elif len(text) > MAX_PROGRESS:
         problems["progress"] = f"must be at most {MAX_PROGRESS} characters (it has {len(text)})"
-    elif any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in text):
+    elif any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in progress.replace("\r", "")):
         problems["progress"] = "must not contain control characters"
     if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
         problems["expected_version"] = "must be a whole number, 0 or more (the version you saw)"

@@ -371,9 +371,10 @@ class TestText:
         assert authenticate(users, "\uff41dmin2", "a long password").name == "admin2"
 
     def test_progress_keeps_line_breaks_and_drops_controls(self):
-        from kcsp.updates import clean_progress
+        from kcsp.updates import check_fields, clean_progress
 
         assert clean_progress(" one\r\ntwo\u2066\u0007 ") == "one\ntwo"
+        assert "progress" in check_fields("A001", "red", "bell\u0007", 1)
 
 
 class TestStoreHygiene:
