@@ -64,7 +64,9 @@ class AuthDB:
         self._ready = False
 
     @contextmanager
-    def _db(self):
+    def _db(self, *, write: bool = True):
+        """A transaction: a writer takes the write lock at once (waiting up to 10 s for it), a
+        reader reads one snapshot and never blocks anyone (WAL)."""
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -73,7 +75,7 @@ class AuthDB:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(SCHEMA)
                 self._ready = True
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
             except BaseException:
@@ -87,7 +89,7 @@ class AuthDB:
         """Seconds until any of `keys` may try again (0: it may try now)."""
         now = time.time() if now is None else now
         wait = 0.0
-        with self._db() as db:
+        with self._db(write=False) as db:
             for key in keys:
                 rows = db.execute("SELECT at FROM failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
                                   (key, now - limit.seconds, limit.count)).fetchall()
@@ -107,15 +109,17 @@ class AuthDB:
         """The data of a live session; an expired one is deleted and gives None."""
         now = time.time() if now is None else now
         digest = _digest(sid)
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute("SELECT data, created, seen FROM sessions WHERE digest = ?", (digest,)).fetchone()
-            if row is None:
-                return None
-            data, created, seen = row
-            if now - seen > idle_s or now - created > absolute_s:
+        if row is None:
+            return None
+        data, created, seen = row
+        if now - seen > idle_s or now - created > absolute_s:
+            with self._db() as db:
                 db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
-                return None
-            if now - seen > SEEN_EVERY_S:
+            return None
+        if now - seen > SEEN_EVERY_S:
+            with self._db() as db:
                 db.execute("UPDATE sessions SET seen = ? WHERE digest = ?", (now, digest))
         return json.loads(data)
 
@@ -156,14 +160,14 @@ class AuthDB:
         match = TOKEN.match(token)
         if not match:
             return None
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute("SELECT user, digest FROM tokens WHERE token_id = ?", (match.group(1),)).fetchone()
         if row is None or not hmac.compare_digest(row[1], _digest(match.group(2))):
             return None
         return row[0]
 
     def tokens_of(self, user: str) -> list[tuple[str, float]]:
-        with self._db() as db:
+        with self._db(write=False) as db:
             return db.execute("SELECT token_id, created FROM tokens WHERE user = ? ORDER BY created",
                               (user,)).fetchall()
 

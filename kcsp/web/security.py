@@ -13,9 +13,10 @@ from filelock import Timeout
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from kcsp.web.sessions import STATIC_PREFIXES
+
 log = logging.getLogger(__name__)
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CALLBACK_LIST = 100
 MAX_CALLBACK_DEPTH = 32

@@ -17,6 +17,8 @@ from kcsp import runtime
 from kcsp.authdb import AuthDB
 
 _dbs: dict[str, AuthDB] = {}
+# Files that are the same for everyone: no session is looked up for them.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 
 
 def auth_db() -> AuthDB:
@@ -46,7 +48,7 @@ class ServerSession(CallbackDict, SessionMixin):
 class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.get_cookie_name(app))
-        if sid and len(sid) <= 64:
+        if sid and len(sid) <= 64 and not request.path.startswith(STATIC_PREFIXES):
             data = auth_db().load_session(sid, *_lifetimes())
             if data is not None:
                 return ServerSession(data, sid)
