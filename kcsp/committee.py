@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from kcsp.urlstate import from_search
+from kcsp.urlstate import from_search, local_path
 
 PRIORITY_PREFIX = "/priority/"
 
@@ -28,15 +28,6 @@ class CommitteeNav:
     toggle_href: str
     previous: Step | None
     next: Step | None
-
-
-def local_path(pathname: object) -> str:
-    """`pathname` if it is a path on this site, else '/': a link built from it never leaves the site
-    ('//host/...' and '/\\host/...' are addresses on another site to a browser)."""
-    if (not isinstance(pathname, str) or not pathname.startswith("/") or pathname[1:2] in ("/", "\\")
-            or not pathname.isprintable()):
-        return "/"
-    return pathname
 
 
 def toggle_href(pathname: str | None, search: str | None) -> str:

@@ -12,6 +12,15 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
 SLUGLIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+def local_path(pathname: object) -> str:
+    """`pathname` if it is a path on this site, else '/': a link built from it never leaves the site
+    ('//host/...' and '/\\host/...' are addresses on another site to a browser)."""
+    if (not isinstance(pathname, str) or not pathname.startswith("/") or pathname[1:2] in ("/", "\\")
+            or not pathname.isprintable()):
+        return "/"
+    return pathname
+
+
 def parse_month(value: str | None) -> pd.Timestamp | None:
     """'2022-01' -> Timestamp('2022-01-01'); anything else -> None."""
     if not value or not MONTH.match(value):

@@ -338,6 +338,12 @@ class TestFinding5NoServerErrors:
             nav = committee_nav(path, "?present=1", [("road-safety", "Road Safety")])
             assert nav.toggle_href.startswith("/") and nav.toggle_href[1:2] not in ("/", "\\")
 
+    def test_sign_in_never_sends_one_off_the_site(self):
+        import app
+
+        client = app.server.test_client()
+        assert sign_in(client, "viewer", next="/\\evil.example/").headers["Location"] == "/"
+
     @pytest.mark.parametrize("path", ["/loginx", "/login/../api/actions.csv", "/healthzx", "/logout/x"])
     def test_open_paths_are_matched_exactly(self, path):
         import app

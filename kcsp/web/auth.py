@@ -20,6 +20,7 @@ from wtforms.validators import ValidationError
 from kcsp import runtime
 from kcsp.authdb import Limit
 from kcsp.text import clean_name
+from kcsp.urlstate import local_path
 from kcsp.users import User, authenticate, find_user
 from kcsp.web.sessions import ServerSessionInterface, auth_db, end_session, start_new_session
 
@@ -123,12 +124,8 @@ def _credentials() -> Response | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target:
-        return "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
+    """Where to go after signing in: a path on this site only."""
+    return local_path(target) if target and not urlparse(target).netloc else "/"
 
 
 LOGIN_PAGE = """<!doctype html>
