@@ -27,6 +27,7 @@ CREATE INDEX IF NOT EXISTS failures_key ON failures (key, at);
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, user TEXT, data TEXT NOT NULL,
                                      created REAL NOT NULL, seen REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
+CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (seen);
 CREATE TABLE IF NOT EXISTS tokens (token_id TEXT PRIMARY KEY, user TEXT NOT NULL, digest TEXT NOT NULL,
                                    created REAL NOT NULL);
 """
@@ -123,11 +124,13 @@ class AuthDB:
                 db.execute("UPDATE sessions SET seen = ? WHERE digest = ?", (now, digest))
         return json.loads(data)
 
-    def create_session(self, data: dict, user: str | None, idle_s: int, absolute_s: int) -> str:
+    def create_session(self, data: dict, user: str | None, idle_s: int) -> str:
+        """A new session (idle ones are removed meanwhile; one past its absolute lifetime is removed
+        when next loaded)."""
         sid = secrets.token_urlsafe(32)
         now = time.time()
         with self._db() as db:
-            db.execute("DELETE FROM sessions WHERE seen < ? OR created < ?", (now - idle_s, now - absolute_s))
+            db.execute("DELETE FROM sessions WHERE seen < ?", (now - idle_s,))
             db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (_digest(sid), user, json.dumps(data), now, now))
         return sid
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -188,14 +189,12 @@ class TestFinding2Sessions:
         from kcsp.authdb import AuthDB
 
         db = AuthDB(tmp_path / "auth.sqlite3")
-        sid = db.create_session({"_user_id": "viewer"}, "viewer", idle_s=600, absolute_s=3600)
-        import time
-
+        sid = db.create_session({"_user_id": "viewer"}, "viewer", idle_s=600)
         now = time.time()
         assert db.load_session(sid, 600, 3600, now=now + 500) == {"_user_id": "viewer"}
-        assert db.load_session(sid, 600, 3600, now=now + 1050) == {"_user_id": "viewer"}
+        assert db.load_session(sid, 600, 3600, now=now + 1050) == {"_user_id": "viewer"}, "used, so not idle"
         assert db.load_session(sid, 600, 3600, now=now + 3700) is None
-        idle = db.create_session({"_user_id": "viewer"}, "viewer", idle_s=600, absolute_s=3600)
+        idle = db.create_session({"_user_id": "viewer"}, "viewer", idle_s=600)
         assert db.load_session(idle, 600, 3600, now=now + 700) is None
 
 

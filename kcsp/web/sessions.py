@@ -67,7 +67,7 @@ class ServerSessionInterface(SessionInterface):
             return
         user = sess.get("_user_id")
         if sess.sid is None:
-            sess.sid = db.create_session(dict(sess), user, *_lifetimes())
+            sess.sid = db.create_session(dict(sess), user, _lifetimes()[0])
             response.set_cookie(name, sess.sid, domain=domain, path=path, httponly=True,
                                 secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
         elif sess.modified:
