@@ -47,7 +47,7 @@ def _load(name: str) -> SessionUser | None:
 
 def request_user() -> User | None:
     """The signed-in user of this request: the session first, then the request's credentials (checked
-    once per request, before any route runs, by `_credentials`).
+    once per request, normally before any route runs, by `_credentials`).
 
     None outside a request (e.g. when Dash calls a layout at start-up): nobody is signed in there.
     """
@@ -55,7 +55,7 @@ def request_user() -> User | None:
         return None
     if current_user and current_user.is_authenticated:
         return current_user.user
-    return g.get("kcsp_credential_user")
+    return _checked_credentials()[0]
 
 
 def _limit() -> Limit:
@@ -90,37 +90,50 @@ def _unauthorised(message: str) -> Response:
 
 
 def _credentials() -> Response | None:
+    """Before any route: the 401 or 429 answer for the request's credentials, if they fail."""
+    if current_user and current_user.is_authenticated:
+        return None
+    return _checked_credentials()[1]
+
+
+def _checked_credentials() -> tuple[User | None, Response | None]:
+    """The request's Authorization header checked once: (user, None) or (None, the refusal)."""
+    if "kcsp_credentials" not in g:
+        g.kcsp_credentials = _check_credentials()
+    return g.kcsp_credentials
+
+
+def _check_credentials() -> tuple[User | None, Response | None]:
     """Check an Authorization header (Bearer token or Basic), cheapest checks first."""
     header = request.headers.get("Authorization")
-    if not header or (current_user and current_user.is_authenticated):
-        return None
+    if not header:
+        return None, None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "bearer":
         keys = _attempt_keys(None)
         wait = _too_many(keys)
         if wait:
-            return too_many_response(wait)
+            return None, too_many_response(wait)
         name = auth_db().token_user(value.strip())
         user = find_user(runtime.settings().users_file, name) if name else None
         if user is None:
             _failed(keys)
-            return _unauthorised("this API token is not valid (unknown, revoked or mistyped)")
+            return None, _unauthorised("this API token is not valid (unknown, revoked or mistyped)")
     elif scheme.lower() == "basic":
         auth = request.authorization
         if auth is None or not auth.username or auth.password is None:
-            return _unauthorised("the Basic credentials are malformed")
+            return None, _unauthorised("the Basic credentials are malformed")
         keys = _attempt_keys(clean_name(auth.username))
         wait = _too_many(keys)
         if wait:
-            return too_many_response(wait)
+            return None, too_many_response(wait)
         user = authenticate(runtime.settings().users_file, auth.username, auth.password)
         if user is None:
             _failed(keys)
-            return _unauthorised("the user name or password is not right")
+            return None, _unauthorised("the user name or password is not right")
     else:
-        return _unauthorised("send an API token (Authorization: Bearer) or HTTP Basic credentials")
-    g.kcsp_credential_user = user
-    return None
+        return None, _unauthorised("send an API token (Authorization: Bearer) or HTTP Basic credentials")
+    return user, None
 
 
 def _safe_next(target: str | None) -> str:

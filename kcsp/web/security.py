@@ -125,7 +125,7 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]], max_
         if request.path == CALLBACK_PATH and isinstance(error, (TypeError, ValueError, KeyError, AttributeError,
                                                                  IndexError, RecursionError)):
             # A callback fed values no page of this app sends (a dict for a text, say).
-            log.warning("callback refused a malformed input: %r", error)
+            log.warning("callback refused a malformed input: %r", error, exc_info=error)
             return _plain(400, "the callback's inputs are not values this page sends")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _plain(500, "Something went wrong on our side. The error has been logged.")
@@ -142,7 +142,7 @@ with <code>python -m kcsp build-demo</code>; the dashboard recovers by itself on
 
 def init_store_guard(server: Flask, problems) -> None:
     """While the store cannot be read, every page answers 503 with the files, rows, columns and
-    reasons, in words, never a cell's value (that may be restricted text); the log has the values.
+    reasons, in words, never a cell's value (that may be restricted text); the log adds full paths.
 
     The guard runs before Dash's own first-request set-up, which would otherwise fail on the store.
 
