@@ -126,7 +126,7 @@ def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
         html.Td([f"{a.due:%b %Y}", *([html.Br(), html.Span("Overdue", className="overdue-flag")]
                                       if a.overdue else [])]),
         html.Td(status_badge(a.status)),
-        html.Td(a.progress or ""),
+        html.Td([a.progress or "", " ", illustrative_badge(True) if a.illustrative else None]),
     ]) for a in actions.itertuples(index=False)]
     if "illustrative" in actions and actions["illustrative"].any():
         caption = f"{caption} (progress updates illustrative)"

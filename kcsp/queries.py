@@ -265,8 +265,9 @@ class Dataset:
         if not include_restricted:
             acts = acts[acts["classification"] == "public"]
         latest = self.latest_updates
-        out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at"]],
+        out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at", "illustrative"]],
                          left_on="action_id", right_index=True, how="left")
+        out["illustrative"] = out["illustrative"].fillna(False).astype(bool)
         out["status"] = out["status"].fillna("not-started")
         out["version"] = out["version"].fillna(0).astype("int64")
         out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue")

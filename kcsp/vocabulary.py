@@ -104,4 +104,7 @@ def css() -> str:
     for terms in KINDS.values():
         for t in terms.values():
             lines.append(f".{t.css_class.replace(' ', '-')} {{ color: {t.colour.lower()}; }}")
+    shape = "".join(f"\\{ord(c):x}" for c in MARKER["overdue"].shape)
+    lines.append(f'.overdue-flag {{ color: {MARKER["overdue"].colour.lower()}; font-weight: 700; }}')
+    lines.append(f'.overdue-flag::before {{ content: "{shape}\\a0"; }}')
     return "\n".join(lines) + "\n"
