@@ -57,6 +57,10 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
     problems: list[Problem] = []
     present = list(frame.columns)
     expected = table.column_names
+    for col in table.columns:
+        if col.default is not None and col.name not in present:
+            frame = frame.assign(**{col.name: col.default})
+    present = list(frame.columns)
     missing = [c for c in expected if c not in present]
     extra = [c for c in present if c not in expected]
     for name in missing:
@@ -66,6 +70,7 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
     if problems:
         return frame, problems
     out = {}
+    frame = frame[expected]
     for col in table.columns:
         raw = frame[col.name]
         is_blank = raw.isna() | (raw.astype("str").str.strip() == "")
@@ -146,6 +151,8 @@ def prepare(frame: pd.DataFrame, table: Table, *, filename: str | None = None) -
 def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     """Read and validate one table file; raise StoreError naming the file, row and column."""
     name = str(path)
+    if not path.exists() and table.optional:
+        return empty_frame(table)
     if not path.exists():
         raise StoreError([Problem(name, None, table.name, "file is missing")])
     try:
@@ -163,6 +170,27 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     if problems:
         raise StoreError(problems)
     return typed
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """A table with no rows, typed as its schema says."""
+    return pd.DataFrame({c.name: pd.Series(dtype=_EMPTY_DTYPES[c.kind]) for c in table.columns})
+
+
+_EMPTY_DTYPES = {"str": "str", "datetime": "str", "int": "Int64", "float": "Float64", "bool": "boolean",
+                 "date": "datetime64[ns]"}
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What one write does: rows added to tables (old rows kept byte for byte) and whole tables replaced.
+
+    Tables are written in the order given, appends first: put the record of what happened (a log)
+    before the tables it explains.
+    """
+
+    append: Mapping[str, pd.DataFrame]
+    replace: Mapping[str, pd.DataFrame]
 
 
 def _csv_text(frame: pd.DataFrame, table: Table, *, header: bool = True) -> str:
@@ -224,7 +252,7 @@ class Store:
         return {name: self.read(name) for name in TABLES}
 
     def exists(self) -> bool:
-        return all(self.path(name).exists() for name in TABLES)
+        return all(self.path(name).exists() for name, table in TABLES.items() if not table.optional)
 
     def write(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Validate every given table, then replace their files, in the order given, under the lock."""
@@ -251,37 +279,57 @@ class Store:
         little more than reading the tables it needs. The file is replaced atomically by one holding
         the old rows byte for byte followed by the new ones. Returns the typed new rows.
         """
-        table = TABLES[name]
+        done = self.commit(lambda current: Commit({name: make_rows(current)}, {}), reading=(name, *reading))
+        return done[name]
+
+    def commit(self, change: Callable[[dict[str, pd.DataFrame]], Commit], *,
+               reading: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """One write under the lock: change() gets the tables in `reading` as they are on disk and
+        returns a Commit (or raises, and nothing is written). Everything is validated before any
+        file is replaced. Returns the typed rows added (by table) and the typed tables replaced."""
         with self.lock():
-            current = {n: self.read(n) for n in (name, *reading)}
-            existing = current[name]
-            added = prepare(make_rows(current), table)
-            if added.empty:
-                return added
-            problems = []
-            for cols in (table.key, *table.also_unique):
-                keys = pd.concat([existing[list(cols)], added[list(cols)]], ignore_index=True)
-                clash = keys.duplicated(keep="first").iloc[len(existing):]
-                for idx in clash[clash].index[:20]:
-                    values = ", ".join(str(keys.at[idx, c]) for c in cols)
-                    problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
-                                            f"duplicate ({values}) of a stored row"))
-            if problems:
-                raise StoreError(problems)
-            if table.fmt == "parquet":
-                self._replace({name: pd.concat([existing, added], ignore_index=True)})
-                return added
-            old = self.path(name).read_bytes()
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            new = _csv_text(added, table, header=False).encode("utf-8")
-            self._replace_bytes(name, old + new)
-            combined = pd.concat([existing, added], ignore_index=True)
-            with self._guard:
-                self._cache[name] = (self._stamp(name), combined)
+            current = {n: self.read(n) for n in reading}
+            planned = change(current)
+            added = {n: self._check_append(n, self.read(n), rows) for n, rows in planned.append.items()}
+            replaced = {n: prepare(frame, TABLES[n]) for n, frame in planned.replace.items()}
+            for n, rows in added.items():
+                if not rows.empty:
+                    self._append_rows(n, self.read(n), rows)
+            self._replace(replaced)
+        return {**added, **replaced}
+
+    def _check_append(self, name: str, existing: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        table = TABLES[name]
+        added = prepare(rows, table)
+        problems = []
+        for cols in (table.key, *table.also_unique):
+            keys = pd.concat([existing[list(cols)], added[list(cols)]], ignore_index=True)
+            clash = keys.duplicated(keep="first").iloc[len(existing):]
+            for idx in clash[clash].index[:20]:
+                values = ", ".join(str(keys.at[idx, c]) for c in cols)
+                problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
+                                        f"duplicate ({values}) of a stored row"))
+        if problems:
+            raise StoreError(problems)
         return added
 
+    def _append_rows(self, name: str, existing: pd.DataFrame, added: pd.DataFrame) -> None:
+        table = TABLES[name]
+        combined = pd.concat([existing, added], ignore_index=True) if len(existing) else added
+        if table.fmt == "parquet" or not self.path(name).exists():
+            self._replace({name: combined})
+            return
+        old = self.path(name).read_bytes()
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        new = _csv_text(added, table, header=False).encode("utf-8")
+        self._replace_bytes(name, old + new)
+        with self._guard:
+            self._cache[name] = (self._stamp(name), combined)
+
     def _replace(self, prepared: Mapping[str, pd.DataFrame]) -> None:
+        if not prepared:
+            return
         for name, frame in prepared.items():
             self._write_atomically(name, lambda path, frame=frame, table=TABLES[name]: _serialise(frame, table, path))
         _fsync_dir(self.root)
