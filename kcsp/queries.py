@@ -22,6 +22,8 @@ from kcsp.store import Store
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
+LIVE_STATES = ("proposed", "open")
+"""Action states that can fall overdue (closed, withdrawn and retired actions are finished with)."""
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
@@ -40,12 +42,15 @@ class Dataset:
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
         self.priorities = tables["priorities"].sort_values("sort_order").reset_index(drop=True)
+        self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
-        self.meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.all_meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.meetings = self.all_meetings[~self.all_meetings["cancelled"].astype(bool)].reset_index(drop=True)
         self.population = tables["population"]
         self.actions = tables["actions"]
         self.updates = tables["action_updates"]
+        self.action_changes = tables["action_changes"]
         self._by_area_code = self.areas.set_index("area_code")
         self._by_slug = self.areas.set_index("area_slug")
         self._indicator = self.indicators.set_index("indicator_id")
@@ -259,7 +264,7 @@ class Dataset:
                          left_on="action_id", right_index=True, how="left")
         out["status"] = out["status"].fillna("not-started")
         out["version"] = out["version"].fillna(0).astype("int64")
-        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue")
+        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue") & out["state"].isin(LIVE_STATES)
         return out.sort_values("action_id").reset_index(drop=True)
 
     def actions_for(self, *, include_restricted: bool, priority_id: str | None = None,
@@ -287,6 +292,11 @@ class Dataset:
         """Every update of an action, newest first (callers check the viewer may see the action)."""
         found = self._history.get(action_id)
         return self.updates.iloc[0:0] if found is None else found
+
+    def plan_history(self, action_id: str) -> pd.DataFrame:
+        """Every change to an action's plan fields and state, newest first (callers check visibility)."""
+        changes = self.action_changes[self.action_changes["action_id"] == action_id]
+        return changes.sort_values(["revision", "change_id"], ascending=[False, True]).reset_index(drop=True)
 
     def past_meetings(self) -> pd.DataFrame:
         """Meetings held up to today, latest first."""

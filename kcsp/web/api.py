@@ -30,7 +30,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(frame: pd.DataFrame, filename: str) -> Response:
+def csv_response(frame: pd.DataFrame, filename: str) -> Response:
     buf = io.StringIO()
     spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n")
     return Response(buf.getvalue(), mimetype="text/csv",
@@ -95,7 +95,7 @@ def observations_csv() -> Response:
         "unit": ind["unit"],
         "illustrative": "true" if ind["illustrative"] else "false",
     })
-    return _csv(out, f"{indicator_id}_{area}.csv")
+    return csv_response(out, f"{indicator_id}_{area}.csv")
 
 
 @bp.get("/api/district-comparison.csv")
@@ -114,12 +114,12 @@ def district_comparison_csv() -> Response:
     out.insert(0, "indicator_id", indicator_id)
     out.insert(1, "from", frame["first"].dt.strftime("%Y-%m"))
     out.insert(2, "to", frame["last"].dt.strftime("%Y-%m"))
-    return _csv(out.round(4), f"{indicator_id}_districts.csv")
+    return csv_response(out.round(4), f"{indicator_id}_districts.csv")
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
                       "owner_role", "themes", "areas", "start", "due", "overdue", "progress", "updated_by",
-                      "updated_at"]
+                      "updated_at", "state", "revision"]
 UPDATE_ERROR_STATUS = {NotSignedIn: 401, Forbidden: 403, Conflict: 409, Invalid: 422}
 
 
@@ -139,7 +139,31 @@ def actions_csv() -> Response:
     out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return _csv(out, "actions.csv")
+    return csv_response(out, "actions.csv")
+
+
+def error_response(err: UpdateError, conflict_key: str = "current_version") -> tuple[Response, int]:
+    """A refused write as JSON: 401, 403, 409 (with the current version and latest state) or 422 (with
+    the problem of each field)."""
+    status = UPDATE_ERROR_STATUS[type(err)]
+    payload: dict = {"error": err.message}
+    if isinstance(err, Invalid):
+        payload["problems"] = err.problems
+    if isinstance(err, Conflict):
+        payload.update({conflict_key: err.current_version, "latest": err.latest})
+    response = jsonify(payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
+    return response, status
+
+
+def json_body() -> dict:
+    """The request's JSON object; Invalid unless it was sent as application/json (which a cross-site
+    HTML form cannot send, so a signed-in browser cannot be made to write from another site)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+    return body
 
 
 @bp.post("/api/action-updates")
@@ -154,20 +178,9 @@ def action_updates() -> tuple[Response, int]:
     try:
         if user is None:
             raise NotSignedIn("sign in, or send HTTP Basic credentials, to update actions")
-        body = request.get_json(silent=True) if request.is_json else None
-        if not isinstance(body, dict):
-            raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+        body = json_body()
         appended = append_update(runtime.store(), user, body.get("action_id"), body.get("status"),
                                  body.get("progress"), body.get("expected_version"))
     except UpdateError as err:
-        status = UPDATE_ERROR_STATUS[type(err)]
-        payload: dict = {"error": err.message}
-        if isinstance(err, Invalid):
-            payload["problems"] = err.problems
-        if isinstance(err, Conflict):
-            payload.update(current_version=err.current_version, latest=err.latest)
-        response = jsonify(payload)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
-        return response, status
+        return error_response(err)
     return jsonify({"update_id": appended.update_id, "version": appended.version}), 201
