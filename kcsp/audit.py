@@ -6,6 +6,7 @@ Writers add their entry in the same locked write as the change itself (see :func
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -21,6 +22,14 @@ def timestamp(now: datetime | pd.Timestamp | None = None) -> str:
     when = pd.Timestamp(datetime.now(UTC) if now is None else now)
     when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cli_user() -> str:
+    """Who runs a command: 'command line (<login name>)'."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (OSError, KeyError):
+        return "command line"
 
 
 def next_id(frame: pd.DataFrame, column: str, prefix: str, *, skip: int = 0, width: int = 6) -> str:

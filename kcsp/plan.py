@@ -25,7 +25,7 @@ import pandas as pd
 
 from kcsp import audit
 from kcsp.schema import ACTION_STATES, CLASSIFICATIONS, MEETING_BODIES, TABLES
-from kcsp.store import Commit, Store
+from kcsp.store import Commit, Store, as_text
 from kcsp.updates import Conflict, Forbidden, Invalid, NotSignedIn
 from kcsp.users import User
 
@@ -237,7 +237,7 @@ def create_action(store: Store, user: User | None, fields: Mapping[str, object],
         kind = "create" if state == "open" else "propose"
         note = audit.entry(tables["audit"], user.name, kind, action_id, values["title"], at)
         return Commit({"action_changes": log, "audit": note},
-                      {"actions": pd.concat([_as_text(actions), row], ignore_index=True)})
+                      {"actions": pd.concat([as_text(actions), row], ignore_index=True)})
 
     added = store.commit(change, reading=READS)["action_changes"]
     return Saved(str(added["action_id"].iloc[0]), 1, str(added.loc[added["field"] == "state", "after"].iloc[0]))
@@ -300,7 +300,7 @@ def edit_action(store: Store, user: User | None, action_id: object, fields: Mapp
         if log.empty:
             raise Invalid({"fields": "nothing would change: every value given is the action's own"})
         after = {**before, **values}
-        text = _as_text(actions)
+        text = as_text(actions)
         index = text.index[text["action_id"] == action_id][0]
         for name, value in after.items():
             text.at[index, name] = value or None
@@ -311,15 +311,6 @@ def edit_action(store: Store, user: User | None, action_id: object, fields: Mapp
     done = store.commit(change, reading=READS)["actions"]
     row = done[done["action_id"] == action_id].iloc[0]
     return Saved(str(action_id), int(row["revision"]), str(row["state"]))
-
-
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A typed table as object columns, so rows of text can be set or added and the store types them again."""
-    out = frame.astype(object)
-    for name in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[name]):
-            out[name] = frame[name].dt.strftime("%Y-%m-%d")
-    return out.where(out.notna(), None)
 
 
 # --- Meetings -------------------------------------------------------------------------------------
@@ -367,7 +358,7 @@ def add_meeting(store: Store, user: User | None, date: object, body: object, nam
         row = pd.DataFrame([{"meeting_id": meeting_id, "date": f"{day:%Y-%m-%d}", "body": body,
                              "name": title or meeting_name(str(body), day), "cancelled": "false"}])
         note = audit.entry(tables["audit"], user.name, "meeting-add", meeting_id, f"{day:%Y-%m-%d}", at)
-        return Commit({"audit": note}, {"meetings": pd.concat([_as_text(meetings), row], ignore_index=True)})
+        return Commit({"audit": note}, {"meetings": pd.concat([as_text(meetings), row], ignore_index=True)})
 
     store.commit(change, reading=("meetings", "audit"))
     return MeetingSaved(meeting_id, f"{day:%Y-%m-%d}", False)
@@ -390,7 +381,7 @@ def change_meeting(store: Store, user: User | None, meeting_id: object, *, date:
     at = audit.timestamp(now)
 
     def change(tables: dict[str, pd.DataFrame]) -> Commit:
-        meetings = _as_text(tables["meetings"])
+        meetings = as_text(tables["meetings"])
         found = meetings.index[meetings["meeting_id"] == meeting_id]
         if not len(found):
             raise Invalid({"meeting_id": f"there is no meeting {meeting_id}"})

@@ -172,6 +172,22 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     return typed
 
 
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed table as text cells (dates YYYY-MM-DD, booleans true/false, blanks None), as the store
+    reads CSV: rows of text can then be set or added, and prepare() types the result again."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(col):
+            text = col.map({True: "true", False: "false"})
+        else:
+            text = col
+        out[name] = pd.Series(text.astype(object).where(text.notna(), None), index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
 def empty_frame(table: Table) -> pd.DataFrame:
     """A table with no rows, typed as its schema says."""
     return pd.DataFrame({c.name: pd.Series(dtype=_EMPTY_DTYPES[c.kind]) for c in table.columns})
@@ -284,11 +300,12 @@ class Store:
 
     def commit(self, change: Callable[[dict[str, pd.DataFrame]], Commit], *,
                reading: Iterable[str]) -> dict[str, pd.DataFrame]:
-        """One write under the lock: change() gets the tables in `reading` as they are on disk and
+        """One write under the lock: change() gets the tables in `reading` as they are on disk (those
+        missing from a new store folder are left out) and
         returns a Commit (or raises, and nothing is written). Everything is validated before any
         file is replaced. Returns the typed rows added (by table) and the typed tables replaced."""
         with self.lock():
-            current = {n: self.read(n) for n in reading}
+            current = {n: self.read(n) for n in reading if TABLES[n].optional or self.path(n).exists()}
             planned = change(current)
             added = {n: self._check_append(n, self.read(n), rows) for n, rows in planned.append.items()}
             replaced = {n: prepare(frame, TABLES[n]) for n, frame in planned.replace.items()}
