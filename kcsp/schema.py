@@ -329,4 +329,10 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("actions", "priority_id", "priorities", "priority_id"),
     ("action_updates", "action_id", "actions", "action_id"),
     ("action_changes", "action_id", "actions", "action_id"),
+    ("priorities", "headline_indicator_id", "indicators", "indicator_id"),
 )
+LIST_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("actions", "themes", "themes", "theme_id"),
+    ("actions", "areas", "areas", "area_slug"),
+)
+"""Columns holding ids separated by ';' (an action's areas may also be 'all')."""

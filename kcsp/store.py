@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from filelock import FileLock
 
-from kcsp.schema import FOREIGN_KEYS, TABLES, Table
+from kcsp.schema import FOREIGN_KEYS, LIST_REFERENCES, TABLES, Table
 
 LOCK_TIMEOUT_S = 60
 LOCK_POLL_S = 0.01
@@ -377,17 +377,41 @@ class Store:
                 frames[name] = read_table_file(self.path(name), table)
             except StoreError as err:
                 problems.extend(err.problems)
-        for child, col, parent, pcol in FOREIGN_KEYS:
-            if child not in frames or parent not in frames:
-                continue
-            known = set(frames[parent][pcol].dropna())
-            values = frames[child][col]
-            bad = values.notna() & ~values.isin(known)
-            offset = 1 if TABLES[child].fmt == "parquet" else 2
-            for idx in frames[child].index[bad.to_numpy()][:20]:
-                problems.append(Problem(str(self.path(child)), int(idx) + offset, col,
-                                        f"{values[idx]!r} is not in {parent}.{pcol}"))
+        problems += reference_problems(frames, lambda name: str(self.path(name)))
         return problems
+
+
+def reference_problems(frames: Mapping[str, pd.DataFrame], file_of: Callable[[str], str],
+                       row_of: Callable[[str, int], int] | None = None) -> list[Problem]:
+    """Every value that refers to a row another table does not have (FOREIGN_KEYS, LIST_REFERENCES).
+
+    `file_of` names the file a table came from and `row_of(table, index)` the row a user sees
+    (default: the line in the table's stored file).
+    """
+    def row(name: str, idx: int) -> int:
+        if row_of is not None:
+            return row_of(name, idx)
+        return int(idx) + (1 if TABLES[name].fmt == "parquet" else 2)
+
+    problems: list[Problem] = []
+    for child, col, parent, pcol in FOREIGN_KEYS:
+        if child not in frames or parent not in frames:
+            continue
+        known = set(frames[parent][pcol].dropna())
+        values = frames[child][col]
+        bad = values.notna() & ~values.isin(known)
+        for idx in frames[child].index[bad.to_numpy()][:20]:
+            problems.append(Problem(file_of(child), row(child, idx), col, f"{values[idx]!r} is not in {parent}.{pcol}"))
+    for child, col, parent, pcol in LIST_REFERENCES:
+        if child not in frames or parent not in frames:
+            continue
+        known = set(frames[parent][pcol].dropna()) | ({"all"} if col == "areas" else set())
+        for idx, value in frames[child][col].dropna().items():
+            unknown = [v for v in str(value).split(";") if v and v not in known]
+            if unknown:
+                problems.append(Problem(file_of(child), row(child, idx), col,
+                                        f"{unknown[0]!r} is not in {parent}.{pcol}"))
+    return problems
 
 
 def _fsync_dir(path: Path) -> None:

@@ -127,9 +127,10 @@ def read_sheets(path: Path) -> list[Sheet]:
 
 
 def header_index(sheet: Sheet, names: dict[str, tuple[str, ...]], required: Iterable[str],
-                 problems: Problems) -> dict[str, int]:
+                 problems: Problems, *, ignored: list[str] | None = None) -> dict[str, int]:
     """Where each known column is: `names` maps a field to the headings people use for it (compared
-    without case, spaces, hyphens or underscores). Unknown headings and missing required ones are problems."""
+    without case, spaces, hyphens or underscores). Missing required headings are problems; so are
+    unknown ones, unless an `ignored` list is given to collect them."""
     def squash(text: str) -> str:
         return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -139,7 +140,9 @@ def header_index(sheet: Sheet, names: dict[str, tuple[str, ...]], required: Iter
         field = lookup.get(squash(heading))
         if not heading:
             continue
-        if field is None:
+        if field is None and ignored is not None:
+            ignored.append(heading)
+        elif field is None:
             problems.add(sheet.problem(sheet.header_row, heading, "column is not expected (expected: "
                                        + ", ".join(names) + ")"))
         elif field in found:
