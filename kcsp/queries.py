@@ -263,6 +263,7 @@ class Dataset:
         out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at"]],
                          left_on="action_id", right_index=True, how="left")
         out["status"] = out["status"].fillna("not-started")
+        out["themes"] = out["themes"].fillna("")
         out["version"] = out["version"].fillna(0).astype("int64")
         out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue") & out["state"].isin(LIVE_STATES)
         return out.sort_values("action_id").reset_index(drop=True)
