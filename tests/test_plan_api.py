@@ -184,3 +184,18 @@ class TestAudit:
         assert client.get("/api/audit.csv").status_code == 401
         entries = rows(client.get("/api/audit.csv", headers=basic("admin")))
         assert [(e["user"], e["kind"]) for e in entries[-2:]] == [("admin", "create"), ("admin", "update")]
+
+
+class TestAuditPage:
+    def test_only_an_admin_sees_the_entries(self, client):
+        import dash
+
+        from tests.test_actions_page import run
+
+        create(client)
+        layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/audit")
+        admin = str(run(layout, "x", user="admin"))
+        assert "Download the whole record as CSV" in admin and NEW["title"] in admin
+        for user in (None, "da-lead"):
+            shown = str(run(layout, "x", user=user))
+            assert "Only administrators" in shown and NEW["title"] not in shown
