@@ -42,7 +42,7 @@ class Column:
     max_value: float | None = None
     max_length: int | None = None
     default: str | None = None
-    """Value given to every row when a stored file predates the column (text, as a CSV cell)."""
+    """Value (text, as a CSV cell) of a blank cell, and of every row when a file predates the column."""
 
 
 @dataclass(frozen=True)

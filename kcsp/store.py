@@ -60,6 +60,10 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
     for col in table.columns:
         if col.default is not None and col.name not in present:
             frame = frame.assign(**{col.name: col.default})
+        elif col.default is not None:
+            blank = frame[col.name].isna() | (frame[col.name].astype("str").str.strip() == "")
+            if blank.any():
+                frame = frame.assign(**{col.name: frame[col.name].astype(object).where(~blank, col.default)})
     present = list(frame.columns)
     missing = [c for c in expected if c not in present]
     extra = [c for c in present if c not in expected]
