@@ -22,6 +22,7 @@ from kcsp.store import Store
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
+PAST_SUFFIX = " (past priority)"
 LIVE_STATES = ("proposed", "open")
 """Action states that can fall overdue (closed, withdrawn and retired actions are finished with)."""
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
@@ -41,7 +42,7 @@ class Dataset:
         self.today = (pd.Timestamp.today() if today is None else today).normalize()
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
-        self.priorities = tables["priorities"].sort_values("sort_order").reset_index(drop=True)
+        self.priorities = self._priorities(tables["priorities"])
         self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
@@ -62,6 +63,14 @@ class Dataset:
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
         self._local_codes = set(self.districts()["area_code"])
+
+    @staticmethod
+    def _priorities(priorities: pd.DataFrame) -> pd.DataFrame:
+        """Current priorities in the Agreement's order, then past ones (no longer in the Agreement: kept
+        with their indicators, actions and history, and named as past wherever a name is shown)."""
+        out = priorities.assign(_past=~priorities["current"].astype(bool))
+        out["name"] = out["name"].where(~out["_past"], out["name"] + PAST_SUFFIX)
+        return out.sort_values(["_past", "sort_order"], kind="stable").drop(columns="_past").reset_index(drop=True)
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()

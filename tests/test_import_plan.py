@@ -199,3 +199,14 @@ class TestImportReference:
     def test_the_shipped_reference_folder_imports_into_the_demo_store_unchanged(self, store):
         report = import_reference(store, Path(REFERENCE_DIR), dry_run=True)
         assert all(not m.added and not m.kept for m in report.merged)
+
+
+def test_a_past_priority_is_named_as_past_and_listed_after_the_current_ones(store):
+    pri = store.read("priorities").copy()
+    pri.loc[pri["priority_id"] == "domestic-abuse", "current"] = False
+    store.write({"priorities": pri})
+    ds = Dataset(store.read_all())
+    assert ds.priorities["priority_id"].iloc[-1] == "domestic-abuse"
+    assert ds.priorities["name"].iloc[-1] == "Domestic Abuse (past priority)"
+    assert "domestic-abuse" not in set(ds.current_priorities["priority_id"])
+    assert len(ds.action_status(include_restricted=True)) == len(store.read("actions"))
