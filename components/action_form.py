@@ -92,3 +92,26 @@ def plan_changes_list(changes: pd.DataFrame) -> html.Ol | html.P:
             reason,
         ], className="history-item plan-change", **{"data-revision": str(revision)}))
     return html.Ol(items, className="history-timeline plan-changes", reversed=True)
+
+
+def calendar_form(ids: dict[str, str], *, bodies: Sequence[tuple[str, str]]) -> html.Details:
+    """Administrators' controls for the meeting calendar: add a meeting; move or cancel one (ids keys:
+    box, body, date, add, meeting, new_date, move, cancel, message). The meeting options are filled in
+    by the page."""
+    return html.Details([
+        html.Summary("Change the meeting calendar", className="fw-semibold"),
+        html.Div([
+            _field("Body", dbc.Select(id=ids["body"], value=bodies[0][0] if bodies else None,
+                                      options=[{"label": n, "value": v} for v, n in bodies])),
+            _field("Date", dcc.Input(id=ids["date"], type="date", className="form-control")),
+            html.Button("Add meeting", id=ids["add"], type="button", className="btn btn-outline-primary btn-sm"),
+        ], className="d-flex flex-wrap gap-3 align-items-end mt-2"),
+        html.Div([
+            _field("Meeting", dbc.Select(id=ids["meeting"], options=[])),
+            _field("New date", dcc.Input(id=ids["new_date"], type="date", className="form-control")),
+            html.Button("Move meeting", id=ids["move"], type="button", className="btn btn-outline-primary btn-sm"),
+            html.Button("Cancel meeting", id=ids["cancel"], type="button",
+                        className="btn btn-outline-danger btn-sm"),
+        ], className="d-flex flex-wrap gap-3 align-items-end mt-2"),
+        html.Div(id=ids["message"], role="status", **{"aria-live": "polite"}),
+    ], id=ids["box"], hidden=True, className="calendar-form mt-2")

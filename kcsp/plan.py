@@ -294,7 +294,7 @@ def edit_action(store: Store, user: User | None, action_id: object, fields: Mapp
             raise Invalid(problems)
         _may_edit(user, before, values)
         if expected_revision != current:
-            raise Conflict(current, {**before, "revision": current})
+            raise Conflict(current, {**before, "revision": current}, "revision")
         log = change_rows(tables["action_changes"], str(action_id), current + 1, before, values,
                           reason=why, by=user.name, at=at)
         if log.empty:

@@ -51,8 +51,8 @@ class Invalid(UpdateError):
 class Conflict(UpdateError):
     """expected_version is not the action's current version: someone else updated it first."""
 
-    def __init__(self, current_version: int, latest: dict | None):
-        super().__init__(f"the action is at version {current_version}: someone else updated it first")
+    def __init__(self, current_version: int, latest: dict | None, what: str = "version"):
+        super().__init__(f"the action is at {what} {current_version}: someone else changed it first")
         self.current_version = current_version
         self.latest = latest
 

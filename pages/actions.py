@@ -15,7 +15,14 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.action_changes import changes_list
-from components.action_form import ALL_AREAS, FIELD_LABELS, STATE_LABELS, action_form, plan_changes_list
+from components.action_form import (
+    ALL_AREAS,
+    FIELD_LABELS,
+    STATE_LABELS,
+    action_form,
+    calendar_form,
+    plan_changes_list,
+)
 from components.action_history import action_facts, history_timeline
 from components.actions_grid import actions_grid, grid_rows
 from components.brag import legend, status_badge
@@ -48,6 +55,8 @@ PLAN = {key: f"plan-{key.replace('_', '-')}" for key in (
     "state", "reason", "state_box", "save", "cancel", "form")}
 PLAN_NEW, PLAN_EDIT, PLAN_MODE, PLAN_MESSAGE = "plan-new", "plan-edit", "plan-mode", "plan-message"
 PLAN_HISTORY, PLAN_FOCUS = "plan-history", "plan-focus"
+CALENDAR = {key: f"calendar-{key.replace('_', '-')}" for key in (
+    "box", "body", "date", "add", "meeting", "new_date", "move", "cancel", "message")}
 PICK_ACTION = "Select an action in the table (click it, or press Space on it) to see its history."
 
 
@@ -161,6 +170,7 @@ def layout(**params):
                                                    value=None if last is None else last["meeting_id"])),
                      className="meeting-choice"),
             html.Div(id=CHANGES, className="mt-2"),
+            calendar_form(CALENDAR, bodies=list(plan.BODY_NAMES.items())),
         ], className="since-meeting", **{"aria-label": "Since the last meeting"}),
     ])
 
@@ -441,3 +451,56 @@ def save_plan(_clicks, mode, *values):
 
 clientside_callback(ClientsideFunction(namespace="plan", function_name="focusForm"),
                     Output(PLAN_FOCUS, "data"), Input(PLAN_MODE, "data"), prevent_initial_call=True)
+
+
+def _meeting_options(ds) -> tuple[list[dict], list[dict]]:
+    """Options for the 'since' select (meetings held, latest first) and for the calendar (every meeting)."""
+    held = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
+    every = [{"label": m.name, "value": m.meeting_id} for m in ds.meetings.iloc[::-1].itertuples()]
+    return held, every
+
+
+@callback(
+    Output(CALENDAR["box"], "hidden"),
+    Output(CALENDAR["meeting"], "options"),
+    Output(MEETING, "options"),
+    Input(REFRESH, "data"),
+)
+def calendar_controls(_refresh):
+    """The calendar controls for administrators, and both meeting lists as the calendar now stands."""
+    user = request_user()
+    held, every = _meeting_options(runtime.dataset())
+    return user is None or user.role != "admin", every, held
+
+
+@callback(
+    Output(CALENDAR["message"], "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(CALENDAR["add"], "n_clicks"),
+    Input(CALENDAR["move"], "n_clicks"),
+    Input(CALENDAR["cancel"], "n_clicks"),
+    State(CALENDAR["body"], "value"),
+    State(CALENDAR["date"], "value"),
+    State(CALENDAR["meeting"], "value"),
+    State(CALENDAR["new_date"], "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refresh):
+    """Add, move or cancel a meeting through kcsp.plan; "since the last meeting" follows at once."""
+    user = request_user()
+    try:
+        if ctx.triggered_id == CALENDAR["add"]:
+            saved = plan.add_meeting(runtime.store(), user, date, body)
+            text = f"Added {saved.meeting_id}."
+        elif ctx.triggered_id == CALENDAR["move"]:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, date=new_date)
+            text = f"Moved {saved.meeting_id} to {saved.date}."
+        else:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, cancelled=True)
+            text = f"Cancelled {saved.meeting_id}; it is kept on record."
+    except Invalid as err:
+        return _problems(err), no_update
+    except UpdateError as err:
+        return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update
+    return html.Div(text, className="alert alert-success", id="calendar-saved"), (refresh or 0) + 1

@@ -283,3 +283,27 @@ class TestPlanForm:
         for frame in (on_actions, on_meeting):
             row = frame.set_index("action_id").loc["A008"]
             assert row["status_now"] == "red" and row["move"] != "no change"
+
+
+class TestCalendar:
+    def test_an_admin_adds_moves_and_cancels_and_the_lists_follow(self, page, writable_store):
+        import pandas as pd
+
+        day = f"{pd.Timestamp.today() - pd.Timedelta(days=1):%Y-%m-%d}"
+        hidden, _, held = run(page.calendar_controls, "actions-refresh.data", 0, user="admin")
+        assert hidden is False
+        message, refresh = run(page.change_calendar, "calendar-add.n_clicks", 1, None, None, "kcsp", day,
+                               None, None, 0, user="admin")
+        assert f"Added kcsp-{day}" in to_json(message) and refresh == 1
+        _, every, held_now = run(page.calendar_controls, "actions-refresh.data", 1, user="admin")
+        assert held_now[0]["value"] == f"kcsp-{day}" and held_now[1:] == held
+        assert f"kcsp-{day}" in {m["value"] for m in every}
+        run(page.change_calendar, "calendar-cancel.n_clicks", None, None, 1, None, None, f"kcsp-{day}", None, 1,
+            user="admin")
+        assert run(page.calendar_controls, "actions-refresh.data", 2, user="admin")[2] == held
+
+    def test_only_admins_see_and_use_it(self, page, writable_store):
+        assert run(page.calendar_controls, "actions-refresh.data", 0, user="da-lead")[0] is True
+        message, refresh = run(page.change_calendar, "calendar-add.n_clicks", 1, None, None, "kcsp", "2026-11-25",
+                               None, None, 0, user="da-lead")
+        assert "may not change the meeting calendar" in to_json(message) and refresh is no_update
