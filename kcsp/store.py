@@ -282,12 +282,7 @@ class Store:
 
     def update(self, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]]) -> None:
         """Read-modify-write under the lock: change() gets the current tables and returns new ones."""
-        with self.lock():
-            current = {name: read_table_file(self.path(name), TABLES[name]) for name in TABLES
-                       if self.path(name).exists()}
-            new = change(current)
-            prepared = {name: prepare(frame, TABLES[name]) for name, frame in new.items()}
-            self._replace(prepared)
+        self.commit(lambda current: Commit({}, change(current)), reading=tuple(TABLES))
 
     def append(self, name: str, make_rows: Callable[[dict[str, pd.DataFrame]], pd.DataFrame], *,
                reading: Iterable[str] = ()) -> pd.DataFrame:
