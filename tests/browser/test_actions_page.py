@@ -8,6 +8,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import assert_clean
+from tests.browser.test_accessibility import AXE, RUN, TAGS, serious
 from tests.support import PASSWORDS
 
 SCRIPT = '<script>alert(1)</script> <b>bold</b> <img src=x onerror="alert(2)">'
@@ -166,3 +167,10 @@ def test_an_admin_creates_an_action_and_moves_its_due_date_through_the_page(serv
     acts = writable_store.read("actions").set_index("action_id")
     assert acts.at[action_id, "due"].strftime("%Y-%m-%d") == "2027-06-30"
     assert_clean(duo)
+
+    click(duo, "#plan-edit")
+    click(duo, "#calendar-box summary")
+    duo.driver.execute_script(AXE.read_text(encoding="utf-8"))
+    duo.driver.set_script_timeout(60)
+    problems = serious(duo.driver.execute_async_script(RUN, TAGS))
+    assert not problems, "\n".join(problems)
