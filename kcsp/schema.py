@@ -24,6 +24,8 @@ AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-mo
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
 ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+DISCLOSURES = ("open", "suppress-small")
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 
@@ -178,16 +180,20 @@ TABLES: dict[str, Table] = {
                 _c("unit", "str", "What one is counted in (e.g. incidents)"),
                 _c("polarity", "str", "Whether a rise is good, bad or neither", isin=POLARITIES),
                 _c("source", "str", "Who publishes it"),
-                _c("frequency", "str", "How often a value is recorded", isin=("monthly",)),
+                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or financial-year",
+                   isin=("monthly", "quarterly", "yearly", "financial-year")),
                 _c("geography", "str", "district: stored per district; county: one county figure",
                    isin=("district", "county")),
                 _c("coverage", "str", "Areas its totals cover",
                    isin=("kent-and-medway", "kent")),
                 _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
+                _c("disclosure", "str", "open: every count shown; suppress-small: district counts of 1 to 4, and "
+                   "figures that would reveal them, withheld from anyone not signed in", isin=DISCLOSURES),
                 _c("notes", "str", "Definition", required=False),
                 _c("caveats", "str", "What to bear in mind", required=False),
                 _c("licence", "str", "Licence of the data", required=False),
-                _c("updated", "date", "When the values were last loaded"),
+                _c("updated", "date", "When the figures were published or imported (blank: not recorded)",
+                   required=False),
             ),
             key=("indicator_id",),
         ),
