@@ -28,7 +28,8 @@ def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme
         due = f"{a.due:%d %b %Y}"
         rows.append({
             "action_id": a.action_id,
-            "title": a.title + (" (restricted)" if a.classification == "restricted" else ""),
+            "title": a.title + (" (restricted)" if a.classification == "restricted" else "")
+            + (f" ({a.state})" if getattr(a, "state", "open") != "open" else ""),
             "priority": priority_names.get(a.priority_id, a.priority_id),
             "lead_agency": a.lead_agency,
             "themes": ", ".join(themes),

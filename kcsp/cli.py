@@ -1,5 +1,5 @@
-"""Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add,
-users token, meeting-pack)."""
+"""Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, import plan, import
+reference, validate, users add, users token, meeting-pack)."""
 
 from __future__ import annotations
 
@@ -29,20 +29,41 @@ def cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_police_uk(args: argparse.Namespace) -> int:
-    from kcsp.importers.police_uk import ImportFailed, import_police_uk
+def _run_import(run) -> int:
+    """Run an import; print its report (exit 0), or every problem (exit 1, the store unchanged)."""
+    from kcsp.importers.common import ImportFailed
 
-    store = Store(_store_dir(args.store))
     try:
-        report = import_police_uk(store, [Path(p) for p in args.paths])
+        report = run()
     except ImportFailed as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        print(f"import failed: {len(err.problems)} problem(s); the store was not changed", file=sys.stderr)
+        print(f"import failed: {err.total} problem(s); the store was not changed", file=sys.stderr)
         return 1
     for line in report.lines():
         print(line)
     return 0
+
+
+def cmd_import_police_uk(args: argparse.Namespace) -> int:
+    from kcsp.importers.police_uk import import_police_uk
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_police_uk(store, [Path(p) for p in args.paths]))
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from kcsp.importers.plan import import_plan
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_plan(store, Path(args.file), dry_run=args.dry_run))
+
+
+def cmd_import_reference(args: argparse.Namespace) -> int:
+    from kcsp.importers.reference import import_reference
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_reference(store, Path(args.folder), dry_run=args.dry_run))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -144,6 +165,17 @@ def parser() -> argparse.ArgumentParser:
     police.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     police.add_argument("paths", nargs="+", help="*-street.csv[.gz] files, folders or .zip downloads")
     police.set_defaults(func=cmd_import_police_uk)
+    plan = imp_sub.add_parser("plan", help="a year's action plan (XLSX or CSV): add, change and retire actions")
+    plan.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    plan.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+    plan.add_argument("file", help="the plan as .xlsx or .csv")
+    plan.set_defaults(func=cmd_import_plan)
+    ref = imp_sub.add_parser("reference", help="edited reference tables (priorities, themes, areas, meetings, "
+                                               "indicators, series breaks) into an existing store")
+    ref.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    ref.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+    ref.add_argument("folder", help="folder holding any of areas.csv, priorities.csv, themes.csv, ...")
+    ref.set_defaults(func=cmd_import_reference)
 
     val = sub.add_parser("validate", help="check every table against its schema")
     val.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")

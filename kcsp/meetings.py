@@ -118,11 +118,6 @@ def meeting_view(meetings: pd.DataFrame, value: str | None, today: pd.Timestamp)
                        meeting.date >= today)
 
 
-def end_of_day(when: pd.Timestamp) -> pd.Timestamp:
-    """The last second of a date: updates made on a meeting's day count as made by that meeting."""
-    return pd.Timestamp(when).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-
-
 def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
     """First day of the last calendar month that had ended by `when`."""
     return (pd.Timestamp(when).to_period("M") - 1).to_timestamp()
@@ -195,10 +190,11 @@ def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
 @per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
                  include_restricted: bool) -> pd.DataFrame:
-    """Actions whose status moved (or that are new, or became overdue) between two dates."""
-    start = end_of_day(since) if since is not None else pd.Timestamp.min
+    """Actions whose status moved (or that are new, or became overdue) between two dates (the day rule
+    of kcsp.actions: updates on the previous meeting's day count as since it)."""
+    start = since if since is not None else pd.Timestamp("1900-01-01")
     return action_history.changes_since(visible_actions(dataset, include_restricted), dataset.updates,
-                                        start, end_of_day(until))
+                                        start, until)
 
 
 @dataclass(frozen=True)
@@ -237,14 +233,14 @@ def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Times
     """
     acts = visible_actions(dataset, include_restricted)
     acts = acts[acts["priority_id"] == priority_id]
-    status = action_history.status_as_at(dataset.updates, end_of_day(as_at))
+    status = action_history.status_before(dataset.updates, action_history.until_end(as_at))
     by_version = dataset.updates.set_index(["action_id", "version"])
     frame = acts.merge(status, left_on="action_id", right_index=True, how="inner").reset_index(drop=True)
     keys = list(zip(frame["action_id"], frame["version"], strict=True))
     frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
     frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]
     if since is not None:
-        done_before = action_history.status_as_at(dataset.updates, end_of_day(since))
+        done_before = action_history.status_before(dataset.updates, action_history.since_start(since))
         finished = set(done_before.index[done_before["status"] == "blue"])
         frame = frame[~frame["action_id"].isin(finished)]
     frame["overdue"] = (frame["due"] < as_at) & (frame["status"] != "blue")

@@ -23,6 +23,9 @@ from kcsp.store import Store
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
+PAST_SUFFIX = " (past priority)"
+LIVE_STATES = ("proposed", "open")
+"""Action states that can fall overdue (closed, withdrawn and retired actions are finished with)."""
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
@@ -40,13 +43,16 @@ class Dataset:
         self.today = (pd.Timestamp.today() if today is None else today).normalize()
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
-        self.priorities = tables["priorities"].sort_values("sort_order").reset_index(drop=True)
+        self.priorities = self._priorities(tables["priorities"])
+        self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
-        self.meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.all_meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.meetings = self.all_meetings[~self.all_meetings["cancelled"].astype(bool)].reset_index(drop=True)
         self.population = tables["population"]
         self.actions = tables["actions"]
         self.updates = tables["action_updates"]
+        self.action_changes = tables["action_changes"]
         self._by_area_code = self.areas.set_index("area_code")
         self._by_slug = self.areas.set_index("area_slug")
         self._indicator = self.indicators.set_index("indicator_id")
@@ -58,6 +64,14 @@ class Dataset:
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
         self._local_codes = set(self.districts()["area_code"])
+
+    @staticmethod
+    def _priorities(priorities: pd.DataFrame) -> pd.DataFrame:
+        """Current priorities in the Agreement's order, then past ones (no longer in the Agreement: kept
+        with their indicators, actions and history, and named as past wherever a name is shown)."""
+        out = priorities.assign(_past=~priorities["current"].astype(bool))
+        out["name"] = out["name"].where(~out["_past"], out["name"] + PAST_SUFFIX)
+        return out.sort_values(["_past", "sort_order"], kind="stable").drop(columns="_past").reset_index(drop=True)
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         """Each (indicator, area) series, plus the total of its coverage area for the periods in which
@@ -269,8 +283,9 @@ class Dataset:
                          left_on="action_id", right_index=True, how="left")
         out["illustrative"] = out["illustrative"].fillna(False).astype(bool)
         out["status"] = out["status"].fillna("not-started")
+        out["themes"] = out["themes"].fillna("")
         out["version"] = out["version"].fillna(0).astype("int64")
-        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue")
+        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue") & out["state"].isin(LIVE_STATES)
         return out.sort_values("action_id").reset_index(drop=True)
 
     def actions_for(self, *, include_restricted: bool, priority_id: str | None = None,
@@ -298,6 +313,11 @@ class Dataset:
         """Every update of an action, newest first (callers check the viewer may see the action)."""
         found = self._history.get(action_id)
         return self.updates.iloc[0:0] if found is None else found
+
+    def plan_history(self, action_id: str) -> pd.DataFrame:
+        """Every change to an action's plan fields and state, newest first (callers check visibility)."""
+        changes = self.action_changes[self.action_changes["action_id"] == action_id]
+        return changes.sort_values(["revision", "change_id"], ascending=[False, True]).reset_index(drop=True)
 
     def past_meetings(self) -> pd.DataFrame:
         """Meetings held up to today, latest first."""

@@ -1,4 +1,5 @@
-"""The whole action plan: a filterable grid, each action's history and update form, and what changed
+"""The whole action plan: a filterable grid, each action's history and update form, the form that
+creates, proposes and edits actions (through kcsp.plan, as the JSON API does), and what changed
 since a meeting.
 
 The layout holds no action data: the grid, the history and the changes are filled by callbacks,
@@ -11,14 +12,22 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.action_changes import changes_list
+from components.action_form import (
+    ALL_AREAS,
+    FIELD_LABELS,
+    STATE_LABELS,
+    action_form,
+    calendar_form,
+    plan_changes_list,
+)
 from components.action_history import action_facts, history_timeline
 from components.actions_grid import actions_grid, grid_rows
 from components.brag import legend, status_badge
 from components.palette import BRAG
-from kcsp import runtime
+from kcsp import plan, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
@@ -41,6 +50,13 @@ DETAIL_TITLE, FACTS, HISTORY, ACCESS = "action-title", "action-facts", "action-h
 FORM, FORM_STATUS, FORM_PROGRESS = "update-form", "update-status", "update-progress"
 FORM_TARGET, FORM_SUBMIT, FORM_MESSAGE = "update-target", "update-submit", "update-message"
 MEETING, CHANGES = "changes-meeting", "changes-list"
+PLAN = {key: f"plan-{key.replace('_', '-')}" for key in (
+    "heading", "priority", "title", "agency", "owner", "themes", "areas", "start", "due", "classification",
+    "state", "reason", "state_box", "save", "cancel", "form")}
+PLAN_NEW, PLAN_EDIT, PLAN_MODE, PLAN_MESSAGE = "plan-new", "plan-edit", "plan-mode", "plan-message"
+PLAN_HISTORY, PLAN_FOCUS = "plan-history", "plan-focus"
+CALENDAR = {key: f"calendar-{key.replace('_', '-')}" for key in (
+    "box", "body", "date", "add", "meeting", "new_date", "move", "cancel", "message")}
 PICK_ACTION = "Select an action in the table (click it, or press Space on it) to see its history."
 
 
@@ -122,16 +138,29 @@ def layout(**params):
             html.P(id=COUNT, className="mb-0", role="status"),
             html.A("Download these actions as CSV", id=CSV, href="/api/actions.csv", download="actions.csv",
                    className="csv-link mt-0"),
+            html.Button("New action", id=PLAN_NEW, type="button", hidden=True,
+                        className="btn btn-outline-primary btn-sm"),
         ], className="d-flex flex-wrap gap-3 align-items-baseline"),
         html.Div(actions_grid(GRID, []), className="actions-grid-wrap"),
         html.Section([
             html.H2(PICK_ACTION, id=DETAIL_TITLE, className="h5"),
             html.Div(id=FACTS),
             html.P(id=ACCESS, className="small"),
+            html.Button("Edit this action", id=PLAN_EDIT, type="button", hidden=True,
+                        className="btn btn-outline-primary btn-sm"),
+            dcc.Store(id=PLAN_MODE),
+            dcc.Store(id=PLAN_FOCUS),
+            action_form(PLAN, priorities=list(zip(ds.current_priorities["priority_id"],
+                                                  ds.current_priorities["name"], strict=True)),
+                        themes=list(zip(ds.themes["theme_id"], ds.themes["name"], strict=True)),
+                        districts=list(zip(ds.districts()["area_slug"], ds.districts()["area_name"], strict=True))),
+            html.Div(id=PLAN_MESSAGE, role="status", **{"aria-live": "polite"}),
             _update_form(),
             html.Div(id=FORM_MESSAGE, role="status", **{"aria-live": "polite"}),
             html.H3("History of updates", className="h6 mt-3"),
             html.Div(id=HISTORY),
+            html.H3("Changes to the plan entry", className="h6 mt-3"),
+            html.Div(id=PLAN_HISTORY),
         ], className="action-detail mt-3", **{"aria-label": "Selected action"}),
         html.Section([
             html.H2("Since the last meeting", className="h4 mt-4"),
@@ -141,6 +170,7 @@ def layout(**params):
                                                    value=None if last is None else last["meeting_id"])),
                      className="meeting-choice"),
             html.Div(id=CHANGES, className="mt-2"),
+            calendar_form(CALENDAR, bodies=list(plan.BODY_NAMES.items())),
         ], className="since-meeting", **{"aria-label": "Since the last meeting"}),
     ])
 
@@ -287,3 +317,190 @@ def show_changes(meeting_id, district, _refresh):
     priority_names, _, _ = _names(ds)
     return changes_list(changes, priority_names=priority_names,
                         caption=f"Actions that changed since {meeting.iloc[0]['name']}")
+
+
+def _may_edit(user, action) -> bool:
+    """Admins edit any action; a lead edits their own priority's proposals (kcsp.plan decides again on save)."""
+    if user is None or action is None:
+        return False
+    return user.role == "admin" or (user.role == "lead" and user.can_update(action["priority_id"])
+                                    and action["state"] == "proposed")
+
+
+@callback(
+    Output(PLAN_NEW, "hidden"),
+    Output(PLAN_NEW, "children"),
+    Output(PLAN_EDIT, "hidden"),
+    Output(PLAN_HISTORY, "children"),
+    Input(GRID, "selectedRows"),
+    Input(REFRESH, "data"),
+)
+def plan_controls(selected, _refresh):
+    """Who may add or edit actions sees the buttons; the selected action's plan changes are listed."""
+    user = request_user()
+    can_add = user is not None and user.role in ("admin", "lead")
+    label = "Propose an action" if user is not None and user.role == "lead" else "New action"
+    action_id = _selected_id(selected)
+    ds = runtime.dataset()
+    action = ds.action(action_id, include_restricted=user is not None) if action_id else None
+    history = plan_changes_list(ds.plan_history(action_id)) if action is not None else None
+    return not can_add, label, not _may_edit(user, action), history
+
+
+FORM_FIELDS = ("priority", "title", "agency", "owner", "themes", "areas", "start", "due", "classification",
+               "state", "reason")
+SERVICE_FIELDS = {"priority": "priority_id", "title": "title", "agency": "lead_agency", "owner": "owner_role",
+                  "themes": "themes", "areas": "areas", "start": "start", "due": "due",
+                  "classification": "classification", "state": "state"}
+
+
+@callback(
+    Output(PLAN["form"], "hidden"),
+    Output(PLAN_MODE, "data"),
+    Output(PLAN["heading"], "children"),
+    Output(PLAN["state_box"], "hidden"),
+    *(Output(PLAN[f], "value") for f in FORM_FIELDS),
+    Output(PLAN_MESSAGE, "children", allow_duplicate=True),
+    Input(PLAN_NEW, "n_clicks"),
+    Input(PLAN_EDIT, "n_clicks"),
+    Input(PLAN["cancel"], "n_clicks"),
+    State(GRID, "selectedRows"),
+    State(F_PRIORITY, "value"),
+    prevent_initial_call=True,
+)
+def open_plan_form(_new, _edit, _cancel, selected, priority):
+    """Open the form empty (new action) or filled with the selected action (edit); Cancel closes it."""
+    user = request_user()
+    keep = [no_update] * len(FORM_FIELDS)
+    if ctx.triggered_id == PLAN["cancel"] or user is None:
+        return True, None, no_update, True, *keep, None
+    if ctx.triggered_id == PLAN_NEW:
+        own = [p for p in user.priorities if p] if user.role == "lead" else []
+        chosen = priority or (own[0] if own else None)
+        heading = "Propose an action" if user.role == "lead" else "New action"
+        return (False, {"mode": "create"}, heading, True, chosen, "", "", "", [], [ALL_AREAS], None, None,
+                "public", None, "", None)
+    ds = runtime.dataset()
+    action_id = _selected_id(selected)
+    action = ds.action(action_id, include_restricted=True) if action_id else None
+    if not _may_edit(user, action):
+        return True, None, no_update, True, *keep, "Select an action you may edit first."
+    text = plan.action_text(action)
+    return (False, {"mode": "edit", "action_id": action_id, "revision": int(action["revision"])},
+            f"Edit {action_id}", user.role != "admin", text["priority_id"], text["title"], text["lead_agency"],
+            text["owner_role"], [t for t in text["themes"].split(";") if t], text["areas"].split(";"), text["start"],
+            text["due"], text["classification"], text["state"] if text["state"] in ("open", "closed", "withdrawn")
+            else None, "", None)
+
+
+def _problems(err: Invalid) -> html.Div:
+    return html.Div([html.Strong("Not saved. "),
+                     html.Ul([html.Li(f"{FIELD_LABELS.get(f, f)}: {why}") for f, why in err.problems.items()])],
+                    className="alert alert-danger", id="plan-invalid")
+
+
+@callback(
+    Output(PLAN_MESSAGE, "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Output(PLAN["form"], "hidden", allow_duplicate=True),
+    Output(PLAN_MODE, "data", allow_duplicate=True),
+    Input(PLAN["save"], "n_clicks"),
+    State(PLAN_MODE, "data"),
+    *(State(PLAN[f], "value") for f in FORM_FIELDS),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def save_plan(_clicks, mode, *values):
+    """Create, propose or edit through kcsp.plan; only the fields that changed are sent for an edit."""
+    *fields, refresh = values
+    given = dict(zip(FORM_FIELDS, fields, strict=True))
+    if not isinstance(mode, dict) or mode.get("mode") not in ("create", "edit"):
+        return "Choose New action, or select an action and Edit it, first.", no_update, no_update, no_update
+    user = request_user()
+    sent = {SERVICE_FIELDS[k]: v for k, v in given.items() if k in SERVICE_FIELDS and v is not None}
+    sent["areas"] = [ALL_AREAS] if ALL_AREAS in (sent.get("areas") or []) else sent.get("areas") or []
+    try:
+        if mode["mode"] == "create":
+            sent.pop("state", None)
+            saved = plan.create_action(runtime.store(), user, sent)
+            text = (f"Created {saved.action_id}." if saved.state == "open"
+                    else f"Proposed as {saved.action_id}: an administrator will review it.")
+        else:
+            action = runtime.dataset().action(mode.get("action_id"), include_restricted=True)
+            current = {} if action is None else plan.action_text(action)
+            if isinstance(sent.get("areas"), list):
+                sent["areas"] = ";".join(sent["areas"])
+            if isinstance(sent.get("themes"), list):
+                sent["themes"] = ";".join(sent["themes"])
+            changed = {k: v for k, v in sent.items() if current.get(k) != v}
+            saved = plan.edit_action(runtime.store(), user, mode.get("action_id"), changed, mode.get("revision"),
+                                     given.get("reason") or None)
+            text = f"Saved {saved.action_id} as change {saved.revision} ({STATE_LABELS[saved.state]})."
+    except Conflict as err:
+        return html.Div([html.Strong("Someone else changed this action first. "),
+                         f"It is now at change {err.current_version}; the form keeps your values: select the "
+                         "action again to see theirs, then edit it."], className="alert alert-warning",
+                        id="plan-conflict"), (refresh or 0) + 1, no_update, no_update
+    except Invalid as err:
+        return _problems(err), no_update, no_update, no_update
+    except UpdateError as err:
+        return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update, no_update, \
+            no_update
+    return html.Div(text, className="alert alert-success", id="plan-saved"), (refresh or 0) + 1, True, None
+
+
+clientside_callback(ClientsideFunction(namespace="plan", function_name="focusForm"),
+                    Output(PLAN_FOCUS, "data"), Input(PLAN_MODE, "data"), prevent_initial_call=True)
+
+
+def _meeting_options(ds) -> tuple[list[dict], list[dict]]:
+    """Options for the 'since' select (meetings held, latest first) and for the calendar (every meeting)."""
+    held = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
+    every = [{"label": m.name, "value": m.meeting_id} for m in ds.meetings.iloc[::-1].itertuples()]
+    return held, every
+
+
+@callback(
+    Output(CALENDAR["box"], "hidden"),
+    Output(CALENDAR["meeting"], "options"),
+    Output(MEETING, "options"),
+    Input(REFRESH, "data"),
+)
+def calendar_controls(_refresh):
+    """The calendar controls for administrators, and both meeting lists as the calendar now stands."""
+    user = request_user()
+    held, every = _meeting_options(runtime.dataset())
+    return user is None or user.role != "admin", every, held
+
+
+@callback(
+    Output(CALENDAR["message"], "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(CALENDAR["add"], "n_clicks"),
+    Input(CALENDAR["move"], "n_clicks"),
+    Input(CALENDAR["cancel"], "n_clicks"),
+    State(CALENDAR["body"], "value"),
+    State(CALENDAR["date"], "value"),
+    State(CALENDAR["meeting"], "value"),
+    State(CALENDAR["new_date"], "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refresh):
+    """Add, move or cancel a meeting through kcsp.plan; "since the last meeting" follows at once."""
+    user = request_user()
+    try:
+        if ctx.triggered_id == CALENDAR["add"]:
+            saved = plan.add_meeting(runtime.store(), user, date, body)
+            text = f"Added {saved.meeting_id}."
+        elif ctx.triggered_id == CALENDAR["move"]:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, date=new_date)
+            text = f"Moved {saved.meeting_id} to {saved.date}."
+        else:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, cancelled=True)
+            text = f"Cancelled {saved.meeting_id}; it is kept on record."
+    except Invalid as err:
+        return _problems(err), no_update
+    except UpdateError as err:
+        return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update
+    return html.Div(text, className="alert alert-success", id="calendar-saved"), (refresh or 0) + 1

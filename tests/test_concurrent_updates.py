@@ -130,3 +130,20 @@ def test_200_updates_through_three_workers_are_all_stored_once(gunicorn):
     conflicts = sum(r["conflicts"] for r in results.values())
     print(f"\n{CLIENTS * UPDATES} updates stored once in {elapsed:.1f}s through 3 workers; "
           f"{conflicts} stale versions refused with 409 and retried")
+
+
+def test_a_proposed_and_a_created_action_show_in_every_worker_at_once(gunicorn):
+    url = gunicorn[0]
+    for _ in range(12):  # every worker builds and caches its dataset before the writes
+        requests.get(f"{url}/api/actions.csv", timeout=30, headers={"Connection": "close"})
+    new = {"priority_id": "domestic-abuse", "lead_agency": "KCC", "owner_role": "DA Lead, KCC", "areas": "all",
+           "start": "2026-04-01", "due": "2027-03-31"}
+    proposed = requests.post(f"{url}/api/actions", json=new | {"title": "Proposed by the lead."}, timeout=30,
+                             auth=("da-lead", PASSWORDS["da-lead"]))
+    created = requests.post(f"{url}/api/actions", json=new | {"title": "Created by an admin."}, timeout=30,
+                            auth=("admin", PASSWORDS["admin"]))
+    assert proposed.status_code == 201 and created.status_code == 201
+    wanted = {proposed.json()["action_id"], created.json()["action_id"]}
+    for _ in range(12):  # a new connection each time: the requests spread over the three workers
+        listed = requests.get(f"{url}/api/actions.csv", timeout=30, headers={"Connection": "close"}).text
+        assert all(f"\n{action_id}," in listed for action_id in wanted)

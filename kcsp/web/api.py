@@ -32,7 +32,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(frame: pd.DataFrame, filename: str) -> Response:
+def csv_response(frame: pd.DataFrame, filename: str) -> Response:
     buf = io.StringIO()
     spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n", float_format="%.10g")
     return Response(buf.getvalue(), mimetype="text/csv",
@@ -109,7 +109,7 @@ def observations_csv() -> Response:
         "illustrative": "true" if ind["illustrative"] else "false",
         "withheld": frame["withheld"].map({True: "true", False: "false"}),
     })
-    return _csv(out, f"{indicator_id}_{area}.csv")
+    return csv_response(out, f"{indicator_id}_{area}.csv")
 
 
 @bp.get("/api/district-comparison.csv")
@@ -127,7 +127,7 @@ def district_comparison_csv() -> Response:
     if rows["from"].isna().all():
         return _problem(422, f"indicator: {indicator_id!r} has no complete figures for this period")
     rows.insert(2, "area_name", [ds.area_name(c) for c in rows["area_code"]])
-    return _csv(rows, f"{indicator_id}_districts.csv")
+    return csv_response(rows, f"{indicator_id}_districts.csv")
 
 
 @bp.get("/api/judgements.csv")
@@ -138,12 +138,12 @@ def judgements_csv() -> Response:
         return found
     ds, indicator_id, bounds = found
     rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
-    return _csv(rows, f"{indicator_id}_judgements.csv")
+    return csv_response(rows, f"{indicator_id}_judgements.csv")
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
                       "owner_role", "themes", "areas", "start", "due", "overdue", "progress", "updated_by",
-                      "updated_at"]
+                      "updated_at", "state", "revision"]
 UPDATE_ERROR_STATUS = {NotSignedIn: 401, Forbidden: 403, Conflict: 409, Invalid: 422}
 
 
@@ -163,17 +163,37 @@ def actions_csv() -> Response:
     out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return _csv(out, "actions.csv")
+    return csv_response(out, "actions.csv")
 
 
-def _json_body() -> object:
-    """The body as JSON when sent as exactly application/json, else None (also when malformed)."""
-    if request.mimetype != "application/json":
-        return None
-    try:
-        return json.loads(request.get_data())
-    except (ValueError, RecursionError):
-        return None
+def error_response(err: UpdateError, conflict_key: str = "current_version") -> tuple[Response, int]:
+    """A refused write as JSON: 401, 403, 409 (with the current version and latest state) or 422 (with
+    the problem of each field)."""
+    status = UPDATE_ERROR_STATUS[type(err)]
+    payload: dict = {"error": err.message}
+    if isinstance(err, Invalid):
+        payload["problems"] = err.problems
+    if isinstance(err, Conflict):
+        payload.update({conflict_key: err.current_version, "latest": err.latest})
+    response = jsonify(payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
+    return response, status
+
+
+def json_body() -> dict:
+    """The request's JSON object; Invalid unless it was sent as exactly application/json (which a
+    cross-site HTML form cannot send, so a signed-in browser cannot be made to write from another site)
+    and parses (malformed or too deeply nested JSON is the client's mistake, never a 500)."""
+    body = None
+    if request.mimetype == "application/json":
+        try:
+            body = json.loads(request.get_data())
+        except (ValueError, RecursionError):
+            body = None
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+    return body
 
 
 @bp.post("/api/action-updates")
@@ -188,20 +208,9 @@ def action_updates() -> tuple[Response, int]:
     try:
         if user is None:
             raise NotSignedIn("sign in, or send an API token or HTTP Basic credentials, to update actions")
-        body = _json_body()
-        if not isinstance(body, dict):
-            raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+        body = json_body()
         appended = append_update(runtime.store(), user, body.get("action_id"), body.get("status"),
                                  body.get("progress"), body.get("expected_version"))
     except UpdateError as err:
-        status = UPDATE_ERROR_STATUS[type(err)]
-        payload: dict = {"error": err.message}
-        if isinstance(err, Invalid):
-            payload["problems"] = err.problems
-        if isinstance(err, Conflict):
-            payload.update(current_version=err.current_version, latest=err.latest)
-        response = jsonify(payload)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
-        return response, status
+        return error_response(err)
     return jsonify({"update_id": appended.update_id, "version": appended.version}), 201
