@@ -55,22 +55,48 @@ def _vertical_line(x, *, xref: str, yref: str, colour: str, dash: str, width: in
             "line": {"color": colour, "dash": dash, "width": width}}
 
 
-def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Timestamp, str]] = (),
-                 height: int = 400) -> dict:
-    """Monthly values (top) and the rolling 12-month total (bottom), with series breaks drawn.
+PER = {"monthly": "month", "quarterly": "quarter", "yearly": "year", "financial-year": "financial year"}
+HOVER_DATE = {"monthly": "%{x|%b %Y}", "quarterly": "%{x|%b %Y} quarter", "yearly": "%{x|%Y}",
+              "financial-year": "year from %{x|%b %Y}"}
 
-    `trend` has period, value, rolling_12, suppressed and rolling_suppressed (Dataset.trend).
-    Suppressed months are drawn as gaps with a distinct marker, never as zero.
+
+def _value_traces(trend: pd.DataFrame, months: list[str], per: str, hover: str) -> list[dict]:
+    """The values per period: one line, or (when real figures replaced part of an illustrative series)
+    a solid line for the real part and a dashed, marked one for the illustrative part."""
+    shown = trend["value"].astype("float64").where(~trend["suppressed"])
+    flags = trend["illustrative"].astype(bool) if "illustrative" in trend else pd.Series(False, index=trend.index)
+    base = {"type": "scatter", "x": months, "xaxis": "x", "yaxis": "y", "connectgaps": False}
+    if not (flags.any() and (~flags).any()):
+        return [{**base, "y": _numbers(shown), "name": f"Per {per}", "mode": "lines",
+                 "line": {"color": DARK_BLUE, "width": 2}, "hovertemplate": f"{hover}: %{{y:,.0f}}<extra>per {per}</extra>"}]
+    return [
+        {**base, "y": _numbers(shown.where(~flags)), "name": f"Per {per}: real figures", "mode": "lines+markers",
+         "line": {"color": DARK_BLUE, "width": 3}, "marker": {"symbol": "circle", "size": 6},
+         "meta": "real", "hovertemplate": f"{hover}: %{{y:,.0f}}<extra>real</extra>"},
+        {**base, "y": _numbers(shown.where(flags)), "name": f"Per {per}: illustrative (generated)",
+         "mode": "lines+markers", "line": {"color": MID_GREY, "width": 2, "dash": "dot"},
+         "marker": {"symbol": "triangle-up-open", "size": 6}, "meta": "illustrative",
+         "hovertemplate": f"{hover}: %{{y:,.0f}}<extra>illustrative</extra>"},
+    ]
+
+
+def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Timestamp, str]] = (),
+                 height: int = 400, frequency: str = "monthly") -> dict:
+    """Values per period (top) and the rolling 12-month total (bottom), with series breaks drawn.
+
+    `trend` has period, value, rolling_12, suppressed and rolling_suppressed (Dataset.trend), and
+    optionally illustrative (per period). Suppressed periods are drawn as gaps with a distinct
+    marker, never as zero. Yearly series have no rolling panel (a year is its own 12-month total).
     """
     months = _months(trend["period"])
-    data = [
-        {"type": "scatter", "x": months, "y": _numbers(trend["value"].astype("float64").where(~trend["suppressed"])),
-         "name": "Per month", "mode": "lines", "line": {"color": DARK_BLUE, "width": 2}, "connectgaps": False,
-         "xaxis": "x", "yaxis": "y", "hovertemplate": "%{x|%b %Y}: %{y:,.0f}<extra>per month</extra>"},
-        {"type": "scatter", "x": months, "y": _numbers(trend["rolling_12"].where(~trend["rolling_suppressed"])),
-         "name": "Rolling 12-month total", "mode": "lines", "line": {"color": TURQUOISE, "width": 3},
-         "xaxis": "x2", "yaxis": "y2", "hovertemplate": "12 months to %{x|%b %Y}: %{y:,.0f}<extra></extra>"},
-    ]
+    per = PER.get(frequency, "month")
+    hover = HOVER_DATE.get(frequency, HOVER_DATE["monthly"])
+    rolling = frequency in ("monthly", "quarterly")
+    data = _value_traces(trend, months, per, hover)
+    if rolling:
+        data.append({"type": "scatter", "x": months, "y": _numbers(trend["rolling_12"].where(~trend["rolling_suppressed"])),
+                     "name": "Rolling 12-month total", "mode": "lines", "line": {"color": TURQUOISE, "width": 3},
+                     "xaxis": "x2", "yaxis": "y2", "hovertemplate": "12 months to %{x|%b %Y}: %{y:,.0f}<extra></extra>"})
     hidden = trend[trend["suppressed"]]
     if not hidden.empty:
         data.append({
@@ -78,29 +104,32 @@ def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Ti
             "mode": "markers", "xaxis": "x", "yaxis": "y",
             "marker": {"symbol": "x-thin-open", "size": 10, "color": DARK_PINK,
                        "line": {"width": 2, "color": DARK_PINK}},
-            "hovertemplate": "%{x|%b %Y}: suppressed (between 1 and 4)<extra></extra>"})
+            "hovertemplate": f"{hover}: suppressed (between 1 and 4)<extra></extra>"})
     annotations = [
-        {"text": f"{unit.capitalize()} per month", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
-         "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
-        {"text": "Rolling 12-month total", "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
+        {"text": f"{unit.capitalize()} per {per}", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
     ]
+    if rolling:
+        annotations.append({"text": "Rolling 12-month total", "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
+                            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    panels = (("x", "y"), ("x2", "y2")) if rolling else (("x", "y"),)
     shapes = []
     for when, label in breaks:
         if trend.empty or not (trend["period"].min() <= when <= trend["period"].max()):
             continue
         shapes += [_vertical_line(f"{when:%Y-%m-%d}", xref=xref, yref=f"{yref} domain", colour=ORANGE, dash="dash")
-                   for xref, yref in (("x", "y"), ("x2", "y2"))]
+                   for xref, yref in panels]
         annotations.append({"text": f"Series break: {label}", "x": f"{when:%Y-%m-%d}", "xref": "x", "y": 0.98,
                             "yref": "paper", "xanchor": "left", "yanchor": "top", "showarrow": False,
                             "font": {"color": DARK_GREY, "size": 12}, "bgcolor": "rgba(255,255,255,0.9)"})
+    axes = ({"xaxis": {**X_AXIS, "anchor": "y", "matches": "x2", "showticklabels": False},
+             "yaxis": {**Y_AXIS, "domain": [0.55, 1.0]},
+             "xaxis2": {**X_AXIS, "anchor": "y2"},
+             "yaxis2": {**Y_AXIS, "domain": [0.0, 0.4]}} if rolling else
+            {"xaxis": {**X_AXIS, "anchor": "y"}, "yaxis": {**Y_AXIS, "domain": [0.0, 0.92]}})
     return {"data": data, "layout": _layout(
         height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, annotations=annotations, shapes=shapes,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
-        xaxis={**X_AXIS, "anchor": "y", "matches": "x2", "showticklabels": False},
-        yaxis={**Y_AXIS, "domain": [0.55, 1.0]},
-        xaxis2={**X_AXIS, "anchor": "y2"},
-        yaxis2={**Y_AXIS, "domain": [0.0, 0.4]},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0}, **axes,
     )}
 
 

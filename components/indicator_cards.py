@@ -9,6 +9,7 @@ from dash import html
 
 from components.cards import about_indicator, chart_card, csv_href, data_table, part_id
 from components.charts import district_figure, district_map, funnel_figure, trend_figure
+from kcsp import periods
 
 SUPPRESSED = "suppressed (1 to 4)"
 
@@ -19,14 +20,20 @@ def _count(value: float, hidden: bool) -> str:
     return SUPPRESSED if hidden else f"{value:,.0f}"
 
 
-def trend_table(trend: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The rows a trend chart draws, as text (suppressed counts never shown as numbers)."""
-    return pd.DataFrame({
-        "Month": trend["period"].dt.strftime("%b %Y"),
+def trend_table(trend: pd.DataFrame, unit: str, frequency: str = "monthly") -> pd.DataFrame:
+    """The rows a trend chart draws, as text (suppressed counts never shown as numbers).
+
+    When real figures have replaced part of an illustrative series, a Data column says which is which."""
+    table = pd.DataFrame({
+        periods.NOUN[frequency].capitalize(): [periods.label(p, frequency) for p in trend["period"]],
         unit.capitalize(): [_count(v, h) for v, h in zip(trend["value"], trend["suppressed"], strict=True)],
-        "Rolling 12-month total": [_count(v, h) for v, h in
-                                   zip(trend["rolling_12"], trend["rolling_suppressed"], strict=True)],
     })
+    if frequency in ("monthly", "quarterly"):
+        table["Rolling 12-month total"] = [_count(v, h) for v, h in
+                                           zip(trend["rolling_12"], trend["rolling_suppressed"], strict=True)]
+    if "illustrative" in trend and trend["illustrative"].any() and not trend["illustrative"].all():
+        table["Data"] = trend["illustrative"].map({True: "illustrative", False: "real"}).to_numpy()
+    return table
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,18 @@ def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, area_code: str, are
                summary: str, start: str | None, end: str | None) -> TrendView:
     period = (f"{trend['period'].min():%b %Y} to {trend['period'].max():%b %Y}"
               if not trend.empty else "no data in the chosen period")
+    frequency = str(indicator["frequency"])
+    if not trend.empty:
+        period = (f"{periods.label(trend['period'].min(), frequency)} to "
+                  f"{periods.label(trend['period'].max(), frequency)}")
+    per = periods.NOUN[frequency]
     return TrendView(
-        title=f"{indicator['name']}: {area_name}, by month, {period}",
-        figure=trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]),
+        title=f"{indicator['name']}: {area_name}, by {per}, {period}",
+        figure=trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks],
+                            frequency=frequency),
         summary=summary,
-        caption=f"{indicator['name']}, {area_name}, by month",
-        table=trend_table(trend, indicator["unit"]),
+        caption=f"{indicator['name']}, {area_name}, by {per}",
+        table=trend_table(trend, indicator["unit"], frequency),
         download_href=csv_href(indicator["indicator_id"], area_code, start, end),
     )
 
@@ -63,7 +76,8 @@ def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: 
         title=view.title,
         subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. Last updated {updated}.",
         figures=[("Chart", view.figure)],
-        table=data_table(view.table, caption=view.caption, label=f"Table: {indicator['name']} by month",
+        table=data_table(view.table, caption=view.caption,
+                         label=f"Table: {indicator['name']} by {periods.NOUN[str(indicator['frequency'])]}",
                          ids=(part_id("trend", iid, "caption"), part_id("trend", iid, "table"))),
         about=about_indicator(indicator, coverage=coverage, last_updated=updated,
                               breaks=[(b.period, b.label, b.description) for b in breaks]),
@@ -102,7 +116,8 @@ def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.D
     updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
     judged = breakdown[breakdown["judgement"] != "Similar"]
     standout = ", ".join(f"{r.area_name} ({r.judgement.lower()})" for r in judged.itertuples())
-    summary = (f"{total_label}: {benchmark:.2f} per 1,000 residents over {breakdown['months'].iloc[0]} months. "
+    summary = (f"{total_label}: {benchmark:.2f} per 1,000 residents over {breakdown['months'].iloc[0]} months "
+               f"({window}). "
                + (f"Different from {total_label}: {standout}." if standout
                   else f"No district is significantly different from {total_label}."))
     method = html.P(

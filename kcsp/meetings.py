@@ -177,7 +177,8 @@ def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float =
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
         series = dataset.series(ind.indicator_id, end=data_end)
-        comparison = stats.compare_last_12(series, [b.period for b in dataset.breaks(ind.indicator_id)])
+        comparison = stats.compare_last_12(series, [b.period for b in dataset.breaks(ind.indicator_id)],
+                                           step=dataset.step_months(ind.indicator_id))
         if comparison.percent is None:
             continue
         z = poisson_z(comparison.current, comparison.previous)

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from kcsp import stats
+from kcsp import periods, stats
 from kcsp.actions import changes_since, in_district
 from kcsp.memo import per_dataset
 from kcsp.store import Store
@@ -61,6 +61,11 @@ class Dataset:
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
         obs["value"] = obs["value"].astype("int64")
+        generated = set(self.indicators.loc[self.indicators["illustrative"].astype(bool), "indicator_id"])
+        imported = (observations["import_id"] if "import_id" in observations
+                    else pd.Series(None, index=observations.index, dtype="str"))
+        obs["import_id"] = imported.fillna("").astype("str")
+        obs["illustrative"] = obs["indicator_id"].isin(generated) & (obs["import_id"] == "")
         local = set(self.districts()["area_code"])
         kent = local - {MEDWAY}
         district_level = obs[obs["area_code"].isin(local)]
@@ -70,12 +75,14 @@ class Dataset:
             if code == KENT_MEDWAY:
                 covered = set(self.indicators.loc[self.indicators["coverage"] == "kent-and-medway", "indicator_id"])
                 part = part[part["indicator_id"].isin(covered)]
-            summed = part.groupby(["indicator_id", "period"], as_index=False)["value"].sum()
+            summed = part.groupby(["indicator_id", "period"], as_index=False).agg(
+                value=("value", "sum"), illustrative=("illustrative", "any"),
+                import_id=("import_id", lambda ids: ";".join(sorted(set(ids) - {""}))))
             summed["area_code"] = code
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
         return {
-            key: grp[["period", "value"]].sort_values("period").reset_index(drop=True)
+            key: grp[["period", "value", "illustrative", "import_id"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
 
@@ -139,11 +146,14 @@ class Dataset:
 
     def series(self, indicator_id: str, area_code: str | None = None, start: pd.Timestamp | None = None,
                end: pd.Timestamp | None = None) -> pd.DataFrame:
-        """Monthly values (period, value) of an indicator for an area (default: its total)."""
+        """Values (period, value, illustrative, import_id) of an indicator for an area (default: its total).
+
+        A total's period is illustrative when any of its areas' values is; its import_id lists the imports."""
         code = area_code or self.total_code(indicator_id)
         frame = self._series.get((indicator_id, code))
         if frame is None:
-            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64")})
+            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64"),
+                                 "illustrative": pd.Series(dtype="bool"), "import_id": pd.Series(dtype="str")})
         if start is not None:
             frame = frame[frame["period"] >= start]
         if end is not None:
@@ -168,11 +178,19 @@ class Dataset:
     @per_dataset
     def _full_trend(self, indicator_id: str, code: str) -> pd.DataFrame:
         full = self.series(indicator_id, code).copy()
-        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
+        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)],
+                                              step=self.step_months(indicator_id))
         small = code in self._local_codes
         full["suppressed"] = full["value"].map(stats.suppressed).astype(bool) if small else False
         full["rolling_suppressed"] = full["rolling_12"].map(stats.suppressed).astype(bool) if small else False
         return full
+
+    def frequency(self, indicator_id: str) -> str:
+        return str(self.indicator(indicator_id)["frequency"])
+
+    def step_months(self, indicator_id: str) -> int:
+        """Months one period of the indicator spans (1, 3 or 12)."""
+        return 12 // periods.PER_YEAR[self.frequency(indicator_id)]
 
     def breaks(self, indicator_id: str) -> list[Break]:
         return self._breaks.get(indicator_id, [])
@@ -187,7 +205,8 @@ class Dataset:
         """The 12 months to the end of the chosen period against the 12 before (`start` is not a limit:
         the earlier window may lie before it)."""
         series = self.series(indicator_id, area_code, None, end)
-        return stats.compare_year_ago(series, [b.period for b in self.breaks(indicator_id)])
+        return stats.compare_year_ago(series, [b.period for b in self.breaks(indicator_id)],
+                                      step=self.step_months(indicator_id))
 
     def population_of(self, area_code: str, year: int) -> float | None:
         years = self.population[self.population["area_code"] == area_code]["year"]
@@ -214,10 +233,11 @@ class Dataset:
         window = self.series(indicator_id, total_code, start, end)
         if window.empty or ind["geography"] != "district":
             return pd.DataFrame()
+        step = self.step_months(indicator_id)
         if start is None and end is None:
-            window = window.tail(12)
+            window = window.tail(12 // step)
         first, last = window["period"].min(), window["period"].max()
-        months = len(window)
+        months = len(window) * step
         year = int((first + (last - first) / 2).year)
         total_count = float(window["value"].sum())
         total_pop = self.population_of(total_code, year)
@@ -239,7 +259,8 @@ class Dataset:
                 "area_code": area.area_code, "area_name": area.area_name, "area_slug": area.area_slug,
                 "count": count, "population": pop, "rate": rate, "lower": lower, "upper": upper,
                 "judgement": verdict, "suppressed": stats.suppressed(count),
-                "benchmark": benchmark, "months": months, "first": first, "last": last,
+                "benchmark": benchmark, "months": months, "first": first,
+                "last": last + pd.DateOffset(months=step - 1),
             })
         return pd.DataFrame(rows)
 

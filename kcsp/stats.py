@@ -35,21 +35,22 @@ def rate_per_1000(count: float, population: float) -> float:
     return count / population * 1000
 
 
-def rolling_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None) -> pd.Series:
-    """Rolling 12-month totals of a monthly series, indexed like it.
+def rolling_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None, step: int = 1) -> pd.Series:
+    """Rolling 12-month totals of a series of `step`-month periods (monthly, quarterly or yearly), indexed like it.
 
     A total needs 12 consecutive months and restarts at each series break, so no total ever sums
     months recorded on two different bases.
     """
     if series.empty:
         return pd.Series(dtype="float64")
-    values = series.set_index("period")["value"].astype("float64").sort_index().asfreq("MS")
+    values = series.set_index("period")["value"].astype("float64").sort_index().asfreq(f"{step}MS")
     out = pd.Series(float("nan"), index=values.index)
     first, last = values.index.min(), values.index.max()
     edges = [first, *sorted(b for b in breaks or [] if first < b <= last)]
+    window = 12 // step
     for i, start in enumerate(edges):
-        stop = edges[i + 1] - pd.DateOffset(months=1) if i + 1 < len(edges) else last
-        out.loc[start:stop] = values.loc[start:stop].rolling(12, min_periods=12).sum()
+        stop = edges[i + 1] - pd.DateOffset(months=step) if i + 1 < len(edges) else last
+        out.loc[start:stop] = values.loc[start:stop].rolling(window, min_periods=window).sum()
     return pd.Series(out.reindex(series["period"]).to_numpy(), index=series.index)
 
 
@@ -78,7 +79,7 @@ class Comparison:
 
 
 def compare_last_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None,
-                    months: int = 12) -> Comparison:
+                    months: int = 12, step: int = 1) -> Comparison:
     """Sum of the latest `months` months against the `months` before them.
 
     No comparison is made when fewer than 2 x months consecutive months are available, or when a
@@ -88,9 +89,9 @@ def compare_last_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = No
         return Comparison(None, None, None, None, "there is no data for this selection")
     values = series.set_index("period")["value"].sort_index()
     end = values.index.max()
-    current_start = end - pd.DateOffset(months=months - 1)
-    previous_start = end - pd.DateOffset(months=2 * months - 1)
-    expected = pd.date_range(previous_start, end, freq="MS")
+    current_start = end - pd.DateOffset(months=months - step)
+    previous_start = end - pd.DateOffset(months=2 * months - step)
+    expected = pd.date_range(previous_start, end, freq=f"{step}MS")
     if not expected.isin(values.index).all():
         return Comparison(None, None, current_start, end,
                           f"fewer than {2 * months} consecutive months of data are available")
@@ -99,14 +100,14 @@ def compare_last_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = No
             return Comparison(None, None, current_start, end,
                               f"the series changed at {brk:%B %Y}, so the two periods are not comparable")
     current = float(values.loc[current_start:end].sum())
-    previous = float(values.loc[previous_start:current_start - pd.DateOffset(months=1)].sum())
-    return Comparison(current, previous, current_start, end)
+    previous = float(values.loc[previous_start:current_start - pd.DateOffset(months=step)].sum())
+    return Comparison(current, previous, current_start, end + pd.DateOffset(months=step - 1))
 
 
-def compare_year_ago(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None) -> Comparison:
+def compare_year_ago(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None, step: int = 1) -> Comparison:
     """The latest 12 months against the 12 before; with under 24 months, the latest month against
-    the same month a year earlier. Never across a series break."""
-    full = compare_last_12(series, breaks)
+    the same month a year earlier. Never across a series break. `step`: months per period."""
+    full = compare_last_12(series, breaks, step=step)
     if full.percent is not None or series.empty or "series changed" in (full.reason or ""):
         return full
     values = series.set_index("period")["value"].sort_index()

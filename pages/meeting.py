@@ -28,7 +28,7 @@ from components.meeting import (
     pack_page,
     significant_table,
 )
-from kcsp import meetings, runtime
+from kcsp import meetings, periods, runtime
 from kcsp.narrative import join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
@@ -84,15 +84,18 @@ def _pack_chart(ds, priority, state, view):
     if series.empty:
         return None
     breaks = ds.breaks(headline)
-    span = f"{series['period'].min():%b %Y} to {series['period'].max():%b %Y}"
-    notes = [f"Unit: {ind['unit']}. Source: {ind['source']}. Top: {ind['unit']} per month; bottom: rolling "
-             "12-month total."]
+    frequency = str(ind["frequency"])
+    per = periods.NOUN[frequency]
+    span = f"{periods.label(series['period'].min(), frequency)} to {periods.label(series['period'].max(), frequency)}"
+    panels = ("; bottom: rolling 12-month total." if frequency in ("monthly", "quarterly") else ".")
+    notes = [f"Unit: {ind['unit']}. Source: {ind['source']}. Top: {ind['unit']} per {per}{panels}"]
     notes += [f"Series break, {b.period:%B %Y}: {b.description}" for b in breaks
               if series["period"].min() < b.period <= series["period"].max()]
     return pack_chart(chart_id=f"pack-chart-{priority['priority_id']}",
-                      title=f"{ind['name']}: {ds.area_name(code)}, monthly, {span}", note=" ".join(notes),
+                      title=f"{ind['name']}: {ds.area_name(code)}, by {per}, {span}", note=" ".join(notes),
                       illustrative=bool(ind["illustrative"]),
-                      figure=pack_figure(series, unit=ind["unit"], breaks=[(b.period, b.label) for b in breaks]))
+                      figure=pack_figure(series, unit=ind["unit"], breaks=[(b.period, b.label) for b in breaks],
+                                         frequency=frequency))
 
 
 def _pack(ds, state, view, include_restricted: bool) -> html.Div:

@@ -93,7 +93,8 @@ def observations_csv() -> Response:
         "period": frame["period"].dt.strftime("%Y-%m"),
         "value": frame["value"].astype("int64"),
         "unit": ind["unit"],
-        "illustrative": "true" if ind["illustrative"] else "false",
+        "illustrative": frame["illustrative"].map({True: "true", False: "false"}),
+        "import_id": frame["import_id"],
     })
     return _csv(out, f"{indicator_id}_{area}.csv")
 
