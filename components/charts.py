@@ -144,13 +144,20 @@ def sparkline(series: pd.DataFrame, *, height: int = 60) -> dict:
 
 
 def district_figure(breakdown: pd.DataFrame, *, total_label: str, selected_code: str | None = None,
-                    height: int = 420) -> dict:
-    """Rate per 1,000 residents by district with 95% intervals, the total's rate, and judgements."""
-    frame = breakdown.sort_values("rate", ascending=True)
+                    height: int = 420, order: str = "rate") -> dict:
+    """Rate per 1,000 residents by district with 95% intervals, the total's rate, and judgements.
+
+    Bars run from the highest rate at the top, or with order="deprivation" from the most deprived
+    district (IMD 2019 rank, breakdown column imd_rank) at the top."""
+    by_deprivation = order == "deprivation" and "imd_rank" in breakdown
+    frame = (breakdown.sort_values("imd_rank", ascending=False) if by_deprivation
+             else breakdown.sort_values("rate", ascending=True))
     shown = frame["rate"].where(~frame["suppressed"])
     selected = [c == selected_code for c in frame["area_code"]]
+    names = ([f"{n}, IMD rank {r}" for n, r in zip(frame["area_name"], frame["imd_rank"], strict=True)]
+             if by_deprivation else list(frame["area_name"]))
     labels = [f"<b>{n} ({j}, selected)</b>" if s else f"{n} ({j})"
-              for n, j, s in zip(frame["area_name"], frame["judgement"], selected, strict=True)]
+              for n, j, s in zip(names, frame["judgement"], selected, strict=True)]
     bar = {
         "type": "bar", "orientation": "h", "x": _numbers(shown), "y": labels, "name": "Rate per 1,000",
         "marker": {"color": [JUDGEMENT_COLOURS.get(j, MID_GREY) for j in frame["judgement"]],

@@ -97,18 +97,20 @@ def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
         "Rate per 1,000": breakdown["rate"].map("{:.2f}".format).where(~hidden, "suppressed"),
         "95% confidence interval": interval.where(~hidden, ""),
         f"Compared with {total_label}": breakdown["judgement"],
+        **({"IMD 2019 rank (1 = most deprived)": breakdown["imd_rank"].astype("string").fillna("")}
+           if "imd_rank" in breakdown else {}),
     })
 
 
 def highlighted_figures(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label: str,
-                        selected_code: str | None) -> tuple[dict, dict]:
+                        selected_code: str | None, order: str = "rate") -> tuple[dict, dict]:
     """The bar chart and funnel plot of a district comparison, with the chosen district picked out."""
-    return (district_figure(breakdown, total_label=total_label, selected_code=selected_code),
+    return (district_figure(breakdown, total_label=total_label, selected_code=selected_code, order=order),
             funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code))
 
 
 def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.DataFrame, boundaries: dict,
-                  total_label: str, selected_code: str | None, download_href: str) -> html.Div:
+                  total_label: str, selected_code: str | None, download_href: str, order: str = "rate") -> html.Div:
     iid = indicator["indicator_id"]
     first, last = breakdown["first"].iloc[0], breakdown["last"].iloc[0]
     window = f"{first:%b %Y} to {last:%b %Y}"
@@ -127,7 +129,8 @@ def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.D
         "limits are 95% and 99.8% around the county rate. Counts from 1 to 4 are suppressed and shown as "
         "'suppressed', never as zero."
     )
-    bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code)
+    bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code,
+                                       order=order)
     return chart_card(
         kind="districts", key=iid,
         title=f"{indicator['name']}: rate per 1,000 residents by district, {window}",

@@ -17,6 +17,7 @@ The build reads only these converted files, so the product needs no access to th
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -124,3 +125,31 @@ def drug_poisoning_observations() -> pd.DataFrame:
         "indicator_id": DRUG_POISONING_ID, "area_code": deaths["area_code"],
         "period": pd.to_datetime(deaths["year"].astype(str) + "-01-01"), "value": deaths["deaths"].astype("int64"),
     })
+
+
+@cache
+def deprivation() -> pd.DataFrame:
+    """IMD 2019 per district and Medway (read once per process): area_code, imd_rank (1 = most deprived), ..."""
+    return read(DEPRIVATION_FILE)
+
+
+def deprivation_sentence(area_code: str) -> str | None:
+    """'Thanet ranks 30th most deprived of England's 317 districts ...', or None when not held."""
+    frame = deprivation()
+    row = frame[frame["area_code"] == area_code]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    rank = int(r["imd_rank"])
+    kent = frame[frame["area_code"] != "E06000035"].sort_values("imd_rank")
+    place = list(kent["area_code"]).index(area_code) + 1 if area_code in set(kent["area_code"]) else None
+    among = f"; {_ordinal(place)} most deprived of Kent's 12 districts" if place else ""
+    return (f"{r['area_name']} ranks {_ordinal(rank)} most deprived of England's {int(r['districts'])} local authority "
+            f"districts on the Index of Multiple Deprivation 2019 (average score {float(r['imd_score']):.1f}){among}. "
+            f"{float(r['imd_bottom_decile']) * 100:.0f}% of its neighbourhoods (LSOAs) are among England's most "
+            "deprived 10%.")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

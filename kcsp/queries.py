@@ -14,7 +14,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from kcsp import periods, stats
+from kcsp import opendata, periods, stats
 from kcsp.actions import changes_since, in_district
 from kcsp.memo import per_dataset
 from kcsp.store import Store
@@ -216,7 +216,8 @@ class Dataset:
         return float(self._pop.loc[(area_code, year)])
 
     def district_breakdown(self, indicator_id: str, start=None, end=None) -> pd.DataFrame:
-        """Count, rate per 1,000, 95% interval and judgement against the total, per district (memoised).
+        """Count, rate per 1,000, 95% interval and judgement against the total, and IMD 2019 rank, per district
+        (memoised).
 
         With no period chosen the latest 12 months are compared.
         """
@@ -262,7 +263,10 @@ class Dataset:
                 "benchmark": benchmark, "months": months, "first": first,
                 "last": last + pd.DateOffset(months=step - 1),
             })
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+        frame["imd_rank"] = frame["area_code"].map(ranks).astype("Int64")
+        return frame
 
     @cached_property
     def latest_updates(self) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from dash import html
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import illustrative_badge
-from kcsp import runtime, stats
+from kcsp import opendata, runtime, stats
 from kcsp.narrative import change_phrase
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
@@ -70,6 +70,19 @@ def _assessment(ds, csp_name):
     ])
 
 
+def _deprivation(code: str):
+    sentence = opendata.deprivation_sentence(code)
+    if sentence is None:
+        return None
+    return html.Section([
+        html.H2("Deprivation (context)", className="h5 mt-2"),
+        html.P([sentence, " ", html.Span("Source: MHCLG, English Indices of Deprivation 2019, Open Government "
+                                         "Licence v3.0. Context for the figures below, not a measure of this "
+                                         "partnership's work.", className="small text-muted")],
+               id="district-deprivation"),
+    ])
+
+
 @cached_layout
 def layout(area_slug: str | None = None, **params):
     ds = runtime.dataset()
@@ -85,6 +98,7 @@ def layout(area_slug: str | None = None, **params):
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
+        _deprivation(code),
         html.P("Rates compare the district with the county over the period chosen (95% intervals, Byar's "
                "method); the direction of travel compares the district's latest 12 months with the 12 before.",
                className="small"),

@@ -77,10 +77,25 @@ def _district_section(ds, priority_id, state, code):
         params["from"] = state.start
     if state.end:
         params["to"] = state.end
+    order = _order(state)
     card = district_card(indicator=ds.indicator(chosen), breakdown=breakdown, limits=ds.funnel_limits(breakdown),
                          boundaries=geo.boundaries(), total_label=ds.total_label(chosen), selected_code=code,
-                         download_href="/api/district-comparison.csv?" + urlencode(params))
-    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, card]
+                         download_href="/api/district-comparison.csv?" + urlencode(params), order=order)
+    orders = html.P([
+        "Order the bar chart: ",
+        *[html.A(label, href=f"{PREFIX}{priority_id}{state.query(order=None if key == 'rate' else key)}",
+                 className="ms-2" + (" fw-bold" if key == order else ""),
+                 **({"aria-current": "true"} if key == order else {}))
+          for key, label in ORDERS.items()],
+    ], className="small mb-1", id="district-order")
+    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, orders, card]
+
+
+ORDERS = {"rate": "by rate", "deprivation": "by deprivation (IMD 2019, most deprived at the top)"}
+
+
+def _order(state: ViewState) -> str:
+    return state.order or "rate"
 
 
 def _where(ds, code: str | None) -> str:
@@ -96,7 +111,7 @@ def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
 def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
     """What a drawn page depends on besides the district; a change of any of these renders it again."""
     return {"priority": priority_id, "from": state.start, "to": state.end, "present": state.present,
-            "indicator": _comparable(ds, priority_id, state)[1]}
+            "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state)}
 
 
 @cached_layout
@@ -171,7 +186,8 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     for card in district_ids:
         breakdown = ds.district_breakdown(card["key"], state.start_ts, state.end_ts)
         bar, funnel = highlighted_figures(breakdown, ds.funnel_limits(breakdown),
-                                          total_label=ds.total_label(card["key"]), selected_code=code)
+                                          total_label=ds.total_label(card["key"]), selected_code=code,
+                                          order=_order(state))
         bars.append(bar)
         funnels.append(funnel)
     where = _where(ds, code)
