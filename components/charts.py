@@ -68,7 +68,8 @@ def _value_traces(trend: pd.DataFrame, months: list[str], per: str, hover: str) 
     base = {"type": "scatter", "x": months, "xaxis": "x", "yaxis": "y", "connectgaps": False}
     if not (flags.any() and (~flags).any()):
         return [{**base, "y": _numbers(shown), "name": f"Per {per}", "mode": "lines",
-                 "line": {"color": DARK_BLUE, "width": 2}, "hovertemplate": f"{hover}: %{{y:,.0f}}<extra>per {per}</extra>"}]
+                 "line": {"color": DARK_BLUE, "width": 2},
+                 "hovertemplate": f"{hover}: %{{y:,.0f}}<extra>per {per}</extra>"}]
     return [
         {**base, "y": _numbers(shown.where(~flags)), "name": f"Per {per}: real figures", "mode": "lines+markers",
          "line": {"color": DARK_BLUE, "width": 3}, "marker": {"symbol": "circle", "size": 6},
@@ -94,9 +95,11 @@ def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Ti
     rolling = frequency in ("monthly", "quarterly")
     data = _value_traces(trend, months, per, hover)
     if rolling:
-        data.append({"type": "scatter", "x": months, "y": _numbers(trend["rolling_12"].where(~trend["rolling_suppressed"])),
+        rolled = trend["rolling_12"].where(~trend["rolling_suppressed"])
+        data.append({"type": "scatter", "x": months, "y": _numbers(rolled),
                      "name": "Rolling 12-month total", "mode": "lines", "line": {"color": TURQUOISE, "width": 3},
-                     "xaxis": "x2", "yaxis": "y2", "hovertemplate": "12 months to %{x|%b %Y}: %{y:,.0f}<extra></extra>"})
+                     "xaxis": "x2", "yaxis": "y2",
+                     "hovertemplate": "12 months to %{x|%b %Y}: %{y:,.0f}<extra></extra>"})
     hidden = trend[trend["suppressed"]]
     if not hidden.empty:
         data.append({

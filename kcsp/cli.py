@@ -122,7 +122,8 @@ def _indicator_options(cmd: argparse.ArgumentParser, *, new: bool) -> None:
     cmd.add_argument("--coverage", choices=("kent-and-medway", "kent"),
                      help="areas its totals cover (default kent-and-medway)" if new else None)
     cmd.add_argument("--disclosure", choices=DISCLOSURES,
-                     help="suppress-small (default): district counts 1-4 hidden from anonymous viewers" if new else None)
+                     help="suppress-small (default): district counts 1-4 hidden from anonymous viewers"
+                     if new else None)
     cmd.add_argument("--source", required=new, help="who publishes or sends it")
     cmd.add_argument("--licence")
     cmd.add_argument("--notes", help="definition")
@@ -228,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="create or replace an account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["admin", "lead", "viewer"])
+    add.add_argument("--role", required=True, choices=["admin", "lead", "viewer", "analyst"])
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_users_add)

@@ -35,7 +35,8 @@ def _run(store: Store, change) -> None:
         raise IndicatorError(err.problems) from err
 
 
-def add_indicator(store: Store, indicator_id: str, fields: dict[str, str | None], *, today: pd.Timestamp | None = None) -> None:
+def add_indicator(store: Store, indicator_id: str, fields: dict[str, str | None], *,
+                  today: pd.Timestamp | None = None) -> None:
     """Add an indicator; raises IndicatorError when the id exists or a field is missing or invalid."""
     where = str(store.path("indicators"))
     values = {**DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
@@ -47,7 +48,8 @@ def add_indicator(store: Store, indicator_id: str, fields: dict[str, str | None]
     def change(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         indicators = as_text(tables["indicators"])
         if indicator_id in set(indicators["indicator_id"]):
-            raise IndicatorError([Problem(where, None, "indicator_id", f"{indicator_id!r} exists; use indicators edit")])
+            raise IndicatorError([Problem(where, None, "indicator_id",
+                                          f"{indicator_id!r} exists; use indicators edit")])
         _check_priority(tables, values, where)
         row = {c: None for c in indicators.columns}
         row.update(values, indicator_id=indicator_id, illustrative="false", updated=f"{stamp:%Y-%m-%d}")

@@ -4,8 +4,9 @@
 published (see ../shared/data/README.md) and writes, for the 12 Kent districts and Medway:
 
 - ``population_mid_year.csv`` (area_code, year, population): ONS mid-year estimates 1997 to 2020,
-  summed over single years of age (1997 to 2000 lack ages 85 and over: see convert_population); Kent County is the sum of the 12 districts (the source has no
-  county row) and Kent and Medway adds Medway.
+  summed over single years of age (1997 to 2000 lack ages 85 and over: see convert_population);
+  Kent County is the sum of the 12 districts (the source has no county row) and Kent and Medway
+  adds Medway.
 - ``drug_poisoning_deaths.csv`` (area_code, year, deaths): ONS deaths related to drug poisoning by
   year of registration, 1993 to 2020 (the source is Windows-1252, one column per year).
 - ``deprivation.csv`` (area_code, area_name, imd_rank, imd_score, imd_bottom_decile, districts):

@@ -25,7 +25,8 @@ FULL_MONTHS = {m.lower(): i for i, m in enumerate(
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
 _NAMED_MONTH = re.compile(r"([a-z]+)[\s\-/.]*'?(\d{2}|\d{4})")
 _CAL_QUARTER = re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])|q([1-4])\s*[-/ ]?\s*(\d{4})")
-_FY_QUARTER = re.compile(r"q([1-4])\s*(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})|(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q([1-4])")
+_FY_QUARTER = re.compile(r"q([1-4])\s*(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})"
+                         r"|(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q([1-4])")
 _FY = re.compile(r"(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
 _YEAR = re.compile(r"(\d{4})")
 

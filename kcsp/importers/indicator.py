@@ -76,7 +76,8 @@ class Plan:
     frequency: str
     file_name: str
     sha256: str
-    changes: pd.DataFrame  # area_code, area_name, period, label, old, new, change (new/changed/unchanged), was_illustrative
+    # area_code, area_name, period, label, old, new, change (new, changed or unchanged), was_illustrative
+    changes: pd.DataFrame
     periods: list[pd.Timestamp]
     removed: int = 0
     import_id: str | None = None
@@ -175,7 +176,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, problems: Problems) ->
         elif sheet in book.sheetnames:
             ws = book[sheet]
         else:
-            problems.add(Problem(name, None, "--sheet", f"no sheet {sheet!r}; the sheets are {', '.join(book.sheetnames)}"))
+            problems.add(Problem(name, None, "--sheet",
+                                 f"no sheet {sheet!r}; the sheets are {', '.join(book.sheetnames)}"))
             return None
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         return _Grid(name, ws.title, rows)
@@ -354,8 +356,8 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
     if layout == "areas-down":
         keys = []
         for j, c in enumerate(across, start=1):
-            if _blank(c):
-                keys.append(None)
+            if _blank(c) or _norm(c) in AREA_HEADERS:
+                keys.append(None)  # an empty column, or a second area column (e.g. names beside codes)
                 continue
             period, why = _period(c, frequency)
             if period is None:
@@ -424,7 +426,7 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
     records = _records(grid, header_row, layout, frequency, areas, problems)
     if not records and not problems:
         problems.add(grid.problem(header_row, 0, _text(grid.rows[header_row][0]), "no figures below the header"))
-    problems.raise_if_any()
+    cells_ok = not problems  # completeness and totals are only checked once every cell could be read
 
     county = indicator["geography"] == "county"
     coverage_total = KENT_MEDWAY if indicator["coverage"] == "kent-and-medway" else KENT
@@ -444,7 +446,8 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
             continue
         if not county and rec.area not in members:
             problems.add(grid.problem(rec.row, rec.col, rec.column,
-                                      f"{areas.names[rec.area]} is outside this indicator's coverage (Kent's 12 districts)"))
+                                      f"{areas.names[rec.area]} is outside this indicator's coverage "
+                                      "(Kent's 12 districts)"))
             continue
         key = (rec.area, rec.period)
         if key in seen:
@@ -455,7 +458,7 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
             continue
         seen[key] = rec
     covered = sorted({p for _, p in seen})
-    if not county:
+    if not county and cells_ok:
         for period in covered:
             missing = [areas.names[c] for c in members if (c, period) not in seen]
             if missing:
@@ -464,7 +467,7 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
                                           f"{periods.label(period, frequency)} has no figure for {', '.join(missing)}: "
                                           "every district is needed, or the totals would be wrong"))
     total_seen: set[tuple[str, pd.Timestamp]] = set()
-    for rec in totals:
+    for rec in totals if cells_ok else []:
         key = (rec.area, rec.period)
         if key in total_seen:
             problems.add(grid.problem(rec.row, rec.col, rec.column, "the total appears twice"))

@@ -1,4 +1,5 @@
-"""CSV and JSON routes: /healthz, /api/observations.csv, /api/actions.csv and POST /api/action-updates."""
+"""CSV and JSON routes: /healthz, /api/observations.csv, /api/actions.csv, POST /api/action-updates and the
+import templates /api/templates/<indicator>.csv|xlsx."""
 
 from __future__ import annotations
 
@@ -116,6 +117,29 @@ def district_comparison_csv() -> Response:
     out.insert(1, "from", frame["first"].dt.strftime("%Y-%m"))
     out.insert(2, "to", frame["last"].dt.strftime("%Y-%m"))
     return _csv(out.round(4), f"{indicator_id}_districts.csv")
+
+
+@bp.get("/api/templates/<indicator_id>.<fmt>")
+def indicator_template(indicator_id: str, fmt: str) -> Response:
+    """A template for a partner's figures (admins and analysts): areas down the side, recent periods across."""
+    from kcsp.importers.template import template_csv, template_xlsx
+
+    user = request_user()
+    if user is None:
+        return _problem(401, "sign in as an admin or analyst to download templates")
+    if not user.can_import:
+        return _problem(403, "templates are for admins and analysts")
+    ds = runtime.dataset()
+    if not ds.has_indicator(indicator_id) or fmt not in ("csv", "xlsx"):
+        return _problem(404, "no such template: /api/templates/<indicator>.csv or .xlsx")
+    ind, today = ds.indicator(indicator_id), pd.Timestamp.today()
+    if fmt == "csv":
+        body, mimetype = template_csv(ind, ds.areas, today), "text/csv"
+    else:
+        body = template_xlsx(ind, ds.areas, today)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{indicator_id}-template.{fmt}"'})
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
