@@ -187,16 +187,16 @@ def test_indicators_add_and_edit(store, capsys):
         add_indicator(store, "prevent-quarterly", {"priority_id": "extremism-hate", "name": "x", "unit": "x",
                                                    "polarity": "no-judgement", "frequency": "yearly",
                                                    "geography": "county", "source": "x"})
-    with pytest.raises(IndicatorError, match="holds .* values"):
+    with pytest.raises(IndicatorError, match=r"holds \d+ values"):
         edit_indicator(store, "da-incidents", {"frequency": "quarterly"})
     assert main(["indicators", "edit", "da-incidents", "--store", str(store.root), "--priority", "nope"]) == 1
     assert "unknown priority 'nope'" in capsys.readouterr().err
 
 
 def test_county_quarterly_indicator_takes_its_total(store, tmp_path):
-    add_indicator(store, "prevent-q", {"priority_id": "extremism-hate", "name": "Prevent referrals", "unit": "referrals",
-                                       "polarity": "no-judgement", "frequency": "quarterly", "geography": "county",
-                                       "source": "Home Office"})
+    add_indicator(store, "prevent-q", {"priority_id": "extremism-hate", "name": "Prevent referrals",
+                                       "unit": "referrals", "polarity": "no-judgement", "frequency": "quarterly",
+                                       "geography": "county", "source": "Home Office"})
     path = tmp_path / "prevent.csv"
     path.write_text("Prevent referrals, Kent and Medway\nArea,Q1 2023/24,Q2 2023/24\nKent & Medway,31,28\n")
     import_file(store, "prevent-q", path)
