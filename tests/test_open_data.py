@@ -1,0 +1,130 @@
+"""Real open data shipped in data/ons (converted by code from the shared files), its use in rates, the
+API and district pages; the import page's callbacks and template routes called directly."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from kcsp import opendata
+from kcsp.settings import DATA_DIR
+from tests import partner_files as pf
+from tests.support import PASSWORDS
+
+
+@pytest.fixture(scope="module")
+def client():
+    import app
+
+    app.server.config["TESTING"] = True
+    return app.server.test_client()
+
+
+def basic(name):
+    token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@pytest.mark.skipif(not opendata.SOURCE_DIR.exists(), reason="the shared source files are not on this machine")
+def test_shipped_files_are_exactly_what_the_conversion_writes(tmp_path):
+    written = opendata.convert(opendata.SOURCE_DIR, tmp_path)
+    assert written == {opendata.POPULATION_FILE: 15 * 24, opendata.DEATHS_FILE: 13 * 28, opendata.DEPRIVATION_FILE: 13}
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (DATA_DIR / "ons" / name).read_bytes(), name
+
+
+def test_acceptance_maidstone_drug_poisoning_deaths_2020_is_11(client):
+    response = client.get("/api/observations.csv?indicator=ons-drug-poisoning-deaths&area=E07000110"
+                          "&from=2020-01&to=2020-12")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(r["period"], r["value"], r["illustrative"], r["import_id"]) for r in rows] == [("2020-01", "11", "false", "")]
+
+
+def test_the_indicator_is_real_yearly_and_under_substance_misuse(dataset):
+    ind = dataset.indicator("ons-drug-poisoning-deaths")
+    assert (ind["priority_id"], ind["frequency"], bool(ind["illustrative"])) == ("substance-misuse", "yearly", False)
+    assert "legal or illegal" in ind["notes"] and "drug misuse" in ind["notes"]
+    kent = dataset.series("ons-drug-poisoning-deaths", "E10000016")
+    assert kent.set_index("period").at[pd.Timestamp("2020-01-01"), "value"] == 116  # ONS's Kent County figure
+
+
+def test_rates_for_2016_use_the_mid_2016_estimates(dataset):
+    frame = dataset.district_breakdown("ons-drug-poisoning-deaths", pd.Timestamp("2016-01-01"),
+                                       pd.Timestamp("2016-12-01"))
+    estimates = opendata.read(opendata.POPULATION_FILE)
+    mid_2016 = estimates[estimates["year"] == 2016].set_index("area_code")["population"]
+    assert len(frame) == 13
+    for row in frame.itertuples():
+        assert row.population == mid_2016[row.area_code]
+        assert row.months == 12 and f"{row.first:%Y-%m}" == "2016-01" and f"{row.last:%Y-%m}" == "2016-12"
+    method = dataset.population.set_index(["area_code", "year"])["method"]
+    assert method[("E07000110", 2016)] == "mid-year-estimate"
+    assert method[("E07000110", 2021)] == "census"
+    assert method[("E07000110", 2023)] == "extrapolated"
+
+
+def test_deprivation_context_and_ordering(dataset):
+    assert opendata.deprivation_sentence("E07000114").startswith(
+        "Thanet ranks 30th most deprived of England's 317 local authority districts")
+    from components.charts import district_figure
+
+    breakdown = dataset.district_breakdown("police-uk-burglary")
+    by_rate = district_figure(breakdown, total_label="Kent and Medway")["data"][0]["y"]
+    by_imd = district_figure(breakdown, total_label="Kent and Medway", order="deprivation")["data"][0]["y"]
+    assert by_imd[-1].startswith("Thanet, IMD rank 30")  # plotly draws the last bar at the top
+    assert by_imd[0].startswith("Tunbridge Wells, IMD rank 274")
+    assert by_rate != by_imd
+
+
+def test_district_page_shows_deprivation_and_data_page_licences():
+    import app
+    from pages import data, district
+
+    with app.server.test_request_context("/"):
+        page = str(district.layout(area_slug="thanet"))
+        assert "Index of Multiple Deprivation 2019" in page and "Open Government Licence v3.0" in page
+        text = str(data.layout())
+        assert "later years are estimated" in text and "deaths related to drug poisoning" in text
+
+
+def test_templates_need_an_importer(client):
+    assert client.get("/api/templates/marac-cases.xlsx").status_code == 401
+    assert client.get("/api/templates/marac-cases.xlsx", headers=basic("viewer")).status_code == 403
+    response = client.get("/api/templates/marac-cases.xlsx", headers=basic("admin"))
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    csv_template = client.get("/api/templates/ons-drug-poisoning-deaths.csv", headers=basic("admin"))
+    assert b"Area code,Area," in csv_template.data
+    assert client.get("/api/templates/nope.csv", headers=basic("admin")).status_code == 404
+
+
+def upload(path) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def test_preview_then_confirm_through_the_page_callbacks(writable_store, tmp_path):
+    import app
+    from pages import data_import
+
+    good = upload(pf.da_long_csv(tmp_path / "da.csv"))
+    bad = upload(pf.da_long_csv(tmp_path / "bad.csv", total_error=3))
+    with app.server.test_request_context("/", headers=basic("viewer")):
+        assert data_import.preview(good, "da-incidents", None, "da.csv", None)[2] is True
+        assert data_import.confirm(1, good, "da.csv", {"sha256": "x"}, None)[1] is True
+    with app.server.test_request_context("/", headers=basic("admin")):
+        refused, pending, disabled, _ = data_import.preview(bad, "da-incidents", None, "bad.csv", None)
+        assert pending is None and disabled is True
+        assert "total 2512 does not add up" in str(refused)
+        shown, pending, disabled, _ = data_import.preview(good, "da-incidents", None, "da.csv", "Kent Police")
+        assert disabled is False and pending["indicator"] == "da-incidents"
+        assert "import-preview-chart" in str(shown) and "39 changed" in str(shown)
+        assert len(writable_store.read("imports")) == 0
+        done, disabled, history = data_import.confirm(1, good, "da.csv", pending, "Kent Police")
+        assert "Imported as I000001" in str(done) and disabled is True
+        record = writable_store.read("imports").iloc[0]
+        assert (record["imported_by"], record["source"], record["file_name"]) == ("admin", "Kent Police", "da.csv")
+        assert "I000001" in str(history)
