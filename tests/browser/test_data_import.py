@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests import partner_files as pf
 from tests.browser.conftest import assert_clean, wait_for_charts
+from tests.browser.test_accessibility import AXE, RUN, TAGS, serious
 from tests.browser.test_actions_page import click, sign_in
 
 REAL_TRACES = """
@@ -31,6 +32,10 @@ def test_an_admin_uploads_previews_and_confirms_and_the_chart_shows_real_figures
     assert duo.find_element("#import-preview-chart .main-svg")
     assert "Folkestone and Hythe" in duo.find_element("#import-changes").text
     assert len(writable_store.read("imports")) == 0
+    if AXE.exists():
+        duo.driver.execute_script(AXE.read_text(encoding="utf-8"))
+        duo.driver.set_script_timeout(60)
+        assert not serious(duo.driver.execute_async_script(RUN, TAGS))
 
     click(duo, "#import-confirm")
     duo.wait_for_contains_text("#import-done", "Imported as I000001", timeout=20)
