@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from kcsp import stats
+from kcsp import periods, stats
 from kcsp.memo import per_dataset
 
 DIRECTION_WORDS = {
@@ -212,9 +212,10 @@ def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp |
                 sentences.append(line)
         first, last = series["period"].min(), series["period"].max()
         newest = min(t for t in (dataset.month_range()[1], stop) if t is not None)
-        if last < newest:
-            caveats.append(f"the latest month held for this measure is {last:%B %Y}, while other measures run "
-                           f"to {newest:%B %Y}")
+        frequency = str(ind["frequency"])
+        if periods.last_day(last, frequency) < newest:
+            caveats.append(f"the latest {periods.NOUN[frequency]} held for this measure is "
+                           f"{periods.label(last, frequency)}, while other measures run to {newest:%B %Y}")
         for brk in dataset.breaks(headline):
             if first < brk.period <= last:
                 what = re.sub(r"\s*\(.*\)$", "", brk.label)
@@ -225,7 +226,12 @@ def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp |
                        f"{area} figure is given")
     elif not by_district:
         caveats.append("the figures are held for the county as a whole only")
-    if bool(ind["illustrative"]):
+    real = series[~series["illustrative"]] if "illustrative" in series else series.iloc[0:0]
+    if bool(ind["illustrative"]) and not real.empty and len(real) < len(series):
+        caveats.append(f"only {len(real)} of the {len(series)} {periods.NOUN[str(ind['frequency'])]}s shown hold "
+                       "real figures from partners; the others are illustrative, generated to stand in for data "
+                       "that is not openly published")
+    elif bool(ind["illustrative"]) and real.empty:
         caveats.append("the figures are illustrative, generated to stand in for data that is not openly published")
     line = caveats_sentence(caveats)
     if line:

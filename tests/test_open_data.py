@@ -42,7 +42,8 @@ def test_acceptance_maidstone_drug_poisoning_deaths_2020_is_11(client):
                           "&from=2020-01&to=2020-12")
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["period"], r["value"], r["illustrative"], r["import_id"]) for r in rows] == [("2020-01", "11", "false", "")]
+    assert [(r["period"], r["value"], r["illustrative"], r["import_id"]) for r in rows] == [
+        ("2020-01", "11", "false", "")]
 
 
 def test_the_indicator_is_real_yearly_and_under_substance_misuse(dataset):
@@ -128,3 +129,22 @@ def test_preview_then_confirm_through_the_page_callbacks(writable_store, tmp_pat
         record = writable_store.read("imports").iloc[0]
         assert (record["imported_by"], record["source"], record["file_name"]) == ("admin", "Kent Police", "da.csv")
         assert "I000001" in str(history)
+
+
+def test_a_yearly_headline_reads_as_years_in_the_narrative(dataset):
+    from kcsp.narrative import priority_narrative
+    from kcsp.queries import Dataset
+    from kcsp.urlstate import ViewState
+
+    tables = dict(dataset.tables)
+    priorities = tables["priorities"].copy()
+    substance = priorities["priority_id"] == "substance-misuse"
+    priorities.loc[substance, "headline_indicator_id"] = "ons-drug-poisoning-deaths"
+    tables["priorities"] = priorities
+    yearly = Dataset(tables, today=dataset.today)
+    text = " ".join(priority_narrative(yearly, "substance-misuse", ViewState()))
+    kent_medway = yearly.series("ons-drug-poisoning-deaths").set_index("period")["value"]
+    assert f"{kent_medway[pd.Timestamp('2020-01-01')]:,}" in text
+    assert "the 12 months to December 2020" in text
+    assert "the latest year held for this measure is 2020" in text
+    assert "January 2020" not in text
