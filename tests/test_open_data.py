@@ -148,3 +148,21 @@ def test_a_yearly_headline_reads_as_years_in_the_narrative(dataset):
     assert "the 12 months to December 2020" in text
     assert "the latest year held for this measure is 2020" in text
     assert "January 2020" not in text
+
+
+def test_trend_figure_and_table_follow_the_frequency_and_mark_real_parts(dataset):
+    from components.charts import trend_figure
+    from components.indicator_cards import trend_table
+    from components.meeting import pack_figure
+
+    yearly = dataset.trend("ons-drug-poisoning-deaths", "E07000110")
+    fig = trend_figure(yearly, unit="deaths", frequency="yearly")
+    assert "xaxis2" not in fig["layout"] and fig["data"][0]["name"] == "Per year"
+    assert list(trend_table(yearly, "deaths", "yearly").columns) == ["Year", "Deaths"]
+    mixed = dataset.trend("da-incidents").tail(6).copy()
+    mixed["illustrative"] = [True, True, False, False, True, True]
+    traces = {t.get("meta"): t for t in trend_figure(mixed, unit="incidents")["data"] if t.get("meta")}
+    assert [v is not None for v in traces["real"]["y"]] == [False, False, True, True, False, False]
+    assert traces["illustrative"]["line"]["dash"] == "dot"
+    assert list(trend_table(mixed, "incidents")["Data"]) == ["illustrative"] * 2 + ["real"] * 2 + ["illustrative"] * 2
+    assert pack_figure(mixed, unit="incidents", breaks=[])["layout"]["showlegend"] is True
