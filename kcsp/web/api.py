@@ -111,7 +111,7 @@ def district_comparison_csv() -> Response:
     if frame.empty:
         return _problem(422, f"indicator: {indicator_id!r} has no district figures for this period")
     out = frame[["area_code", "area_name", "count", "population", "rate", "lower", "upper", "judgement",
-                 "suppressed", "benchmark"]].copy()
+                 "suppressed", "benchmark", "imd_rank"]].copy()
     out.loc[out["suppressed"], ["count", "rate", "lower", "upper"]] = None
     out.insert(0, "indicator_id", indicator_id)
     out.insert(1, "from", frame["first"].dt.strftime("%Y-%m"))
