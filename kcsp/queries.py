@@ -77,7 +77,7 @@ class Dataset:
                 part = part[part["indicator_id"].isin(covered)]
             summed = part.groupby(["indicator_id", "period"], as_index=False).agg(
                 value=("value", "sum"), illustrative=("illustrative", "any"),
-                import_id=("import_id", lambda ids: ";".join(sorted(set(ids) - {""}))))
+                import_id=("import_id", "max"))  # an import replaces whole periods: one id per period
             summed["area_code"] = code
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
@@ -148,7 +148,7 @@ class Dataset:
                end: pd.Timestamp | None = None) -> pd.DataFrame:
         """Values (period, value, illustrative, import_id) of an indicator for an area (default: its total).
 
-        A total's period is illustrative when any of its areas' values is; its import_id lists the imports."""
+        A total's period is illustrative when any of its areas' values is; its import_id is its areas' import."""
         code = area_code or self.total_code(indicator_id)
         frame = self._series.get((indicator_id, code))
         if frame is None:

@@ -261,3 +261,24 @@ def test_empty_and_unreadable_files_are_refused(store, tmp_path):
         import_file(store, "da-incidents", fake)
     with pytest.raises(ImportFailed, match="cannot be read"):
         import_file(store, "da-incidents", Path(tmp_path / "missing.csv"))
+
+
+def test_totals_across_periods_are_checked_then_ignored(store, tmp_path):
+    codes = ",".join(pf.KENT)
+    across = tmp_path / "across.csv"
+    lines = ["Road casualties by district", "District,Jan 2023,Feb 2023,Total"]
+    lines += [f"{pf.TYPED[c]},{i},{i + 1},{2 * i + 1}" for i, c in enumerate(pf.KENT)]
+    across.write_text("\n".join(lines) + "\n")
+    assert import_file(store, "road-casualties", across, dry_run=True).counts()["changed"] == 24
+    across.write_text(across.read_text().replace("Thanet,9,10,19", "Thanet,9,10,20"))
+    with pytest.raises(ImportFailed) as info:
+        import_file(store, "road-casualties", across)
+    assert [str(p) for p in info.value.problems] == [
+        f"{across}:12: Total: row total 20 does not add up: its periods sum to 19"]
+    down = tmp_path / "down.csv"
+    down.write_text(f"Month,{codes}\n2023-01,{','.join(['1'] * 12)}\n2023-02,{','.join(['2'] * 12)}\n"
+                    f"Total,{','.join(['3'] * 11)},4\n")
+    with pytest.raises(ImportFailed) as info:
+        import_file(store, "road-casualties", down)
+    assert [str(p) for p in info.value.problems] == [
+        f"{down}:4: E07000116: column total 4 does not add up: its periods sum to 3"]

@@ -5,7 +5,8 @@ periods across, or periods down the side and areas across). Rows above the heade
 skipped, and so is everything from the first blank or note line below the data. Areas are read by
 ONS code or by the names people type ("Shepway", "Tonbridge & Malling", "Folkestone & Hythe
 District Council"); a total row or column ("Kent", "Kent and Medway", "Total") is checked against
-the sum of its areas, then not stored. Periods are read by ``kcsp.periods`` at the indicator's
+the sum of its areas, then not stored, and so is a total across periods (a "Total" column beside
+periods across, or a "Total" row below periods down). Periods are read by ``kcsp.periods`` at the indicator's
 frequency.
 
 ``import_indicator`` checks everything first; any problem raises ``ImportFailed`` (one line per
@@ -47,6 +48,8 @@ PERIOD_HEADERS = {"period", "month", "quarter", "year", "financial year", "date"
 VALUE_HEADERS = {"value", "count", "number", "total", "figure", "n", "cases", "incidents", "referrals",
                  "casualties", "deaths", "offences", "visitors", "reviews", "people", "crimes"}
 SKIP_TITLE = 30
+PERIOD_TOTAL = "PERIOD-TOTAL"
+PERIOD_TOTALS = {"total", "grand total", "year total", "total for year", "ytd", "year to date", "all periods"}
 
 
 @dataclass(frozen=True)
@@ -359,6 +362,9 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
             if _blank(c) or _norm(c) in AREA_HEADERS:
                 keys.append(None)  # an empty column, or a second area column (e.g. names beside codes)
                 continue
+            if _norm(c) in PERIOD_TOTALS:
+                keys.append(PERIOD_TOTAL)
+                continue
             period, why = _period(c, frequency)
             if period is None:
                 bad(header_row, j, why)
@@ -373,6 +379,7 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
             if area is None:
                 bad(header_row, j, f"{_text(c)!r} is not a Kent district, Medway or a total")
             keys.append(area)
+    column_sums: dict[int, int | None] = {}
     for k, row in enumerate(body):
         r = header_row + 1 + k
         first = row[0] if row else None
@@ -381,6 +388,10 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
             break
         if all(_blank(v) for v in values):
             break  # a note line below the data
+        if layout == "periods-down" and _norm(first) in PERIOD_TOTALS:
+            _check_sums(values, column_sums, lambda j, reason, r=r: bad(r, j, reason), "column")
+            continue
+        row_sum: int | None = 0
         if layout == "areas-down":
             down = areas.resolve(first)
             if down is None:
@@ -391,9 +402,11 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
                 bad(r, 0, why)
         for j, raw in enumerate(values, start=1):
             key = keys[j - 1]
-            if key is None:
+            if key is None or key == PERIOD_TOTAL:
                 continue
             value, reason = _number(raw) if not _blank(raw) else (None, "is empty")
+            column_sums[j] = None if value is None or column_sums.get(j, 0) is None else column_sums.get(j, 0) + value
+            row_sum = None if value is None or row_sum is None else row_sum + value
             if value is None:
                 bad(r, j, reason)
                 continue
@@ -401,7 +414,22 @@ def _records(grid: _Grid, header_row: int, layout: str, frequency: str, areas: A
                 continue
             area, period = (down, key) if layout == "areas-down" else (key, down)
             out.append(_Record(area, period, value, r, j, heads[j]))
+        row_totals = {j: row_sum for j in range(1, len(header)) if keys[j - 1] == PERIOD_TOTAL}
+        _check_sums(values, row_totals, lambda j, reason, r=r: bad(r, j, reason), "row")
     return out
+
+
+def _check_sums(values: list[object], sums: dict[int, int | None], report, what: str) -> None:
+    """A total across periods (a row's or a column's) must equal the sum of the periods it totals."""
+    for j, expected in sums.items():
+        raw = values[j - 1] if j - 1 < len(values) else None
+        if expected is None or _blank(raw):
+            continue
+        value, reason = _number(raw)
+        if value is None:
+            report(j, reason)
+        elif value != expected:
+            report(j, f"{what} total {value} does not add up: its periods sum to {expected}")
 
 
 # ---------------------------------------------------------------------------------------------
