@@ -1,21 +1,73 @@
-"""Periods as people write them, for every indicator frequency.
+"""Frequencies of indicators and the periods they hold: months, quarters, years, financial years.
 
-A period is stored as its first day: a month (monthly), the first month of a quarter (quarterly:
-January, April, July or October), 1 January (yearly) or 1 April (financial-year, April to March).
-``parse`` reads the forms partners use (``2023-04``, ``Apr-23``, ``April 2023``, ``2023 Q1``,
-``Q1 2023/24``, ``2023/24``, ``2023``) and says why a text cannot be held at a frequency.
+A period is stored as its first day. A frequency says how many months one period spans and how
+many periods make the window a verdict judges (a year's worth: 12 months, 4 quarters, 1 year).
+``parse`` reads periods as partners write them (``2023-04``, ``Apr-23``, ``April 2023``,
+``2023 Q1``, ``Q1 2023/24``, ``2023/24``, ``2023``) and says why a text cannot be held at a frequency.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
 
-FREQUENCIES = ("monthly", "quarterly", "yearly", "financial-year")
-PER_YEAR = {"monthly": 12, "quarterly": 4, "yearly": 1, "financial-year": 1}
-NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year", "financial-year": "financial year"}
+
+@dataclass(frozen=True)
+class Frequency:
+    name: str
+    months: int
+    per_year: int
+    noun: str
+
+    def step(self, period: pd.Timestamp, n: int) -> pd.Timestamp:
+        """The period n periods after (or before, for negative n) `period`."""
+        return period + pd.DateOffset(months=n * self.months)
+
+    def last_month(self, period: pd.Timestamp) -> pd.Timestamp:
+        """First day of the last month a period covers."""
+        return period + pd.DateOffset(months=self.months - 1)
+
+    def label(self, period: pd.Timestamp) -> str:
+        """How people write one period: 'Jan 2023', 'Q1 2023', '2016', '2016/17'."""
+        if self.name == "quarterly":
+            return f"Q{(period.month - 1) // 3 + 1} {period.year}"
+        if self.name == "yearly":
+            return f"{period.year}"
+        if self.name == "financial-year":
+            return f"{period.year}/{(period.year + 1) % 100:02d}"
+        return f"{period:%b %Y}"
+
+    def span(self, start: pd.Timestamp, end: pd.Timestamp) -> str:
+        """'Feb 2022 to Jan 2023', or one period's label when start is end."""
+        return self.label(end) if start == end else f"{self.label(start)} to {self.label(end)}"
+
+    def count_words(self, n: int) -> str:
+        return f"{n} {self.noun}{'s' if n != 1 else ''}"
+
+
+FREQUENCIES: dict[str, Frequency] = {
+    f.name: f for f in (
+        Frequency("monthly", 1, 12, "month"),
+        Frequency("quarterly", 3, 4, "quarter"),
+        Frequency("yearly", 12, 1, "year"),
+        Frequency("financial-year", 12, 1, "financial year"),
+    )
+}
+
+
+def frequency(name: str) -> Frequency:
+    return FREQUENCIES[name]
+
+
+def month_of(period: pd.Timestamp) -> str:
+    return f"{period:%Y-%m}"
+
+
+PER_YEAR = {name: f.per_year for name, f in FREQUENCIES.items()}
+NOUN = {name: f.noun for name, f in FREQUENCIES.items()}
 MONTHS = {m.lower(): i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 FULL_MONTHS = {m.lower(): i for i, m in enumerate(
@@ -109,23 +161,11 @@ def example(frequency: str) -> str:
             "financial-year": "2023/24"}[frequency]
 
 
-def label(period: pd.Timestamp, frequency: str) -> str:
-    """A period as people say it: Apr 2023, 2023 Q2, 2023, 2023/24."""
-    period = pd.Timestamp(period)
-    if frequency == "quarterly":
-        return f"{period.year} Q{(period.month - 1) // 3 + 1}"
-    if frequency == "yearly":
-        return f"{period.year}"
-    if frequency == "financial-year":
-        return f"{period.year}/{(period.year + 1) % 100:02d}"
-    return f"{period:%b %Y}"
+def label(period: pd.Timestamp, frequency_name: str) -> str:
+    """A period as people say it (see Frequency.label)."""
+    return FREQUENCIES[frequency_name].label(pd.Timestamp(period))
 
 
-def last_day(period: pd.Timestamp, frequency: str) -> pd.Timestamp:
+def last_day(period: pd.Timestamp, frequency_name: str) -> pd.Timestamp:
     """The first day of the last month the period covers."""
-    months = 12 // PER_YEAR[frequency]
-    return pd.Timestamp(period) + pd.DateOffset(months=months - 1)
-
-
-def step(frequency: str) -> pd.DateOffset:
-    return pd.DateOffset(months=12 // PER_YEAR[frequency])
+    return FREQUENCIES[frequency_name].last_month(pd.Timestamp(period))

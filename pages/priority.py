@@ -19,9 +19,10 @@ from dash.exceptions import PreventUpdate
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
-from components.indicator_cards import district_card, highlighted_figures, trend_card, trend_view
-from kcsp import geo, runtime
-from kcsp.narrative import change_sentence
+from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
+from kcsp import geo, judgements, opendata, runtime
+from kcsp.judgements import CHANGE, COMPARISON
+from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
@@ -32,19 +33,29 @@ dash.register_page(__name__, path_template="/priority/<priority_id>",
 PREFIX = "/priority/"
 
 
-def _trend_views(ds, priority_id: str, state: ViewState, code: str | None) -> list[tuple[pd.Series, object]]:
+def _reveal() -> bool:
+    """Signed-in viewers see figures withheld from the public (marked)."""
+    return request_user() is not None
+
+
+def _trend_views(ds, priority_id: str, state: ViewState, reveal: bool) -> list[tuple[pd.Series, object]]:
     views = []
+    selected = ds.area_code_for_slug(state.district)
     for _, ind in ds.indicators_for(priority_id).iterrows():
         iid = ind["indicator_id"]
-        local = code is not None and ind["geography"] == "district" and ds.has_data(iid, code)
-        area = code if local else ds.total_code(iid)
-        trend = ds.trend(iid, area, state.start_ts, state.end_ts)
-        comparison = ds.comparison(iid, area, state.start_ts, state.end_ts)
-        summary = change_sentence(comparison, ind["polarity"], ind["unit"])
-        if code and not local:
-            summary += f" {ds.area_name(code)} has no separate figures for this measure: {ds.area_name(area)} is shown."
-        views.append((ind, trend_view(indicator=ind, trend=trend, area_code=area, area_name=ds.area_name(area),
-                                      breaks=ds.breaks(iid), summary=summary, start=state.start, end=state.end)))
+        area = judgements.shown_area(ds, iid, state.district)
+        trend = ds.trend(iid, area, state.start_ts, state.end_ts, reveal=reveal)
+        change = judgements.verdict(ds, iid, area, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
+        summary = [change_sentence(change, ind["unit"])]
+        if selected and area == selected:
+            mine = judgements.verdict(ds, iid, area, COMPARISON, state.start_ts, state.end_ts, reveal=reveal)
+            summary.append(comparison_sentence(mine, ds.total_label(iid)))
+        elif selected:
+            summary.append((f"{ds.area_name(selected)} has no separate figures for this measure: "
+                            f"{ds.area_name(area)} is shown.",))
+        views.append((ind, trend_view(indicator=ind, trend=trend, frequency=ds.frequency(iid), area_code=area,
+                                      area_name=ds.area_name(area), breaks=ds.breaks(iid), summary=summary,
+                                      start=state.start, end=state.end, reveal=reveal)))
     return views
 
 
@@ -69,18 +80,24 @@ def _district_section(ds, priority_id, state, code):
                                 id={"type": "indicator-choice", "indicator": iid}))
         for iid, name in zip(comparable["indicator_id"], comparable["name"], strict=True)
     ], pills=True, className="indicator-choice mb-2", id="district-indicator-choice")
-    breakdown = ds.district_breakdown(chosen, state.start_ts, state.end_ts)
-    if breakdown.empty:
-        return [choices, html.P("No data for this measure in the chosen period.")]
+    verdicts = [v for v in judgements.verdicts(ds, chosen, state.start_ts, state.end_ts, reveal=_reveal())
+                if v.kind == COMPARISON]
+    breakdown = judgements.comparison_frame(verdicts)
+    if breakdown["benchmark"].isna().all():
+        return [choices, html.P("No complete figures for this measure in the chosen period.")]
     params = {"indicator": chosen}
     if state.start:
         params["from"] = state.start
     if state.end:
         params["to"] = state.end
+    total = ds.total_label(chosen)
     order = _order(state)
-    card = district_card(indicator=ds.indicator(chosen), breakdown=breakdown, limits=ds.funnel_limits(breakdown),
-                         boundaries=geo.boundaries(), total_label=ds.total_label(chosen), selected_code=code,
-                         download_href="/api/district-comparison.csv?" + urlencode(params), order=order)
+    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown),
+                         limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
+                         boundaries=geo.boundaries(), total_label=total, selected_code=code,
+                         download_href="/api/district-comparison.csv?" + urlencode(params),
+                         summary=[s for s in [districts_sentence(verdicts, total)] if s],
+                         dates=data_dates(ds, chosen), order=order)
     orders = html.P([
         "Order the bar chart: ",
         *[html.A(label, href=f"{PREFIX}{priority_id}{state.query(order=None if key == 'rate' else key)}",
@@ -96,6 +113,12 @@ ORDERS = {"rate": "by rate", "deprivation": "by deprivation (IMD 2019, most depr
 
 def _order(state: ViewState) -> str:
     return state.order or "rate"
+
+
+def _with_deprivation(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each district's IMD 2019 rank (1 = most deprived in England), for ordering and the table."""
+    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    return breakdown.assign(imd_rank=breakdown["area_code"].map(ranks).astype("Int64"))
 
 
 def _where(ds, code: str | None) -> str:
@@ -126,7 +149,8 @@ def layout(priority_id: str | None = None, **params):
     pid = priority["priority_id"]
     where = _where(ds, code)
     cards = [trend_card(indicator=ind, view=view, coverage=ds.total_label(ind["indicator_id"]),
-                        breaks=ds.breaks(ind["indicator_id"])) for ind, view in _trend_views(ds, pid, state, code)]
+                        breaks=ds.breaks(ind["indicator_id"]), dates=data_dates(ds, ind["indicator_id"]))
+             for ind, view in _trend_views(ds, pid, state, _reveal())]
     return html.Div([
         dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state)),
         html.H1(priority["name"], className="h3", id="priority-title"),
@@ -180,12 +204,14 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         raise PreventUpdate
     pid = priority["priority_id"]
     code = ds.area_code_for_slug(state.district)
-    views = {ind["indicator_id"]: v for ind, v in _trend_views(ds, pid, state, code)}
+    reveal = _reveal()
+    views = {ind["indicator_id"]: v for ind, v in _trend_views(ds, pid, state, reveal)}
     shown = [views[i["key"]] for i in trend_ids]
     bars, funnels = [], []
     for card in district_ids:
-        breakdown = ds.district_breakdown(card["key"], state.start_ts, state.end_ts)
-        bar, funnel = highlighted_figures(breakdown, ds.funnel_limits(breakdown),
+        verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
+        bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts)),
+                                          judgements.funnel(ds, card["key"], state.start_ts, state.end_ts),
                                           total_label=ds.total_label(card["key"]), selected_code=code,
                                           order=_order(state))
         bars.append(bar)
@@ -197,7 +223,7 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         _actions(ds, priority, state, code),
         [v.title for v in shown],
         [v.figure for v in shown],
-        [v.summary for v in shown],
+        [summary_block(v, "").children for v in shown],
         [v.caption for v in shown],
         [markdown_table(v.table) for v in shown],
         [v.download_href for v in shown],

@@ -102,8 +102,8 @@ def test_bad_xlsx_is_refused_with_exact_lines_and_the_store_byte_identical(store
         import_file(store, "marac-quarterly", path, now=NOW)
     lines = [str(p).replace(str(tmp_path) + "/", "") for p in info.value.problems]
     assert lines == [*pf.BAD_LINES,
-                     "bad.xlsx:Return!B17: Thanet 2023 Q2 appears twice (first on row 13)",
-                     "bad.xlsx:Return!C17: Thanet 2023 Q3 appears twice (first on row 13)"]
+                     "bad.xlsx:Return!B17: Thanet Q2 2023 appears twice (first on row 13)",
+                     "bad.xlsx:Return!C17: Thanet Q3 2023 appears twice (first on row 13)"]
     assert snapshot(store) == before
 
 

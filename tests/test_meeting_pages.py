@@ -109,10 +109,13 @@ class TestOverview:
 
     def test_the_verdict_is_a_word_not_only_a_colour(self, pages, request_context):
         page = pages["/"]()
-        badges = [text(c) for c in walk(page) if "verdict-badge " in (getattr(c, "className", "") or "")]
+        from kcsp.vocabulary import CHANGE
+
+        badges = [c for c in walk(page) if "verdict-badge " in (getattr(c, "className", "") or "")]
         assert len(badges) == 8
-        words = ("Better", "Worse", "Little change", "Up, not judged", "Down, not judged", "No comparison")
-        assert all(any(w in b for w in words) for b in badges)
+        for badge in badges:
+            t = CHANGE[getattr(badge, "data-verdict")]
+            assert text(badge) == t.shape + t.word and t.css_class in badge.className
 
 
 class TestAssessmentPage:
