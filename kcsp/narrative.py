@@ -63,6 +63,14 @@ def join_words(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def _move(percent: float | None) -> str:
+    if percent is None:
+        return ""
+    if round(percent, 1) == 0:
+        return ", no change"
+    return f", {'up' if percent > 0 else 'down'} {abs(percent):.1f}%"
+
+
 def change_sentence(v: Verdict, unit: str) -> Sentence:
     """The change of one area, with both counts, in words: verdict first, then the figures."""
     if v.verdict is None:
@@ -72,8 +80,7 @@ def change_sentence(v: Verdict, unit: str) -> Sentence:
     if v.verdict == "not-compared":
         figure = f"{fmt_count(v.count)} {unit} in {v.window.words()}; " if v.count is not None else ""
         return (f"{v.area_name}: {figure}", Mention(v, "not compared with an earlier period"), f": {v.reason}.")
-    pct = v.percent
-    move = "" if pct is None else f", {'up' if pct > 0 else 'down'} {abs(pct):.1f}%" if round(pct, 1) else ", no change"
+    move = _move(v.percent)
     mark = " (figures withheld from the public)" if v.shown_withheld else ""
     return (f"{v.area_name}: {fmt_count(v.count)} {unit} in {v.window.words()}, against "
             f"{fmt_count(v.previous_count)} in {v.window.previous.words()}{move}: ",

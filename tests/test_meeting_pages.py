@@ -115,7 +115,7 @@ class TestOverview:
         assert len(badges) == 8
         for badge in badges:
             t = CHANGE[getattr(badge, "data-verdict")]
-            assert text(badge) == t.shape + t.word and t.css_class in badge.className
+            assert text(badge) == f"{t.shape} {t.word}" and t.css_class in badge.className
 
 
 class TestAssessmentPage:

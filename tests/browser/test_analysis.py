@@ -95,3 +95,20 @@ def test_district_map_draws_offline(served):
     click(served, served.find_element("#districts-compared ~ div").find_element(By.XPATH, ".//summary[text()='Map']"))
     served.wait_for_element("#districts-compared ~ div .choroplethlayer path", timeout=15)
     assert_clean(served)
+
+
+def test_verdicts_in_the_page_carry_their_data_and_match_the_api(served):
+    """Every verdict drawn is an element with what was judged; a district change redraws them in place."""
+    open_page(served, f"{PAGE}?district=thanet")
+    shown = served.driver.execute_script(
+        "return [...document.querySelectorAll('[data-verdict]')].map(e => [e.dataset.verdictKind, e.dataset.indicator,"
+        " e.dataset.area, e.dataset.from, e.dataset.to, e.dataset.verdict]);")
+    assert {row[0] for row in shown} == {"comparison", "change"}
+    kind, indicator, area, first, last, verdict = next(r for r in shown if r[2] == "E07000114" and r[0] == "change")
+    api = requests.get(f"{served.server_url}/api/judgements.csv?indicator={indicator}&from={first}&to={last}",
+                       timeout=10).text
+    row = next(r for r in csv.DictReader(io.StringIO(api)) if r["area_code"] == area and r["kind"] == kind)
+    assert row["verdict"] == verdict
+    choose(served, "#filter-district", "Dover")
+    served.wait_for_element("[data-area='E07000108'][data-verdict-kind='change']", timeout=15)
+    assert_clean(served)
