@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kcsp import opendata
 from kcsp.reference import read_reference, reference_tables
 from kcsp.settings import DATA_DIR
 
@@ -277,7 +278,7 @@ def build_demo_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFra
     police = read_police_counts()
     calibration = read_reference("calibration")
     end = last_full_month(today)
-    series = [police]
+    series = [police, opendata.drug_poisoning_observations()]
     for indicator in indicators[indicators["illustrative"] == "true"].itertuples(index=False):
         ind = pd.Series(indicator._asdict())
         cal = calibration[calibration["indicator_id"] == ind["indicator_id"]]

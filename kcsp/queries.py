@@ -78,19 +78,26 @@ class Dataset:
         every member area reported (a total of whichever areas happened to report would mislead)."""
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
         obs["value"] = obs["value"].astype("int64")
+        generated = set(self.indicators.loc[self.indicators["illustrative"].astype(bool), "indicator_id"])
+        imported = (observations["import_id"] if "import_id" in observations
+                    else pd.Series(None, index=observations.index, dtype="str"))
+        obs["import_id"] = imported.fillna("").astype("str")
+        obs["illustrative"] = obs["indicator_id"].isin(generated) & (obs["import_id"] == "")
         totals = []
         for iid, rows in obs.groupby("indicator_id", sort=False):
             if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
                 continue
             members = self.members(iid)
             part = rows[rows["area_code"].isin(members)]
-            summed = part.groupby("period", as_index=False).agg(value=("value", "sum"), areas=("area_code", "nunique"))
+            summed = part.groupby("period", as_index=False).agg(
+                value=("value", "sum"), areas=("area_code", "nunique"), illustrative=("illustrative", "any"),
+                import_id=("import_id", "max"))  # an import replaces whole periods: one id per period
             summed = summed[summed["areas"] == len(members)].drop(columns="areas")
             summed["indicator_id"], summed["area_code"] = iid, self.total_code(iid)
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
         return {
-            key: grp[["period", "value"]].sort_values("period").reset_index(drop=True)
+            key: grp[["period", "value", "illustrative", "import_id"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
 
@@ -185,11 +192,14 @@ class Dataset:
 
     def series(self, indicator_id: str, area_code: str | None = None, start: pd.Timestamp | None = None,
                end: pd.Timestamp | None = None) -> pd.DataFrame:
-        """Monthly values (period, value) of an indicator for an area (default: its total)."""
+        """Values (period, value, illustrative, import_id) of an indicator for an area (default: its total).
+
+        A total's period is illustrative when any of its areas' values is; its import_id is its areas' import."""
         code = area_code or self.total_code(indicator_id)
         frame = self._series.get((indicator_id, code))
         if frame is None:
-            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64")})
+            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64"),
+                                 "illustrative": pd.Series(dtype="bool"), "import_id": pd.Series(dtype="str")})
         if start is not None:
             frame = frame[frame["period"] >= start]
         if end is not None:
@@ -202,8 +212,9 @@ class Dataset:
         to the last (a period with no figure, such as a total not every area reported, is a gap).
 
         Columns: period, value, rolling (a year's worth of periods, restarting at series breaks),
-        missing, withheld and rolling_withheld (see kcsp.disclosure). Withheld values are blanked
-        unless `reveal` (signed-in viewers see them, marked).
+        missing, withheld and rolling_withheld (see kcsp.disclosure), illustrative (the period's
+        value is generated, not real) and import_id (the import it came from, blank for built-in data).
+        Withheld values are blanked unless `reveal` (signed-in viewers see them, marked).
         """
         code = area_code or self.total_code(indicator_id)
         full = self._full_trend(indicator_id, code)
@@ -224,9 +235,11 @@ class Dataset:
         if held.empty:
             return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="float64"),
                                  "rolling": pd.Series(dtype="float64"), "missing": pd.Series(dtype=bool),
-                                 "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool)})
+                                 "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool),
+                                 "illustrative": pd.Series(dtype=bool), "import_id": pd.Series(dtype="str")})
         periods = pd.date_range(held["period"].min(), held["period"].max(), freq=f"{freq.months}MS")
-        values = held.set_index("period")["value"].astype("float64").reindex(periods)
+        by_period = held.set_index("period")
+        values = by_period["value"].astype("float64").reindex(periods)
         rolling = pd.Series(float("nan"), index=periods)
         starts = sorted(b.period for b in self.breaks(indicator_id) if periods[0] < b.period <= periods[-1])
         edges = [periods[0], *starts]
@@ -242,7 +255,10 @@ class Dataset:
             rolling_withheld = window_hidden.loc[code].reindex(periods, fill_value=False)
         return pd.DataFrame({"period": periods, "value": values.to_numpy(), "rolling": rolling.to_numpy(),
                              "missing": values.isna().to_numpy(), "withheld": withheld.to_numpy(dtype=bool),
-                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool)})
+                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool),
+                             "illustrative": by_period["illustrative"].reindex(periods, fill_value=False)
+                             .to_numpy(dtype=bool),
+                             "import_id": by_period["import_id"].reindex(periods, fill_value="").to_numpy()})
 
     @per_dataset
     def window_grid(self, indicator_id: str, periods: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -24,6 +24,7 @@ AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-mo
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
 ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+FREQUENCIES = ("monthly", "quarterly", "yearly", "financial-year")
 DISCLOSURES = ("open", "suppress-small")
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -133,14 +134,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "population",
-            "Usual residents per area and year: census counts for 2011 and 2021, straight-line "
-            "estimates between them and after 2021 (method says which).",
+            "Usual residents per area and year: ONS mid-year estimates to 2020, the 2021 census, and "
+            "after 2021 the 2011-2021 average yearly change carried on (method says which).",
             (
                 _c("area_code", "str", "ONS code", regex=CODE),
-                _c("year", "int", "Calendar year", min_value=2000, max_value=2100),
+                _c("year", "int", "Calendar year", min_value=1990, max_value=2100),
                 _c("population", "int", "Usual residents", min_value=0),
-                _c("method", "str", "census, interpolated or extrapolated",
-                   isin=("census", "interpolated", "extrapolated")),
+                _c("method", "str", "mid-year-estimate (ONS), census, interpolated or extrapolated",
+                   isin=("mid-year-estimate", "census", "interpolated", "extrapolated")),
             ),
             key=("area_code", "year"),
         ),
@@ -180,8 +181,8 @@ TABLES: dict[str, Table] = {
                 _c("unit", "str", "What one is counted in (e.g. incidents)"),
                 _c("polarity", "str", "Whether a rise is good, bad or neither", isin=POLARITIES),
                 _c("source", "str", "Who publishes it"),
-                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or financial-year",
-                   isin=("monthly", "quarterly", "yearly", "financial-year")),
+                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or "
+                   "financial-year (April to March)", isin=FREQUENCIES),
                 _c("geography", "str", "district: stored per district; county: one county figure",
                    isin=("district", "county")),
                 _c("coverage", "str", "Areas its totals cover",
@@ -199,16 +200,35 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "observations",
-            "Monthly values at the finest geography held: indicator x area x month. Totals are "
-            "computed, never stored.",
+            "Values at the finest geography held: indicator x area x period (a month, quarter, year or "
+            "financial year, as the indicator's frequency says). Totals are computed, never stored.",
             (
                 _c("indicator_id", "str", "Indicator", regex=SLUG),
                 _c("area_code", "str", "Area", regex=CODE),
-                _c("period", "date", "First day of the month"),
-                _c("value", "int", "Count in the month", min_value=0),
+                _c("period", "date", "First day of the period"),
+                _c("value", "int", "Count in the period", min_value=0),
+                _c("import_id", "str", "The import it came from (imports table); blank for built-in data",
+                   required=False, regex=r"^I\d{6,}$"),
             ),
             key=("indicator_id", "area_code", "period"),
             fmt="parquet",
+        ),
+        Table(
+            "imports",
+            "Every import of a partner's file: what was read, from whom, by whom and when.",
+            (
+                _c("import_id", "str", "Identifier", regex=r"^I\d{6,}$"),
+                _c("indicator_id", "str", "Indicator imported", regex=SLUG),
+                _c("file_name", "str", "Name of the file imported"),
+                _c("sha256", "str", "SHA-256 of the file's bytes", regex=r"^[0-9a-f]{64}$"),
+                _c("source", "str", "Where the figures come from, as the importer said", required=False),
+                _c("imported_by", "str", "Who imported it"),
+                _c("imported_at", "datetime", "When (ISO 8601, UTC)",
+                   regex=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+                _c("rows", "int", "Values stored", min_value=0),
+                _c("periods", "str", "Periods replaced (first days, separated by ;)"),
+            ),
+            key=("import_id",),
         ),
         Table(
             "series_breaks",
@@ -331,6 +351,8 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("indicators", "priority_id", "priorities", "priority_id"),
     ("observations", "indicator_id", "indicators", "indicator_id"),
     ("observations", "area_code", "areas", "area_code"),
+    ("observations", "import_id", "imports", "import_id"),
+    ("imports", "indicator_id", "indicators", "indicator_id"),
     ("series_breaks", "indicator_id", "indicators", "indicator_id"),
     ("actions", "priority_id", "priorities", "priority_id"),
     ("action_updates", "action_id", "actions", "action_id"),

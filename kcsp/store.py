@@ -80,7 +80,9 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
             if blank.any():
                 frame = frame.assign(**{col.name: frame[col.name].astype(object).where(~blank, col.default)})
     present = list(frame.columns)
-    missing = [c for c in expected if c not in present]
+    optional = {c.name for c in table.columns if not c.required}
+    missing = [c for c in expected if c not in present and c not in optional]
+    frame = frame.assign(**{c: None for c in expected if c not in present and c in optional})
     extra = [c for c in present if c not in expected]
     for name in missing:
         problems.append(Problem(filename, None, name, "column is missing"))

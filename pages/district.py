@@ -9,7 +9,7 @@ from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import illustrative_badge
 from components.verdicts import verdict_badge
-from kcsp import judgements, runtime
+from kcsp import judgements, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
@@ -72,6 +72,19 @@ def _assessment(ds, csp_name):
     ])
 
 
+def _deprivation(code: str):
+    sentence = opendata.deprivation_sentence(code)
+    if sentence is None:
+        return None
+    return html.Section([
+        html.H2("Deprivation (context)", className="h5 mt-2"),
+        html.P([sentence, " ", html.Span("Source: MHCLG, English Indices of Deprivation 2019, Open Government "
+                                         "Licence v3.0. Context for the figures below, not a measure of this "
+                                         "partnership's work.", className="small text-muted")],
+               id="district-deprivation"),
+    ])
+
+
 @cached_layout
 def layout(area_slug: str | None = None, **params):
     ds = runtime.dataset()
@@ -88,6 +101,7 @@ def layout(area_slug: str | None = None, **params):
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
+        _deprivation(code),
         html.P("Each measure is judged over its latest year (12 months, 4 quarters or a year) within the period "
                "chosen. The comparison sets the district's rate against the county's (95% intervals: exact below "
                "10 events, Byar's method from 10); the change sets its count against the year before, and is "

@@ -20,7 +20,7 @@ from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
 from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
-from kcsp import geo, judgements, runtime
+from kcsp import geo, judgements, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
@@ -91,13 +91,34 @@ def _district_section(ds, priority_id, state, code):
     if state.end:
         params["to"] = state.end
     total = ds.total_label(chosen)
-    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=breakdown,
+    order = _order(state)
+    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown),
                          limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
                          boundaries=geo.boundaries(), total_label=total, selected_code=code,
                          download_href="/api/district-comparison.csv?" + urlencode(params),
                          summary=[s for s in [districts_sentence(verdicts, total)] if s],
-                         dates=data_dates(ds, chosen))
-    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, card]
+                         dates=data_dates(ds, chosen), order=order)
+    orders = html.P([
+        "Order the bar chart: ",
+        *[html.A(label, href=f"{PREFIX}{priority_id}{state.query(order=None if key == 'rate' else key)}",
+                 className="ms-2" + (" fw-bold" if key == order else ""),
+                 **({"aria-current": "true"} if key == order else {}))
+          for key, label in ORDERS.items()],
+    ], className="small mb-1", id="district-order")
+    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, orders, card]
+
+
+ORDERS = {"rate": "by rate", "deprivation": "by deprivation (IMD 2019, most deprived at the top)"}
+
+
+def _order(state: ViewState) -> str:
+    return state.order or "rate"
+
+
+def _with_deprivation(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each district's IMD 2019 rank (1 = most deprived in England), for ordering and the table."""
+    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    return breakdown.assign(imd_rank=breakdown["area_code"].map(ranks).astype("Int64"))
 
 
 def _where(ds, code: str | None) -> str:
@@ -113,7 +134,7 @@ def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
 def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
     """What a drawn page depends on besides the district; a change of any of these renders it again."""
     return {"priority": priority_id, "from": state.start, "to": state.end, "present": state.present,
-            "indicator": _comparable(ds, priority_id, state)[1]}
+            "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state)}
 
 
 @cached_layout
@@ -189,9 +210,10 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     bars, funnels = [], []
     for card in district_ids:
         verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
-        bar, funnel = highlighted_figures(judgements.comparison_frame(verdicts),
+        bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts)),
                                           judgements.funnel(ds, card["key"], state.start_ts, state.end_ts),
-                                          total_label=ds.total_label(card["key"]), selected_code=code)
+                                          total_label=ds.total_label(card["key"]), selected_code=code,
+                                          order=_order(state))
         bars.append(bar)
         funnels.append(funnel)
     where = _where(ds, code)

@@ -1,6 +1,8 @@
-"""Pieces every importer shares: the list of problems (FILE:ROW: COLUMN: reason), the failure that
-carries them, reading a table from CSV or XLSX with each cell's place, and the locked write that
-turns a store problem or a busy lock into that failure. Nothing is written until every check passed.
+"""Pieces every importer shares: the list of problems (FILE:ROW: COLUMN: reason for a text file's row
+and column, FILE:SHEET!CELL: reason for a spreadsheet cell), the failure that carries them, reading a
+table from CSV or XLSX with each cell's place, replacing the observations of the periods imported
+(so a re-import never doubles them), and the locked write that turns a store problem or a busy lock
+into that failure. Nothing is written until every check passed.
 """
 
 from __future__ import annotations
@@ -8,23 +10,40 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from filelock import Timeout
 
 from kcsp.store import Problem, Store, StoreError
 
 MAX_PROBLEMS = 200
 FILE_COLUMN = "file"
+OBSERVATION_TYPES = {"indicator_id": "str", "area_code": "str", "period": "datetime64[ns]", "value": "Int64"}
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A problem in one spreadsheet cell, printed as FILE:SHEET!CELL: reason (row and column kept for display)."""
+
+    file: str
+    sheet: str
+    cell: str
+    reason: str
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.sheet}!{self.cell}: {self.reason}"
 
 
 class ImportFailed(Exception):
     """The input (or the store it was going into) was rejected; nothing was written."""
 
-    def __init__(self, problems: Iterable[Problem], *, total: int | None = None):
+    def __init__(self, problems: Iterable[Problem | CellProblem], *, total: int | None = None):
         self.problems = list(problems)
         self.total = len(self.problems) if total is None else total
         super().__init__("\n".join(str(p) for p in self.problems))
@@ -34,10 +53,10 @@ class Problems:
     """Every problem found, keeping the first MAX_PROBLEMS and counting the rest."""
 
     def __init__(self) -> None:
-        self.kept: list[Problem] = []
+        self.kept: list[Problem | CellProblem] = []
         self.total = 0
 
-    def add(self, problem: Problem) -> None:
+    def add(self, problem: Problem | CellProblem) -> None:
         self.total += 1
         if len(self.kept) < MAX_PROBLEMS:
             self.kept.append(problem)
@@ -167,3 +186,17 @@ def writing(store: Store) -> Iterator[None]:
                                     "is locked by another write; try again later")]) from err
 
 
+def replace_observations(observations: pd.DataFrame, new: pd.DataFrame, replaced: pd.Series) -> pd.DataFrame:
+    """The observations with the rows marked `replaced` taken out and `new` added in their place."""
+    kept = observations.loc[~replaced.fillna(False).astype(bool)]
+    new = new.astype({k: v for k, v in OBSERVATION_TYPES.items() if k in new.columns})
+    if kept.empty:
+        return new.reset_index(drop=True)
+    kept = kept.astype({k: v for k, v in OBSERVATION_TYPES.items() if k in kept.columns})
+    return pd.concat([kept, new], ignore_index=True)
+
+
+def update_store(store: Store, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]]) -> None:
+    """store.update(change), with a rejected write or a lock held too long raised as ImportFailed."""
+    with writing(store):
+        store.update(change)

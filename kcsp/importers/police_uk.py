@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from kcsp import audit
-from kcsp.importers.common import FILE_COLUMN, ImportFailed, Problems, writing
+from kcsp.importers.common import FILE_COLUMN, ImportFailed, Problems, replace_observations, writing
 from kcsp.reference import district_names, read_reference, reference_tables
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Problem, Store, as_text
@@ -517,14 +517,7 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
         observations = tables["observations"]
         replaced = (observations["indicator_id"].astype("str").str.startswith(INDICATOR_PREFIX)
                     & pd.to_datetime(observations["period"]).isin(periods))
-        kept = observations.loc[~replaced.fillna(False).astype(bool)]
-        new_obs = frame.astype({"value": "Int64"})
-        if len(kept):
-            kept = kept.astype({"indicator_id": "str", "area_code": "str", "period": "datetime64[ns]",
-                                "value": "Int64"})
-            observations = pd.concat([kept, new_obs], ignore_index=True)
-        else:
-            observations = new_obs
+        observations = replace_observations(observations, frame, replaced)
 
         out = {name: frame_ for name, frame_ in filled.items() if name not in ("indicators", "observations")}
         out["indicators"] = indicators  # before observations: a kill between the renames stays consistent

@@ -1,5 +1,6 @@
 """CSV and JSON routes: /healthz, /api/observations.csv, /api/district-comparison.csv,
-/api/judgements.csv, /api/actions.csv and POST /api/action-updates."""
+/api/judgements.csv, /api/actions.csv, POST /api/action-updates and the import templates
+/api/templates/<indicator>.csv|xlsx."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from kcsp import judgements, runtime
+from kcsp import judgements, opendata, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
@@ -106,7 +107,8 @@ def observations_csv() -> Response:
         "period_label": [freq.label(p) for p in frame["period"]],
         "value": frame["value"].astype("Int64"),
         "unit": ind["unit"],
-        "illustrative": "true" if ind["illustrative"] else "false",
+        "illustrative": frame["illustrative"].map({True: "true", False: "false"}),
+        "import_id": frame["import_id"],
         "withheld": frame["withheld"].map({True: "true", False: "false"}),
     })
     return csv_response(out, f"{indicator_id}_{area}.csv")
@@ -127,6 +129,8 @@ def district_comparison_csv() -> Response:
     if rows["from"].isna().all():
         return _problem(422, f"indicator: {indicator_id!r} has no complete figures for this period")
     rows.insert(2, "area_name", [ds.area_name(c) for c in rows["area_code"]])
+    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    rows["imd_rank"] = rows["area_code"].map(ranks).astype("Int64")
     return csv_response(rows, f"{indicator_id}_districts.csv")
 
 
@@ -139,6 +143,29 @@ def judgements_csv() -> Response:
     ds, indicator_id, bounds = found
     rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
     return csv_response(rows, f"{indicator_id}_judgements.csv")
+
+
+@bp.get("/api/templates/<indicator_id>.<fmt>")
+def indicator_template(indicator_id: str, fmt: str) -> Response:
+    """A template for a partner's figures (admins and analysts): areas down the side, recent periods across."""
+    from kcsp.importers.template import template_csv, template_xlsx
+
+    user = request_user()
+    if user is None:
+        return _problem(401, "sign in as an admin or analyst to download templates")
+    if not user.can_import:
+        return _problem(403, "templates are for admins and analysts")
+    ds = runtime.dataset()
+    if not ds.has_indicator(indicator_id) or fmt not in ("csv", "xlsx"):
+        return _problem(404, "no such template: /api/templates/<indicator>.csv or .xlsx")
+    ind, today = ds.indicator(indicator_id), pd.Timestamp.today()
+    if fmt == "csv":
+        body, mimetype = template_csv(ind, ds.areas, today), "text/csv"
+    else:
+        body = template_xlsx(ind, ds.areas, today)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{indicator_id}-template.{fmt}"'})
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
