@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kcsp import periods
+from kcsp import audit, periods
 from kcsp.importers.common import ImportFailed, update_store
 from kcsp.store import Problem, Store, as_text
 
@@ -28,9 +28,9 @@ class IndicatorError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _run(store: Store, change) -> None:
+def _run(store: Store, change, kind: str, indicator_id: str) -> None:
     try:
-        update_store(store, change)
+        update_store(store, change, user=audit.cli_user(), kind=kind, target=indicator_id)
     except ImportFailed as err:
         raise IndicatorError(err.problems) from err
 
@@ -55,7 +55,7 @@ def add_indicator(store: Store, indicator_id: str, fields: dict[str, str | None]
         row.update(values, indicator_id=indicator_id, illustrative="false", updated=f"{stamp:%Y-%m-%d}")
         return {"indicators": pd.concat([indicators, pd.DataFrame([row], dtype=object)], ignore_index=True)}
 
-    _run(store, change)
+    _run(store, change, "indicator-add", indicator_id)
 
 
 def edit_indicator(store: Store, indicator_id: str, fields: dict[str, str | None]) -> dict[str, tuple]:
@@ -87,7 +87,7 @@ def edit_indicator(store: Store, indicator_id: str, fields: dict[str, str | None
                 indicators.at[idx, key] = value
         return {"indicators": indicators} if changed else {}
 
-    _run(store, change)
+    _run(store, change, "indicator-edit", indicator_id)
     return changed
 
 

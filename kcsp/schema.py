@@ -20,7 +20,8 @@ ACTION_STATES = ("proposed", "open", "closed", "withdrawn", "retired")
 """proposed: put forward by a priority's lead, awaiting an admin; open: in the plan; closed: finished
 or stopped by an admin; withdrawn: dropped, with a reason; retired: no longer in the year's plan."""
 AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-move", "meeting-cancel",
-               "import-plan", "import-reference", "import-police-uk")
+               "import-plan", "import-reference", "import-police-uk", "import-indicator", "indicator-add",
+               "indicator-edit")
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
 ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 from filelock import Timeout
 
-from kcsp.store import Problem, Store, StoreError
+from kcsp import audit
+from kcsp.schema import TABLES
+from kcsp.store import Commit, Problem, Store, StoreError
 
 MAX_PROBLEMS = 200
 FILE_COLUMN = "file"
@@ -196,7 +198,18 @@ def replace_observations(observations: pd.DataFrame, new: pd.DataFrame, replaced
     return pd.concat([kept, new], ignore_index=True)
 
 
-def update_store(store: Store, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]]) -> None:
-    """store.update(change), with a rejected write or a lock held too long raised as ImportFailed."""
+def update_store(store: Store, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]], *,
+                 user: str, kind: str, target: str, detail: Callable[[], str] | str = "") -> None:
+    """One read-modify-write under the store's lock: change() gets every table and returns those it
+    replaces (none: nothing is written, as for a dry run). A write is recorded in the audit table in
+    the same commit. A rejected write or a lock held too long is raised as ImportFailed."""
+    def commit(current: dict[str, pd.DataFrame]) -> Commit:
+        replaced = change(current)
+        if not replaced:
+            return Commit({}, {})
+        text = detail() if callable(detail) else detail
+        note = audit.entry(current["audit"], user, kind, target[:300], text, audit.timestamp())
+        return Commit({"audit": note}, replaced)
+
     with writing(store):
-        store.update(change)
+        store.commit(commit, reading=tuple(TABLES))

@@ -613,7 +613,8 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
             "observations": replace_observations(tables["observations"], new, replaced),
         }
 
-    update_store(store, change)
+    update_store(store, change, user=who, kind="import-indicator", target=name,
+                 detail=lambda: f"{indicator_id}: {len(result['plan'].periods)} period(s), {parsed.rows} rows")
     return result["plan"]
 
 
