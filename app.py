@@ -14,6 +14,7 @@ from kcsp.committee import committee_nav
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
 from kcsp.web.security import init_security, init_store_guard
+from serving.routes import bp as pack_bp
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("kcsp.app")
@@ -38,6 +39,7 @@ server = app.server
 init_store_guard(server, runtime.store_problems)
 init_auth(server)
 server.register_blueprint(api_bp)
+server.register_blueprint(pack_bp)
 
 
 def layout() -> html.Div:

@@ -1,5 +1,9 @@
 """Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add,
-meeting-pack)."""
+meeting-pack).
+
+An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), which the
+rest of the domain package never imports (see the import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -83,17 +87,17 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_meeting_pack(args: argparse.Namespace) -> int:
     from kcsp.meetings import MeetingError
-    from kcsp.pack import PackError, meeting_pack
+    from serving.pack import PackError, meeting_pack
 
     try:
-        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting)
+        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting, args.district)
     except MeetingError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 2
     except PackError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {result.path}: {result.pages} page(s), one per priority ({result.sections}), "
+    print(f"wrote {result.path}: {result.pages} page(s), a cover and one per priority ({result.sections}), "
           f"for {result.meeting.name}")
     return 0
 
@@ -126,9 +130,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_users_add)
 
-    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (one page per priority) to PDF")
+    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (a cover, then one page per priority) to PDF")
     pack.add_argument("--out", required=True, help="PDF file to write")
     pack.add_argument("--meeting", help="meeting date YYYY-MM-DD (default: the next meeting)")
+    pack.add_argument("--district", help="district slug (e.g. thanet): its figures beside the county's")
     pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     pack.set_defaults(func=cmd_meeting_pack)
     return root

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from kcsp.pack import count_pages
+from serving.pack import count_pages
 from tests.support import ROOT
 
 
