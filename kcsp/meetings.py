@@ -128,8 +128,9 @@ def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
 
 
 @per_dataset
-def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.DataFrame:
-    """Indicators with months of data that became complete after `since` and by `until`.
+def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *, area_code: str | None = None) -> pd.DataFrame:
+    """Indicators with months of data that became complete after `since` and by `until` (for one
+    area when `area_code` is given: only indicators with figures of that area's own).
 
     Columns: indicator_id, priority_id, name, illustrative, first_new, last_new, months.
     """
@@ -138,7 +139,9 @@ def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.Dat
     start = None if since is None else last_complete_month(since)
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
-        series = dataset.series(ind.indicator_id)
+        if area_code is not None and not dataset.has_data(ind.indicator_id, area_code):
+            continue
+        series = dataset.series(ind.indicator_id, area_code)
         periods = series["period"][series["period"] <= end]
         if start is not None:
             periods = periods[periods > start]
@@ -164,8 +167,9 @@ def poisson_z(current: float, previous: float) -> float:
 
 @per_dataset
 def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float = SIGNIFICANT_PERCENT,
-                        z_limit: float = stats.Z95) -> pd.DataFrame:
-    """Each indicator's latest 12 months against the 12 before, as at `data_end`, with a verdict.
+                        z_limit: float = stats.Z95, area_code: str | None = None) -> pd.DataFrame:
+    """Each indicator's latest 12 months against the 12 before, as at `data_end`, with a verdict
+    (for one area when `area_code` is given: only indicators with figures of that area's own).
 
     A change is significant when it is at least `min_percent` and unlikely to be chance at the 95%
     level (two Poisson counts compared). No change is computed across a series break.
@@ -176,7 +180,9 @@ def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float =
                "percent", "z", "direction", "significant", "current_start", "current_end"]
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
-        series = dataset.series(ind.indicator_id, end=data_end)
+        if area_code is not None and not dataset.has_data(ind.indicator_id, area_code):
+            continue
+        series = dataset.series(ind.indicator_id, area_code, end=data_end)
         comparison = stats.compare_last_12(series, [b.period for b in dataset.breaks(ind.indicator_id)])
         if comparison.percent is None:
             continue
@@ -200,11 +206,13 @@ def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
 
 @per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
-                 include_restricted: bool) -> pd.DataFrame:
-    """Actions whose status moved (or that are new, or became overdue) between two dates."""
+                 include_restricted: bool, district: str | None = None) -> pd.DataFrame:
+    """Actions whose status moved (or that are new, or became overdue) between two dates; with a
+    district (slug), those covering it, county-wide ones included."""
     start = end_of_day(since) if since is not None else pd.Timestamp.min
-    return action_history.changes_since(visible_actions(dataset, include_restricted), dataset.updates,
-                                        start, end_of_day(until))
+    acts = visible_actions(dataset, include_restricted)
+    acts = acts[action_history.in_district(acts["areas"], district)]
+    return action_history.changes_since(acts, dataset.updates, start, end_of_day(until))
 
 
 @dataclass(frozen=True)

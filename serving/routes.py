@@ -62,8 +62,14 @@ def meeting_pack_pdf() -> Response:
     district = request.args.get("district") or None
     if district is not None and district not in set(ds.districts()["area_slug"]):
         return _problem(404, f"district: there is no district called {district!r} (e.g. thanet, tonbridge-and-malling)")
+    asked = request.args.get("meeting") or None
     try:
-        view = meetings.meeting_view(ds.meetings, request.args.get("meeting") or None, ds.today)
+        if asked is not None:
+            meetings.parse_date(asked)
+    except meetings.MeetingError as err:
+        return _problem(422, f"meeting: {err}")
+    try:
+        view = meetings.meeting_view(ds.meetings, asked, ds.today)
     except meetings.MeetingError as err:
         return _problem(404, f"meeting: {err}")
     signed_in = request_user() is not None
