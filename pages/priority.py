@@ -26,8 +26,14 @@ from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path_template="/priority/<priority_id>",
-                   title="Priority - Kent Community Safety Dashboard", name="Priority")
+
+def title(priority_id: str | None = None, **_params) -> str:
+    """The browser tab names the priority shown."""
+    priority = runtime.dataset().priority(priority_id or "")
+    return f"{priority['name'] if priority is not None else 'Priority not found'} - Kent Community Safety Dashboard"
+
+
+dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority")
 
 PREFIX = "/priority/"
 
