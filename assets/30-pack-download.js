@@ -72,7 +72,7 @@
         });
       }
       return response.text().then(function (text) {
-        done("The meeting pack could not be built: " + (text.trim() || "the server answered " + response.status)));
+        done("The meeting pack could not be built: " + (text.trim() || "the server answered " + response.status));
       });
     }).catch(function () {
       done("The meeting pack could not be downloaded: check the connection and try again.");
