@@ -101,6 +101,7 @@ dash.clientside_callback(
     Output("committee-next", "href"),
     Output("committee-next", "children"),
     Output("committee-next", "className"),
+    Output("committee-count", "children"),
     Input("url", "pathname"),
     Input("url", "search"),
 )
@@ -115,7 +116,7 @@ def committee_mode(pathname, search):
     return ("kcsp-shell present-mode" if nav.present else "kcsp-shell", nav.toggle_href,
             "Leave committee mode" if nav.present else "Committee mode",
             prev_href, prev_label, shown if nav.previous else hidden,
-            next_href, next_label, shown if nav.next else hidden)
+            next_href, next_label, shown if nav.next else hidden, nav.counter)
 
 
 def page_exists(path: str) -> bool:

@@ -84,7 +84,7 @@ def change_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp
 def comparison_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp | None) -> Verdict | None:
     """A district against the county over the 12 months to `end`; None for a county total (which
     has no benchmark: `districts_apart` says which districts stand out instead)."""
-    breakdown = _breakdown(dataset, indicator_id, end)
+    breakdown = district_rates(dataset, indicator_id, end)
     mine = breakdown[breakdown["area_code"] == area_code] if not breakdown.empty else breakdown
     if mine.empty:
         return None
@@ -96,7 +96,7 @@ def comparison_verdict(dataset, indicator_id: str, area_code: str, end: pd.Times
     return Verdict("comparison", verdict, detail, indicator_id, area_code, _month(r["first"]), _month(r["last"]))
 
 
-def _breakdown(dataset, indicator_id: str, end: pd.Timestamp | None) -> pd.DataFrame:
+def district_rates(dataset, indicator_id: str, end: pd.Timestamp | None) -> pd.DataFrame:
     """The district comparison over the latest 12 months of data to `end`."""
     bounds = dataset.period_bounds(indicator_id)
     if dataset.indicator(indicator_id)["geography"] != "district" or bounds is None:
@@ -108,7 +108,7 @@ def _breakdown(dataset, indicator_id: str, end: pd.Timestamp | None) -> pd.DataF
 
 def districts_apart(dataset, indicator_id: str, end: pd.Timestamp | None) -> str:
     """Which districts the comparison puts above or below the county, in words."""
-    breakdown = _breakdown(dataset, indicator_id, end)
+    breakdown = district_rates(dataset, indicator_id, end)
     if breakdown.empty:
         return "County figures only: no district comparison."
     parts = []
@@ -201,3 +201,37 @@ def priority_briefs(dataset, *, district: str | None, data_end: pd.Timestamp, si
                                  districts_apart(dataset, iid, data_end), counts, red_amber, since_text))
     return tuple(out)
 
+
+
+@dataclass(frozen=True)
+class Deck:
+    """What the committee slides are about: the meeting they are shown at, and the data they see."""
+
+    meeting_name: str | None
+    previous_name: str | None
+    since: pd.Timestamp | None
+    as_at: pd.Timestamp
+    data_end: pd.Timestamp
+    briefs: tuple[PriorityBrief, ...]
+
+    def brief(self, priority_id: str) -> PriorityBrief | None:
+        return next((b for b in self.briefs if b.priority_id == priority_id), None)
+
+
+def deck(dataset, *, district: str | None, end: pd.Timestamp | None, include_restricted: bool) -> Deck:
+    """The slides' view: the next meeting (or the latest held) against the one before, figures to
+    the last complete month (or `end`, when earlier)."""
+    try:
+        view = meetings.meeting_view(dataset.meetings, None, dataset.today)
+    except meetings.MeetingError:
+        view = None
+    as_at = view.as_at if view is not None else dataset.today
+    data_end = meetings.last_complete_month(as_at)
+    if end is not None:
+        data_end = min(data_end, end)
+    previous = view.previous if view is not None else None
+    briefs = priority_briefs(dataset, district=district, data_end=data_end, since=view.since if view else None,
+                             as_at=as_at, previous_name=previous.name if previous else None,
+                             include_restricted=include_restricted)
+    return Deck(view.meeting.name if view else None, previous.name if previous else None,
+                view.since if view else None, as_at, data_end, briefs)

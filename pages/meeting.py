@@ -29,6 +29,7 @@ from components.meeting import (
     pack_page,
     significant_table,
 )
+from components.slides import since_slide
 from kcsp import briefing, meetings, runtime
 from kcsp.narrative import join_words, priority_narrative
 from kcsp.urlstate import from_params
@@ -190,6 +191,17 @@ def _pack(ds, state, view, include_restricted: bool) -> html.Div:
     return html.Div(pages, className="pack-view", id="pack-view", **{"data-charts": str(charts)})
 
 
+def _since_slide(ds, state, view, include_restricted: bool) -> html.Div:
+    """Committee mode: what changed since the previous meeting, on one screen."""
+    names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    fresh, significant, moved = _scoped(ds, state.district, view, include_restricted)
+    since = (f"Since {view.previous.name}" if view.previous is not None else "Everything so far")
+    return since_slide(
+        title=f"{since}{', ' + _district_name(ds, state) if state.district else ''}",
+        subtitle=f"For {view.meeting.name}. Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}.",
+        changes=significant, moves=moved, new_count=len(fresh), names=names)
+
+
 def _facts(view) -> html.Dl:
     m = view.meeting
     when = "still to come" if view.upcoming else "held"
@@ -222,6 +234,8 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
             calendar_table(every, selected=None, href_for=lambda iso: _href(iso, state), expanded=True),
         ])
     iso = view.meeting.iso
+    if state.present and pack != "1":
+        return _since_slide(ds, state, view, include_restricted)
     if pack == "1":
         return html.Div([
             html.Div([

@@ -40,7 +40,8 @@ def test_the_pack_draws_a_chart_for_every_priority(served):
     served.driver.get(served.server_url + "/meeting?meeting=2025-11-20&pack=1")
     served.wait_for_element("#pack-view", timeout=15)
     served.wait_for_no_elements("._dash-loading", timeout=15)
-    pages = served.driver.find_elements("css selector", ".pack-page")
+    assert served.find_element("#pack-cover .pack-cover-table")
+    pages = served.driver.find_elements("css selector", ".pack-page[data-priority]")
     assert len(pages) == 8
     for page in pages:
         served.wait_for_element(f"#{page.get_attribute('id')} .js-plotly-plot .main-svg", timeout=15)
