@@ -8,6 +8,8 @@ few ticks, so its labels do not collide.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from dash import dcc, html
 
@@ -24,25 +26,40 @@ SLIDE_TITLE_CHARS = 58
 JUDGEMENT_SHAPES = {"Worse": "\u25b2", "Higher": "\u25b2", "Better": "\u25bc", "Lower": "\u25bc", "Similar": "\u25cf"}
 
 
-def slide_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]]) -> dict:
-    """The headline's rolling 12-month total by month, drawn large, with series breaks as lines."""
-    shown = trend.dropna(subset=["rolling_12"])
-    shown = shown[~shown["rolling_suppressed"]] if "rolling_suppressed" in shown else shown
-    data = [{"type": "scatter", "mode": "lines", "x": [f"{p:%Y-%m-%d}" for p in shown["period"]],
-             "y": [float(v) for v in shown["rolling_12"]], "line": {"color": DARK_BLUE, "width": 4},
-             "name": f"{unit.capitalize()}, rolling 12 months", "hoverinfo": "skip"}]
+MIN_ROLLING_POINTS = 12
+"""With fewer rolling 12-month totals than this, the slide draws the monthly figures instead."""
+
+
+def slide_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]]) -> tuple[dict, str]:
+    """The headline drawn large: its rolling 12-month total by month (or, for a short series, the monthly
+    figures), series breaks as dashed lines, one tick label per few months so labels never collide.
+
+    Returns the figure and what it shows, in words.
+    """
+    rolling = trend.dropna(subset=["rolling_12"])
+    rolling = rolling[~rolling["rolling_suppressed"]] if "rolling_suppressed" in rolling else rolling
+    if len(rolling) >= MIN_ROLLING_POINTS:
+        shown, column, basis = rolling, "rolling_12", f"{unit.capitalize()}, rolling 12-month total"
+    else:
+        shown = trend[~trend["suppressed"]] if "suppressed" in trend else trend
+        column, basis = "value", f"{unit.capitalize()} per month"
+    data = [{"type": "scatter", "mode": "lines+markers" if len(shown) < MIN_ROLLING_POINTS * 2 else "lines",
+             "x": [f"{p:%Y-%m-%d}" for p in shown["period"]], "y": [float(v) for v in shown[column]],
+             "line": {"color": DARK_BLUE, "width": 4}, "marker": {"size": 8}, "name": basis, "hoverinfo": "skip"}]
     shapes = [{"type": "line", "x0": f"{when:%Y-%m-%d}", "x1": f"{when:%Y-%m-%d}", "xref": "x", "y0": 0, "y1": 1,
                "yref": "y domain", "line": {"color": ORANGE, "dash": "dash", "width": 3}}
               for when, _ in breaks if not shown.empty and shown["period"].min() < when <= shown["period"].max()]
-    axis = {"showline": True, "linecolor": TEXT, "ticks": "outside", "automargin": True, "nticks": 5,
+    step = max(1, math.ceil(len(shown) / 4))
+    axis = {"showline": True, "linecolor": TEXT, "ticks": "outside", "automargin": True,
             "tickfont": {"size": CHART_FONT}, "fixedrange": True}
     return {"data": data, "layout": {
-        "height": SLIDE_CHART_HEIGHT, "margin": {"l": 10, "r": 20, "t": 10, "b": 10}, "showlegend": False,
+        "height": SLIDE_CHART_HEIGHT, "margin": {"l": 10, "r": 30, "t": 10, "b": 10}, "showlegend": False,
         "font": {"family": "Arial, Helvetica, sans-serif", "size": CHART_FONT, "color": TEXT},
         "plot_bgcolor": "white", "paper_bgcolor": "white", "hovermode": False, "shapes": shapes,
-        "xaxis": {**axis, "tickformat": "%b %Y"},
-        "yaxis": {**axis, "rangemode": "tozero", "separatethousands": True, "gridcolor": "#d8d8d8"},
-    }}
+        "xaxis": {**axis, "tickformat": "%b %Y", "dtick": f"M{step}",
+                  "tick0": f"{shown['period'].min():%Y-%m-%d}" if not shown.empty else None},
+        "yaxis": {**axis, "rangemode": "tozero", "separatethousands": True, "gridcolor": "#d8d8d8", "nticks": 4},
+    }}, basis
 
 
 def _chart(chart_id: str, figure: dict | None, caption: str) -> html.Figure:

@@ -122,10 +122,10 @@ def _slide(ds, pid: str, state: ViewState):
         start = state.start_ts or deck.data_end - pd.DateOffset(months=SLIDE_MONTHS - 1)
         trend = ds.trend(iid, brief.area_code, start, deck.data_end)
         breaks = [(b.period, b.label) for b in ds.breaks(iid)]
-        figure = slide_figure(trend, unit=ind["unit"], breaks=breaks) if not trend.empty else None
+        figure, basis = slide_figure(trend, unit=ind["unit"], breaks=breaks) if not trend.empty else (None, "")
         shown = [f"Dashed line: {label}, {when:%b %Y}." for when, label in breaks
                  if not trend.empty and trend["period"].min() < when <= trend["period"].max()]
-        caption = " ".join([f"{ind['unit'].capitalize()}, rolling 12-month total. Source: {ind['source']}.", *shown])
+        caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
         breakdown = briefing.district_rates(ds, iid, deck.data_end)
         total = ds.total_label(iid)
     return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, caption=caption)
