@@ -32,7 +32,7 @@ for (let i = 0; i < ticks.length; i++) { for (let j = i + 1; j < ticks.length; j
   if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) { overlaps++; } } }
 return {scrollY: root.scrollHeight > root.clientHeight, scrollX: root.scrollWidth > root.clientWidth,
         slideScroll: slide.scrollHeight > slide.clientHeight + 1, clipped: clipped, small: small,
-        toolbars: document.querySelectorAll('.modebar, .modebar-container').length, overlaps: overlaps,
+        toolbars: document.querySelectorAll('.modebar-btn, .modebar-group').length, overlaps: overlaps,
         counter: document.getElementById('committee-count').innerText, kind: slide.dataset.slide};
 """
 
