@@ -152,8 +152,8 @@ def _cover(ds, state, view, include_restricted: bool) -> html.Section:
                                       as_at=view.as_at, previous_name=view.previous.name if view.previous else None,
                                       include_restricted=include_restricted)
     _, changes, moved = _scoped(ds, state.district, view, include_restricted)
-    period = (f"Period covered: {view.previous.date:%d %B %Y} (the previous meeting, {view.previous.name}) to "
-              f"{view.as_at:%d %B %Y}." if view.previous is not None else
+    period = (f"Period covered: from the previous meeting ({view.previous.name}) to {view.as_at:%d %B %Y}."
+              if view.previous is not None else
               f"Period covered: everything to {view.as_at:%d %B %Y} (no earlier meeting in the calendar).")
     access = ("This pack holds restricted actions, each marked (restricted): not for circulation beyond the "
               "partnership." if include_restricted else
