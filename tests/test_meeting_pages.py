@@ -66,7 +66,7 @@ class TestMeetingPage:
         assert "No meeting is recorded on 21 November 2025" in text(by_id(page, "meeting-error"))
 
     def test_a_meeting_shows_changes_and_a_pack_page_per_priority(self, pages, request_context, dataset):
-        page = pages["/meeting"](meeting="2025-11-20", district="dover", present="1")
+        page = pages["/meeting"](meeting="2025-11-20", district="dover")
         words = text(page)
         assert "Meetings: Kent Community Safety Partnership, 20 November 2025" in words
         assert "Kent Community Safety Partnership, 17 July 2025" in words
@@ -93,6 +93,13 @@ class TestMeetingPage:
         assert all(name in listed for name in thanet["name"])
         county = meetings.significant_changes(dataset, pd.Timestamp("2025-10-01"))
         assert not thanet[["current", "previous"]].equals(county[county["significant"]][["current", "previous"]])
+
+    def test_committee_mode_shows_since_the_last_meeting_as_one_slide(self, pages, request_context):
+        page = pages["/meeting"](meeting="2025-11-20", district="dover", present="1")
+        slide = by_id(page, "slide")
+        assert getattr(slide, "data-slide") == "since"
+        assert "Since Kent Community Safety Partnership, 17 July 2025, Dover" in text(slide)
+        assert "pack-view" not in {getattr(c, "id", None) for c in walk(page)}
 
     def test_pack_view_is_the_pack_alone(self, pages, request_context):
         page = pages["/meeting"](meeting="2025-11-20", pack="1")
