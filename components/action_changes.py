@@ -10,15 +10,9 @@ import pandas as pd
 from dash import html
 
 from components.brag import status_badge
+from kcsp.vocabulary import MOVE
 
-MOVE_LABELS = {
-    "completed": ("\u2714", "Completed"),
-    "improved": ("\u2191", "Improved"),
-    "started": ("\u25b6", "Started"),
-    "worsened": ("\u2193", "Worsened"),
-    "new": ("\u2605", "New"),
-    "no change": ("\u2013", "Status unchanged"),
-}
+MOVE_LABELS = {code: (t.shape, t.word) for code, t in MOVE.items()}
 MOVE_ORDER = ("worsened", "improved", "completed", "started", "new", "no change")
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 from dash import html
 
 from components.brag import status_badge
+from components.cards import illustrative_badge
 
 
 def actions_table(actions: pd.DataFrame, *, caption: str, priority_names: dict[str, str] | None = None) -> html.Div:
@@ -23,7 +24,8 @@ def actions_table(actions: pd.DataFrame, *, caption: str, priority_names: dict[s
             html.Td(a.lead_agency),
             html.Td([due, html.Span(" Overdue", className="overdue-flag ms-1") if a.overdue else None]),
             html.Td(status_badge(a.status)),
-            html.Td(a.progress if isinstance(a.progress, str) else "", className="progress-text"),
+            html.Td([a.progress if isinstance(a.progress, str) else "",
+                     " ", illustrative_badge(True) if a.illustrative else None], className="progress-text"),
         ]))
     columns = ("Ref", "Action", *(("Priority",) if priority_names else ()), "Lead agency", "Due", "Status",
                "Latest progress")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
-CLASS_LABELS = {"priority": "Priority", "cross-cutting": "Cross-cutting", "broader-theme": "Broader theme"}
-CLASS_SHAPES = {"priority": "\u25cf", "cross-cutting": "\u25c6", "broader-theme": "\u25cb"}
+from kcsp.vocabulary import CLASSIFICATION
+
+CLASS_LABELS = {code: t.word for code, t in CLASSIFICATION.items()}
+CLASS_SHAPES = {code: t.shape for code, t in CLASSIFICATION.items()}
 
 
 def classification_cell(value: str | None) -> html.Span:

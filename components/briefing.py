@@ -9,20 +9,31 @@ from dash import html
 from components.brag import status_text
 from components.cards import illustrative_badge
 from components.palette import BRAG_ORDER
+from components.verdicts import verdict_badge
+from kcsp import judgements
+from kcsp.briefing import change_words
 
 COVER_CHANGES_SHOWN = 6
 COVER_MOVES_SHOWN = 5
 TITLE_CHARS = 64
 
 
+def comparison_words(verdict) -> str:
+    """The figures behind a comparison verdict, or why there is none."""
+    if verdict.verdict is None:
+        return "withheld: the numbers are too small to publish"
+    if verdict.rate is None or verdict.benchmark is None or verdict.window is None:
+        return verdict.reason or "not compared"
+    return (f"{verdict.rate:.1f} per 1,000 against {verdict.benchmark:.1f} for the county, "
+            f"{verdict.window.words()}")
+
+
 def verdict_span(verdict, *, detail: bool = False) -> html.Span:
-    """A verdict as a word (and its detail), carrying the data-verdict attributes of CONTRACT.md."""
+    """A verdict (kcsp.judgements) as shape + word + colour, with the figures behind it in words."""
     if verdict is None:
-        return html.Span("Not compared", className="verdict-word verdict-word-not-compared")
-    children = [html.Strong(verdict.word)]
-    if detail:
-        children.append(f": {verdict.detail}")
-    return html.Span(children, className=f"verdict-word verdict-word-{verdict.verdict}", **verdict.attributes)
+        return html.Span("Not judged for this measure", className="verdict-none")
+    words = change_words(verdict) if verdict.kind == judgements.CHANGE else comparison_words(verdict)
+    return html.Span([verdict_badge(verdict), f" {words}" if detail else None], className="verdict-detail")
 
 
 def counts_text(counts: dict[str, int]) -> html.Span:
@@ -54,8 +65,10 @@ def short(text: str, limit: int = TITLE_CHARS) -> str:
 def cover_changes(changes: pd.DataFrame, names: dict[str, str]) -> html.Ul | html.P:
     if changes.empty:
         return html.P("No measure changed significantly.", className="mb-1")
-    items = [html.Li(f"{r.name} ({names.get(r.priority_id, r.priority_id)}): {r.current:,.0f} against "
-                     f"{r.previous:,.0f}, {r.percent:+.1f}%") for r in changes.head(COVER_CHANGES_SHOWN).itertuples()]
+    items = [html.Li([verdict_badge(r.verdict, small=True),
+                      f" {r.name}, {r.area_name} ({names.get(r.priority_id, r.priority_id)}): "
+                      f"{r.verdict.count:,.0f} against {r.verdict.previous_count:,.0f}, {r.verdict.percent:+.1f}%"])
+             for r in changes.head(COVER_CHANGES_SHOWN).itertuples()]
     more = len(changes) - COVER_CHANGES_SHOWN
     if more > 0:
         items.append(html.Li(f"and {more} more: see the meeting page."))

@@ -70,7 +70,7 @@ def _toggle(label: str, body, *, key: str) -> html.Details:
 
 def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[tuple[str, object]],
                table: html.Div, about: list, illustrative: bool, download_href: str,
-               summary: str | None = None) -> dbc.Card:
+               summary=None) -> dbc.Card:
     """A card whose title says what the chart shows: the first chart, then toggles (native details
     elements, usable by keyboard) for further charts, the table of the data and its About, and a CSV link.
     The card's id is "<kind>-<key>"; its parts have pattern ids (`part_id`)."""
@@ -78,8 +78,6 @@ def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[
         html.H3(title, className="h5 mb-1", id=part_id(kind, key, "title")),
         html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
     ])
-    summary_block = (html.P(summary, className="chart-summary mb-2", id=part_id(kind, key, "summary"))
-                     if summary is not None else None)
     graphs = [dcc.Graph(id=part_id(kind, key, f"graph-{i}"), figure=figure, config=GRAPH_CONFIG, className="chart")
               for i, (_, figure) in enumerate(figures)]
     extra = [_toggle(label, graph, key=f"chart-{i}")
@@ -87,7 +85,7 @@ def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[
     download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
                       download="", id=part_id(kind, key, "csv"), **{"data-testid": "csv-link"})
     return dbc.Card(dbc.CardBody([
-        header, summary_block, graphs[0], *extra,
+        header, summary, graphs[0], *extra,
         _toggle("Table of the data", table, key="table"),
         _toggle("About this data", about, key="about"),
         download,
@@ -101,7 +99,7 @@ def about_indicator(indicator: pd.Series, *, coverage: str, last_updated: str,
         html.Dt("Definition"), html.Dd(indicator.get("notes") or "Not given"),
         html.Dt("Source"), html.Dd(indicator["source"]),
         html.Dt("Areas covered by totals"), html.Dd(coverage),
-        html.Dt("Last updated"), html.Dd(last_updated),
+        html.Dt("Figures"), html.Dd(last_updated),
         html.Dt("Caveats"), html.Dd(indicator.get("caveats") or "None recorded"),
     ]
     if breaks:

@@ -15,15 +15,17 @@ from components.palette import (
     DARK_BLUE,
     DARK_GREY,
     DARK_PINK,
-    JUDGEMENT_COLOURS,
-    JUDGEMENT_SHAPES,
     MID_GREY,
     ORANGE,
+    PLOTLY_SYMBOLS,
     SEQUENTIAL,
     TEXT,
     TURQUOISE,
 )
+from kcsp.periods import FREQUENCIES, Frequency
+from kcsp.vocabulary import COMPARISON
 
+MONTHLY = FREQUENCIES["monthly"]
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT}
 CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
@@ -56,52 +58,78 @@ def _vertical_line(x, *, xref: str, yref: str, colour: str, dash: str, width: in
 
 
 def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Timestamp, str]] = (),
-                 height: int = 400) -> dict:
-    """Monthly values (top) and the rolling 12-month total (bottom), with series breaks drawn.
+                 height: int = 400, frequency: Frequency = MONTHLY) -> dict:
+    """Values per period (top) and the rolling year's total (bottom), with series breaks drawn; for a
+    yearly measure, one panel. Gaps are gaps: a period with no figure (a total not every area
+    reported, or a figure withheld from the public) is never drawn as zero.
 
-    `trend` has period, value, rolling_12, suppressed and rolling_suppressed (Dataset.trend).
-    Suppressed months are drawn as gaps with a distinct marker, never as zero.
+    `trend` is Dataset.trend: period, value, rolling, missing, withheld and rolling_withheld. Values
+    withheld and still present (a signed-in viewer) are marked.
     """
     months = _months(trend["period"])
+    labels = [frequency.label(p) for p in trend["period"]]
+    per = f"per {frequency.noun}"
+    rolling_name = (f"Rolling {frequency.per_year}-{frequency.noun} total" if frequency.per_year > 1
+                    else f"{frequency.noun.capitalize()}ly total")
     data = [
-        {"type": "scatter", "x": months, "y": _numbers(trend["value"].astype("float64").where(~trend["suppressed"])),
-         "name": "Per month", "mode": "lines", "line": {"color": DARK_BLUE, "width": 2}, "connectgaps": False,
-         "xaxis": "x", "yaxis": "y", "hovertemplate": "%{x|%b %Y}: %{y:,.0f}<extra>per month</extra>"},
-        {"type": "scatter", "x": months, "y": _numbers(trend["rolling_12"].where(~trend["rolling_suppressed"])),
-         "name": "Rolling 12-month total", "mode": "lines", "line": {"color": TURQUOISE, "width": 3},
-         "xaxis": "x2", "yaxis": "y2", "hovertemplate": "12 months to %{x|%b %Y}: %{y:,.0f}<extra></extra>"},
+        {"type": "scatter", "x": months, "y": _numbers(trend["value"]), "customdata": labels,
+         "name": per.capitalize(), "mode": "lines+markers" if len(trend) < 30 else "lines",
+         "line": {"color": DARK_BLUE, "width": 2}, "connectgaps": False, "xaxis": "x", "yaxis": "y",
+         "hovertemplate": "%{customdata}: %{y:,.0f}<extra>" + per + "</extra>"},
     ]
-    hidden = trend[trend["suppressed"]]
-    if not hidden.empty:
+    if frequency.per_year > 1:
+        data.append(
+            {"type": "scatter", "x": months, "y": _numbers(trend["rolling"]), "customdata": labels,
+             "name": rolling_name, "mode": "lines", "line": {"color": TURQUOISE, "width": 3}, "connectgaps": False,
+             "xaxis": "x2", "yaxis": "y2",
+             "hovertemplate": f"{frequency.count_words(frequency.per_year)} to " + "%{customdata}: %{y:,.0f}"
+                              "<extra></extra>"})
+    marked = trend[trend["withheld"] & trend["value"].notna()]
+    if not marked.empty:
         data.append({
-            "type": "scatter", "x": _months(hidden["period"]), "y": [0] * len(hidden), "name": "Suppressed (1 to 4)",
-            "mode": "markers", "xaxis": "x", "yaxis": "y",
-            "marker": {"symbol": "x-thin-open", "size": 10, "color": DARK_PINK,
-                       "line": {"width": 2, "color": DARK_PINK}},
-            "hovertemplate": "%{x|%b %Y}: suppressed (between 1 and 4)<extra></extra>"})
+            "type": "scatter", "x": _months(marked["period"]), "y": _numbers(marked["value"]),
+            "name": "Withheld from the public", "mode": "markers", "xaxis": "x", "yaxis": "y",
+            "marker": {"symbol": "square-open", "size": 9, "color": DARK_PINK, "line": {"width": 2}},
+            "hoverinfo": "skip"})
+    if frequency.per_year == 1:
+        return {"data": data, "layout": _layout(
+            height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, shapes=_break_lines(trend, breaks, 1),
+            annotations=_break_notes(trend, breaks), legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+            xaxis={**X_AXIS, "tickformat": "%Y"}, yaxis=dict(Y_AXIS))}
     annotations = [
-        {"text": f"{unit.capitalize()} per month", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
+        {"text": f"{unit.capitalize()} {per}", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
-        {"text": "Rolling 12-month total", "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
+        {"text": rolling_name, "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
     ]
-    shapes = []
-    for when, label in breaks:
-        if trend.empty or not (trend["period"].min() <= when <= trend["period"].max()):
-            continue
-        shapes += [_vertical_line(f"{when:%Y-%m-%d}", xref=xref, yref=f"{yref} domain", colour=ORANGE, dash="dash")
-                   for xref, yref in (("x", "y"), ("x2", "y2"))]
-        annotations.append({"text": f"Series break: {label}", "x": f"{when:%Y-%m-%d}", "xref": "x", "y": 0.98,
-                            "yref": "paper", "xanchor": "left", "yanchor": "top", "showarrow": False,
-                            "font": {"color": DARK_GREY, "size": 12}, "bgcolor": "rgba(255,255,255,0.9)"})
     return {"data": data, "layout": _layout(
-        height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, annotations=annotations, shapes=shapes,
+        height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        annotations=annotations + _break_notes(trend, breaks), shapes=_break_lines(trend, breaks, 2),
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         xaxis={**X_AXIS, "anchor": "y", "matches": "x2", "showticklabels": False},
         yaxis={**Y_AXIS, "domain": [0.55, 1.0]},
         xaxis2={**X_AXIS, "anchor": "y2"},
         yaxis2={**Y_AXIS, "domain": [0.0, 0.4]},
     )}
+
+
+def _shown_breaks(trend: pd.DataFrame, breaks: Sequence[tuple[pd.Timestamp, str]]) -> list[tuple[pd.Timestamp, str]]:
+    if trend.empty:
+        return []
+    return [(when, label) for when, label in breaks if trend["period"].min() <= when <= trend["period"].max()]
+
+
+def _break_lines(trend: pd.DataFrame, breaks, panels: int) -> list[dict]:
+    axes = (("x", "y"), ("x2", "y2"))[:panels]
+    return [_vertical_line(f"{when:%Y-%m-%d}", xref=xref, yref=f"{yref} domain", colour=ORANGE, dash="dash")
+            for when, _ in _shown_breaks(trend, breaks) for xref, yref in axes]
+
+
+def _break_notes(trend: pd.DataFrame, breaks) -> list[dict]:
+    return [{"text": f"Series break: {label}", "x": f"{when:%Y-%m-%d}", "xref": "x", "y": 0.98,
+             "yref": "paper", "xanchor": "left", "yanchor": "top", "showarrow": False,
+             "font": {"color": DARK_GREY, "size": 12}, "bgcolor": "rgba(255,255,255,0.9)"}
+            for when, label in _shown_breaks(trend, breaks)]
 
 
 def sparkline(series: pd.DataFrame, *, height: int = 60) -> dict:
@@ -114,23 +142,29 @@ def sparkline(series: pd.DataFrame, *, height: int = 60) -> dict:
     }
 
 
+def _word(verdict) -> str:
+    return COMPARISON[verdict].word if isinstance(verdict, str) else "Withheld"
+
+
 def district_figure(breakdown: pd.DataFrame, *, total_label: str, selected_code: str | None = None,
                     height: int = 420) -> dict:
-    """Rate per 1,000 residents by district with 95% intervals, the total's rate, and judgements."""
-    frame = breakdown.sort_values("rate", ascending=True)
-    shown = frame["rate"].where(~frame["suppressed"])
+    """Rate per 1,000 residents by district with 95% intervals, the total's rate, and each verdict
+    as word (in the label) and colour. `breakdown` is judgements.comparison_frame: withheld rows
+    have no rate and are listed without a bar."""
+    frame = breakdown.sort_values("rate", ascending=True, na_position="first")
     selected = [c == selected_code for c in frame["area_code"]]
-    labels = [f"<b>{n} ({j}, selected)</b>" if s else f"{n} ({j})"
-              for n, j, s in zip(frame["area_name"], frame["judgement"], selected, strict=True)]
+    labels = [f"<b>{n} ({_word(j)}, selected)</b>" if s else f"{n} ({_word(j)})"
+              for n, j, s in zip(frame["area_name"], frame["verdict"], selected, strict=True)]
     bar = {
-        "type": "bar", "orientation": "h", "x": _numbers(shown), "y": labels, "name": "Rate per 1,000",
-        "marker": {"color": [JUDGEMENT_COLOURS.get(j, MID_GREY) for j in frame["judgement"]],
+        "type": "bar", "orientation": "h", "x": _numbers(frame["rate"]), "y": labels, "name": "Rate per 1,000",
+        "marker": {"color": [COMPARISON[j].colour if isinstance(j, str) else MID_GREY for j in frame["verdict"]],
                    "line": {"color": [TEXT if s else "white" for s in selected],
                             "width": [3 if s else 0 for s in selected]}},
         "error_x": {"type": "data", "symmetric": False, "color": DARK_GREY,
-                    "array": _numbers((frame["upper"] - frame["rate"]).where(~frame["suppressed"])),
-                    "arrayminus": _numbers((frame["rate"] - frame["lower"]).where(~frame["suppressed"]))},
-        "customdata": [[c, lo, hi] for c, lo, hi in zip(frame["count"], frame["lower"], frame["upper"], strict=True)],
+                    "array": _numbers(frame["upper"] - frame["rate"]),
+                    "arrayminus": _numbers(frame["rate"] - frame["lower"])},
+        "customdata": [[_numbers(pd.Series([c]))[0], lo, hi] for c, lo, hi in
+                       zip(frame["count"], _numbers(frame["lower"]), _numbers(frame["upper"]), strict=True)],
         "hovertemplate": ("%{y}: %{x:.2f} per 1,000 (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f}), "
                           "count %{customdata[0]:,.0f}<extra></extra>"),
     }
@@ -150,7 +184,8 @@ def district_figure(breakdown: pd.DataFrame, *, total_label: str, selected_code:
 
 def funnel_figure(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label: str,
                   selected_code: str | None = None, height: int = 420) -> dict:
-    """Rate against population, with the total's rate and 95% / 99.8% control limits."""
+    """Rate against population, with the total's rate and the 95% / 99.8% limits (kcsp.stats): a
+    district outside the 95% funnel is exactly one judged Better or Worse (Higher or Lower)."""
     data = []
     for level, dash_style in (("95", "dash"), ("99.8", "dot")):
         for side in ("lower", "upper"):
@@ -158,17 +193,17 @@ def funnel_figure(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label:
                          "y": _numbers(limits[f"{side}_{level}"]), "mode": "lines",
                          "line": {"color": MID_GREY, "dash": dash_style, "width": 1.5}, "name": f"{level}% limits",
                          "legendgroup": level, "showlegend": side == "lower", "hoverinfo": "skip"})
-    frame = breakdown[~breakdown["suppressed"]]
-    for verdict, group in frame.groupby("judgement"):
+    frame = breakdown[breakdown["rate"].notna()]
+    for verdict, group in frame.groupby("verdict"):
+        t = COMPARISON[verdict]
         data.append({
             "type": "scatter", "x": _numbers(group["population"]), "y": _numbers(group["rate"]),
-            "mode": "markers+text", "name": verdict, "text": list(group["area_name"]),
+            "mode": "markers+text", "name": t.word, "text": list(group["area_name"]),
             "textposition": "top center", "textfont": {"size": 11},
             "marker": {"size": [16 if c == selected_code else 11 for c in group["area_code"]],
-                       "symbol": JUDGEMENT_SHAPES.get(verdict, "circle"),
-                       "color": JUDGEMENT_COLOURS.get(verdict, MID_GREY), "line": {"color": TEXT, "width": 1}},
-            "hovertemplate": "%{text}: %{y:.2f} per 1,000, population %{x:,.0f}<extra>" + verdict + "</extra>"})
-    benchmark = float(breakdown["benchmark"].iloc[0])
+                       "symbol": PLOTLY_SYMBOLS[t.shape], "color": t.colour, "line": {"color": TEXT, "width": 1}},
+            "hovertemplate": "%{text}: %{y:.2f} per 1,000, population %{x:,.0f}<extra>" + t.word + "</extra>"})
+    benchmark = float(breakdown["benchmark"].dropna().iloc[0])
     line = {"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": benchmark, "y1": benchmark, "yref": "y",
             "line": {"color": ORANGE, "width": 3}}
     label = {"text": total_label, "x": 0, "xref": "paper", "xanchor": "left", "y": benchmark, "yref": "y",
@@ -182,14 +217,14 @@ def funnel_figure(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label:
 
 def district_map(breakdown: pd.DataFrame, boundaries: dict, *, height: int = 440) -> dict:
     """Choropleth of rates from the shipped boundaries (plotly geo, no tile server)."""
-    frame = breakdown[~breakdown["suppressed"]]
+    frame = breakdown[breakdown["rate"].notna()]
     return {
         "data": [{
             "type": "choropleth", "geojson": boundaries, "locations": list(frame["area_code"]),
             "featureidkey": "properties.code", "z": _numbers(frame["rate"]), "colorscale": SEQUENTIAL,
             "marker": {"line": {"color": "white", "width": 1.5}},
             "colorbar": {"title": {"text": "per 1,000"}, "thickness": 14},
-            "text": [f"{n}: {j}" for n, j in zip(frame["area_name"], frame["judgement"], strict=True)],
+            "text": [f"{n}: {_word(j)}" for n, j in zip(frame["area_name"], frame["verdict"], strict=True)],
             "hovertemplate": "%{text}<br>%{z:.2f} per 1,000<extra></extra>",
         }],
         "layout": {"height": height, "margin": {"l": 0, "r": 0, "t": 10, "b": 0}, "font": FONT,

@@ -9,24 +9,48 @@ from dash import html
 
 from components.cards import about_indicator, chart_card, csv_href, data_table, part_id
 from components.charts import district_figure, district_map, funnel_figure, trend_figure
+from components.verdicts import paragraph, verdict_badge
+from kcsp.judgements import Verdict
+from kcsp.periods import Frequency
 
-SUPPRESSED = "suppressed (1 to 4)"
+WITHHELD = "withheld"
 
 
-def _count(value: float, hidden: bool) -> str:
+def _count(value: float, withheld: bool) -> str:
+    """A count as text: blank where there is none, 'withheld' where the public may not see it, and a
+    withheld count a signed-in viewer sees marked with an asterisk."""
     if pd.isna(value):
-        return ""
-    return SUPPRESSED if hidden else f"{value:,.0f}"
+        return WITHHELD if withheld else ""
+    return f"{value:,.0f}*" if withheld else f"{value:,.0f}"
 
 
-def trend_table(trend: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The rows a trend chart draws, as text (suppressed counts never shown as numbers)."""
-    return pd.DataFrame({
-        "Month": trend["period"].dt.strftime("%b %Y"),
-        unit.capitalize(): [_count(v, h) for v, h in zip(trend["value"], trend["suppressed"], strict=True)],
-        "Rolling 12-month total": [_count(v, h) for v, h in
-                                   zip(trend["rolling_12"], trend["rolling_suppressed"], strict=True)],
-    })
+def trend_table(trend: pd.DataFrame, unit: str, frequency: Frequency) -> pd.DataFrame:
+    """The rows a trend chart draws, as text (withheld counts never shown to the public)."""
+    columns = {frequency.noun.capitalize(): [frequency.label(p) for p in trend["period"]],
+               unit.capitalize(): [_count(v, h) for v, h in zip(trend["value"], trend["withheld"], strict=True)]}
+    if frequency.per_year > 1:
+        columns[f"Rolling {frequency.per_year}-{frequency.noun} total"] = [
+            _count(v, h) for v, h in zip(trend["rolling"], trend["rolling_withheld"], strict=True)]
+    return pd.DataFrame(columns)
+
+
+def gaps_note(trend: pd.DataFrame, area_name: str, frequency: Frequency) -> str | None:
+    """Which periods have no figure, and why (a total exists only where every area reported)."""
+    missing = trend.loc[trend["missing"], "period"]
+    if missing.empty:
+        return None
+    listed = ", ".join(frequency.label(p) for p in missing[:6]) + (" and others" if len(missing) > 6 else "")
+    return (f"No figure for {area_name} in {listed}: not every area reported, so the gap is left as a gap and "
+            "never compared.")
+
+
+def withheld_note(trend: pd.DataFrame, *, reveal: bool) -> str | None:
+    if not trend["withheld"].any():
+        return None
+    if reveal:
+        return "Figures marked * are withheld from the public (small numbers); you see them because you are signed in."
+    return ("Figures for single periods in a district are withheld from the public, as are totals of 1 to 4: "
+            "the rolling year's totals are shown where they can be.")
 
 
 @dataclass(frozen=True)
@@ -35,54 +59,66 @@ class TrendView:
 
     title: str
     figure: dict
-    summary: str
+    summary: list
     caption: str
     table: pd.DataFrame
     download_href: str
 
 
-def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, area_code: str, area_name: str, breaks: list,
-               summary: str, start: str | None, end: str | None) -> TrendView:
-    period = (f"{trend['period'].min():%b %Y} to {trend['period'].max():%b %Y}"
+def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, frequency: Frequency, area_code: str, area_name: str,
+               breaks: list, summary: list, start: str | None, end: str | None, reveal: bool) -> TrendView:
+    period = (frequency.span(trend["period"].min(), trend["period"].max())
               if not trend.empty else "no data in the chosen period")
+    notes = [n for n in (gaps_note(trend, area_name, frequency), withheld_note(trend, reveal=reveal)) if n]
     return TrendView(
-        title=f"{indicator['name']}: {area_name}, by month, {period}",
-        figure=trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks]),
-        summary=summary,
-        caption=f"{indicator['name']}, {area_name}, by month",
-        table=trend_table(trend, indicator["unit"]),
+        title=f"{indicator['name']}: {area_name}, by {frequency.noun}, {period}",
+        figure=trend_figure(trend, unit=indicator["unit"], breaks=[(b.period, b.label) for b in breaks],
+                            frequency=frequency),
+        summary=[*summary, *(((n,),) for n in notes)],
+        caption=f"{indicator['name']}, {area_name}, by {frequency.noun}",
+        table=trend_table(trend, indicator["unit"], frequency),
         download_href=csv_href(indicator["indicator_id"], area_code, start, end),
     )
 
 
-def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: list) -> html.Div:
+def summary_block(view: TrendView, key: str):
+    return paragraph(view.summary, className="chart-summary mb-2", id=part_id("trend", key, "summary"))
+
+
+def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: list, dates: str) -> html.Div:
     iid = indicator["indicator_id"]
-    updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
     return chart_card(
         kind="trend", key=iid,
         title=view.title,
-        subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. Last updated {updated}.",
+        subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. {dates}",
         figures=[("Chart", view.figure)],
-        table=data_table(view.table, caption=view.caption, label=f"Table: {indicator['name']} by month",
+        table=data_table(view.table, caption=view.caption, label=f"Table: {indicator['name']}",
                          ids=(part_id("trend", iid, "caption"), part_id("trend", iid, "table"))),
-        about=about_indicator(indicator, coverage=coverage, last_updated=updated,
+        about=about_indicator(indicator, coverage=coverage, last_updated=dates,
                               breaks=[(b.period, b.label, b.description) for b in breaks]),
         illustrative=bool(indicator["illustrative"]),
         download_href=view.download_href,
-        summary=view.summary,
+        summary=summary_block(view, iid),
     )
 
 
+def _rate(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.2f}"
+
+
 def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
-    hidden = breakdown["suppressed"]
-    interval = breakdown["lower"].map("{:.2f}".format) + " to " + breakdown["upper"].map("{:.2f}".format)
+    withheld = breakdown["verdict"].isna()
+    interval = [("" if pd.isna(lo) else f"{lo:.2f} to {hi:.2f}") for lo, hi in
+                zip(breakdown["lower"], breakdown["upper"], strict=True)]
     return pd.DataFrame({
         "District": breakdown["area_name"],
-        "Count": [_count(v, h) for v, h in zip(breakdown["count"], hidden, strict=True)],
-        "Residents": breakdown["population"].map("{:,.0f}".format),
-        "Rate per 1,000": breakdown["rate"].map("{:.2f}".format).where(~hidden, "suppressed"),
-        "95% confidence interval": interval.where(~hidden, ""),
-        f"Compared with {total_label}": breakdown["judgement"],
+        "Count": [_count(v, h or m) for v, h, m in zip(breakdown["count"], withheld, breakdown["shown_withheld"],
+                                                       strict=True)],
+        "Residents": breakdown["population"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
+        "Rate per 1,000": [WITHHELD if h else _rate(r) for r, h in zip(breakdown["rate"], withheld, strict=True)],
+        "95% confidence interval": interval,
+        f"Compared with {total_label}": [("Withheld" if h else v.replace("-", " ").capitalize())
+                                          for v, h in zip(breakdown["verdict"].fillna(""), withheld, strict=True)],
     })
 
 
@@ -93,39 +129,40 @@ def highlighted_figures(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_
             funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code))
 
 
-def district_card(*, indicator: pd.Series, breakdown: pd.DataFrame, limits: pd.DataFrame, boundaries: dict,
-                  total_label: str, selected_code: str | None, download_href: str) -> html.Div:
+def verdict_list(verdicts: list[Verdict]) -> html.Ul:
+    """Every district's comparison verdict as an element (the words the charts draw in colour)."""
+    return html.Ul([html.Li([v.area_name, ": ", verdict_badge(v, small=True)]) for v in verdicts],
+                   className="verdict-list list-unstyled small")
+
+
+def district_card(*, indicator: pd.Series, verdicts: list[Verdict], breakdown: pd.DataFrame, limits: pd.DataFrame,
+                  boundaries: dict, total_label: str, selected_code: str | None, download_href: str,
+                  summary: list, dates: str) -> html.Div:
     iid = indicator["indicator_id"]
-    first, last = breakdown["first"].iloc[0], breakdown["last"].iloc[0]
-    window = f"{first:%b %Y} to {last:%b %Y}"
-    benchmark = breakdown["benchmark"].iloc[0]
-    updated = pd.Timestamp(indicator["updated"]).strftime("%d %b %Y")
-    judged = breakdown[breakdown["judgement"] != "Similar"]
-    standout = ", ".join(f"{r.area_name} ({r.judgement.lower()})" for r in judged.itertuples())
-    summary = (f"{total_label}: {benchmark:.2f} per 1,000 residents over {breakdown['months'].iloc[0]} months. "
-               + (f"Different from {total_label}: {standout}." if standout
-                  else f"No district is significantly different from {total_label}."))
+    window = verdicts[0].window.words() if verdicts and verdicts[0].window else "the period chosen"
     method = html.P(
-        f"Rates use the estimated population of the middle year of the period. Intervals are 95% (Byar's "
-        f"method). A district is 'Similar' when the {total_label} rate lies inside its interval; otherwise it "
-        "is 'Better' or 'Worse' (or 'Higher' or 'Lower' where a rise is neither good nor bad). The funnel's "
-        "limits are 95% and 99.8% around the county rate. Counts from 1 to 4 are suppressed and shown as "
-        "'suppressed', never as zero."
+        f"Rates use the estimated population of the year at the middle of the window. Intervals are 95%: exact "
+        f"(Poisson) below 10 events, Byar's method from 10, as OHID Fingertips does. A district is 'Similar' when "
+        f"the {total_label} rate lies inside its interval; otherwise it is 'Better' or 'Worse' (or 'Higher' or "
+        "'Lower' where a rise is neither good nor bad). The funnel's limits come from the same intervals, so a "
+        "district outside the 95% funnel is exactly one judged different. Small numbers are withheld from the "
+        "public, never shown as zero."
     )
     bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code)
     return chart_card(
         kind="districts", key=iid,
         title=f"{indicator['name']}: rate per 1,000 residents by district, {window}",
-        subtitle=f"Against the {total_label} rate. Source: {indicator['source']}. Last updated {updated}.",
+        subtitle=f"Against the {total_label} rate. Source: {indicator['source']}. {dates}",
         figures=[
             ("Bar chart", bars),
             ("Funnel plot", funnel),
             ("Map", district_map(breakdown, boundaries)),
         ],
-        table=data_table(comparison_table(breakdown, total_label),
-                         caption=f"{indicator['name']} by district, {window}"),
-        about=[*about_indicator(indicator, coverage=total_label, last_updated=updated, breaks=[]), method],
+        table=html.Div([verdict_list(verdicts),
+                        data_table(comparison_table(breakdown, total_label),
+                                   caption=f"{indicator['name']} by district, {window}")]),
+        about=[*about_indicator(indicator, coverage=total_label, last_updated=dates, breaks=[]), method],
         illustrative=bool(indicator["illustrative"]),
         download_href=download_href,
-        summary=summary,
+        summary=paragraph(summary, className="chart-summary mb-2", id=part_id("districts", iid, "summary")),
     )

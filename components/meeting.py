@@ -8,11 +8,13 @@ from dash import dcc, html
 from components.brag import status_badge
 from components.cards import illustrative_badge
 from components.charts import trend_figure
+from components.verdicts import paragraph, verdict_badge
+from kcsp.narrative import fmt_p
+from kcsp.vocabulary import MOVE
 
 PACK_CHART_WIDTH = 680
 PACK_CHART_HEIGHT = 290
-MOVE_SHAPES = {"completed": "\u2714", "improved": "\u25b2", "worsened": "\u25bc", "started": "\u25b6", "new": "\u2605",
-               "no change": "\u25c6"}
+MOVE_SHAPES = {code: t.shape for code, t in MOVE.items()}
 
 
 def _table(caption: str, headers: list[str], rows: list[html.Tr], class_name: str = "") -> html.Div:
@@ -59,29 +61,22 @@ def new_data_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.
                   ["Measure", "Priority", "New months", "Number of months"], rows)
 
 
-def direction_text(direction: str, percent: float) -> html.Span:
-    """Shape (the way the figure moved) + word (the judgement) for a change."""
-    shape = "\u25b2" if percent > 0 else "\u25bc"
-    word = {"better": "Better", "worse": "Worse", "up": "Up, not judged", "down": "Down, not judged",
-            "no change": "Little change"}.get(direction, "Not judged")
-    return html.Span([html.Span(shape, className="significant-shape", **{"aria-hidden": "true"}), word],
-                     className=f"verdict-badge verdict-badge-{direction.replace(' ', '-')}")
-
-
-def significant_table(frame: pd.DataFrame, priority_names: dict[str, str], *, min_percent: float) -> html.Div:
+def significant_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:
+    """Significant changes (kcsp.meetings.significant_changes): both counts, the change and its verdict."""
     if frame.empty:
-        return html.P(f"No measure changed by {min_percent:g}% or more beyond what chance would explain.")
+        return html.P("No measure changed significantly (exact test, p < 0.05) between the two windows.")
     rows = [html.Tr([
         html.Td([r.name, " ", illustrative_badge(bool(r.illustrative))]),
+        html.Td(r.area_name),
         html.Td(priority_names.get(r.priority_id, r.priority_id)),
-        html.Td(f"{r.current:,.0f}"),
-        html.Td(f"{r.previous:,.0f}"),
-        html.Td(f"{r.percent:+.1f}%"),
-        html.Td(direction_text(r.direction, r.percent)),
+        html.Td([f"{r.verdict.count:,.0f}", html.Br(), html.Span(r.verdict.window.words(), className="small")]),
+        html.Td([f"{r.verdict.previous_count:,.0f}", html.Br(),
+                 html.Span(r.verdict.window.previous.words(), className="small")]),
+        html.Td(f"{r.verdict.percent:+.1f}%"),
+        html.Td([verdict_badge(r.verdict), html.Br(), html.Span(fmt_p(r.verdict.p_value), className="small")]),
     ]) for r in frame.itertuples(index=False)]
-    window = f"{frame['current_start'].iloc[0]:%b %Y} to {frame['current_end'].iloc[0]:%b %Y}"
-    return _table(f"Significant changes: latest 12 months against the 12 before (latest window {window})",
-                  ["Measure", "Priority", "Latest 12 months", "Previous 12 months", "Change", "Verdict"], rows)
+    return _table("Significant changes: each measure's latest year against the year before",
+                  ["Measure", "Area", "Priority", "Latest", "Before", "Change", "Verdict"], rows)
 
 
 def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:
@@ -90,8 +85,8 @@ def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div
     rows = []
     for r in frame.itertuples(index=False):
         before = status_badge(r.status_before) if isinstance(r.status_before, str) else html.Span("None (new)")
-        move = html.Span([html.Span(MOVE_SHAPES.get(r.move, ""), **{"aria-hidden": "true"}), f" {r.move}"],
-                         className="move-word")
+        move = html.Span([html.Span(MOVE_SHAPES.get(r.move, ""), **{"aria-hidden": "true"}),
+                          f" {MOVE[r.move].word if r.move in MOVE else r.move}"], className="move-word")
         overdue = html.Span(" Overdue", className="overdue-flag ms-1") if r.became_overdue else None
         rows.append(html.Tr([html.Td(r.action_id), html.Td(r.title), html.Td(priority_names.get(r.priority_id, "")),
                              html.Td(before), html.Td(status_badge(r.status_now)), html.Td([move, overdue])]))
@@ -99,9 +94,9 @@ def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div
                   ["Ref", "Action", "Priority", "Status then", "Status now", "Move"], rows)
 
 
-def pack_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]]) -> dict:
+def pack_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]], frequency) -> dict:
     """The headline trend (Dataset.trend) at a fixed size that fits an A4 page's width, so it prints unclipped."""
-    fig = trend_figure(trend, unit=unit, breaks=breaks, height=PACK_CHART_HEIGHT)
+    fig = trend_figure(trend, unit=unit, breaks=breaks, height=PACK_CHART_HEIGHT, frequency=frequency)
     fig["layout"].update(width=PACK_CHART_WIDTH, margin={"l": 60, "r": 20, "t": 30, "b": 30}, hovermode=False,
                          showlegend=False)
     for note in fig["layout"]["annotations"]:
@@ -131,21 +126,21 @@ def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
         html.Td([f"{a.due:%b %Y}", *([html.Br(), html.Span("Overdue", className="overdue-flag")]
                                       if a.overdue else [])]),
         html.Td(status_badge(a.status)),
-        html.Td(a.progress or ""),
+        html.Td([a.progress or "", " ", illustrative_badge(True) if a.illustrative else None]),
     ]) for a in actions.itertuples(index=False)]
     if "illustrative" in actions and actions["illustrative"].any():
         caption = f"{caption} (progress updates illustrative)"
     return _table(caption, ["Ref", "Action", "Due", "Status", "Latest progress"], rows, "pack-actions")
 
 
-def pack_page(*, priority_id: str, name: str, lead: str, running_head: str, narrative: list[str],
+def pack_page(*, priority_id: str, name: str, lead: str, running_head: str, narrative: tuple,
               since: str | None, chart: html.Div | None, actions: html.Div) -> html.Section:
     """One priority's page of the meeting pack."""
     return html.Section([
         html.P(running_head, className="pack-running-head"),
         html.H2(name),
         html.P([html.Strong("Lead: "), lead], className="mb-1 small"),
-        html.Div([html.P(" ".join(narrative))], className="pack-narrative"),
+        html.Div([paragraph(narrative)], className="pack-narrative"),
         html.P(since, className="small mb-1") if since else None,
         chart,
         actions,

@@ -1,9 +1,12 @@
-"""The one palette: the Government Analysis Function's colour-blind-safe categorical colours,
-and the BRAG statuses drawn as word + shape + colour."""
+"""The one palette: the Government Analysis Function's colour-blind-safe categorical colours for
+charts; statuses and verdicts come from the one vocabulary (kcsp.vocabulary), drawn as word +
+shape + colour."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from kcsp.vocabulary import COMPARISON, STATUS, STATUS_ORDER
 
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -25,30 +28,17 @@ class StatusStyle:
     meaning: str
 
 
-BRAG: dict[str, StatusStyle] = {
-    "blue": StatusStyle("Complete", "\u2714", "#12436D", "Blue: the action is complete"),
-    "green": StatusStyle("Green", "\u25cf", "#0F7B70", "Green: on track"),
-    "amber": StatusStyle("Amber", "\u25b2", "#A04600", "Amber: some risk to delivery"),
-    "red": StatusStyle("Red", "\u25a0", "#A8102E", "Red: off track"),
-    "not-started": StatusStyle("Not started", "\u25cb", "#505A5F", "Not started yet"),
-}
-BRAG_ORDER = ("red", "amber", "green", "blue", "not-started")
+BRAG: dict[str, StatusStyle] = {code: StatusStyle(t.word, t.shape, t.colour, t.meaning) for code, t in STATUS.items()}
+BRAG_ORDER = STATUS_ORDER
 
-JUDGEMENT_COLOURS = {
-    "Better": TURQUOISE,
-    "Similar": MID_GREY,
-    "Worse": DARK_PINK,
-    "Higher": DARK_BLUE,
-    "Lower": LIGHT_PURPLE,
-    "Not compared": "#E1E1E1",
+PLOTLY_SYMBOLS = {
+    COMPARISON["better"].shape: "star",
+    COMPARISON["similar"].shape: "diamond-open",
+    COMPARISON["worse"].shape: "x",
+    COMPARISON["higher"].shape: "arrow-up",
+    COMPARISON["lower"].shape: "arrow-down",
+    COMPARISON["not-compared"].shape: "circle-open-dot",
 }
-
-JUDGEMENT_SHAPES = {
-    "Better": "triangle-down",
-    "Similar": "circle",
-    "Worse": "triangle-up",
-    "Higher": "triangle-up",
-    "Lower": "triangle-down",
-}
+"""Chart markers for the vocabulary's comparison shapes (plotly's nearest symbol to each)."""
 
 SEQUENTIAL = [[0.0, "#E8F1F8"], [0.5, "#5694CA"], [1.0, "#12436D"]]

@@ -9,42 +9,33 @@ from dash import dcc, html
 from components.brag import status_counts
 from components.cards import illustrative_badge
 from components.charts import sparkline
-
-VERDICT_CLASS = {"better": "verdict-better", "worse": "verdict-worse"}
-VERDICT_WORDS = {"better": "Better", "worse": "Worse", "no change": "Little change", "up": "Up, not judged",
-                 "down": "Down, not judged", "unknown": "No comparison"}
-
-
-def verdict_badge(verdict: str, rising: bool | None) -> html.Span:
-    """The change's verdict as shape + word + colour: the arrow gives the direction, the word the judgement."""
-    if verdict in ("no change", "unknown") or rising is None:
-        shape = "\u25c6" if verdict == "no change" else "\u2013"
-    else:
-        shape = "\u25b2" if rising else "\u25bc"
-    return html.Span([html.Span(shape, className="verdict-shape", **{"aria-hidden": "true"}),
-                      VERDICT_WORDS.get(verdict, "No comparison")],
-                     className=f"verdict-badge verdict-badge-{verdict.replace(' ', '-')}")
+from components.verdicts import paragraph, sentence, verdict_badge
+from kcsp.judgements import Verdict
+from kcsp.vocabulary import MARKER
 
 
 def changed_marker(*, changed: bool, text: str, href: str | None) -> html.P:
     """'Changed since the last meeting' as a shape and words, with a link to what changed."""
     if not changed:
-        return html.P([html.Span("\u25cb", className="changed-shape", **{"aria-hidden": "true"}), text],
-                      className="changed-marker changed-no small mb-2")
+        return html.P([html.Span(MARKER["unchanged"].shape, className="changed-shape", **{"aria-hidden": "true"}),
+                       text], className="changed-marker changed-no small mb-2")
     link = dcc.Link("What changed", href=href, className="ms-1") if href else None
-    return html.P([html.Span("\u25cf", className="changed-shape", **{"aria-hidden": "true"}),
+    return html.P([html.Span(MARKER["changed"].shape, className="changed-shape", **{"aria-hidden": "true"}),
                    html.Strong("Changed since the last meeting: "), text, " ", link],
                   className="changed-marker changed-yes small mb-2")
 
 
 def priority_card(*, priority: pd.Series, indicator: pd.Series | None, area_label: str,
-                  series: pd.DataFrame | None, latest_text: str, change_text: str, verdict: str,
-                  counts: dict[str, int], href: str, rising: bool | None = None,
-                  marker: html.P | None = None, narrative: list[str] | None = None) -> dbc.Card:
-    """Headline indicator with sparkline, latest value, change in words, BRAG counts and what changed."""
+                  series: pd.DataFrame | None, latest_text: str, change: Verdict | None, comparison: Verdict | None,
+                  counts: dict[str, int], href: str, marker: html.P | None = None,
+                  narrative: tuple | None = None, change_sentence: tuple | None = None,
+                  dates: str = "") -> dbc.Card:
+    """Headline indicator with sparkline, latest value, its change (and, for a chosen district, its
+    comparison with the county) as verdict badges, BRAG counts and what changed since the last meeting."""
     if indicator is None:
         body = [html.P("No indicator data for this priority yet.", className="text-muted")]
     else:
+        badges = [verdict_badge(change)] + ([" ", verdict_badge(comparison)] if comparison is not None else [])
         body = [
             html.Div([html.Span(indicator["name"], className="fw-semibold"), " ",
                       illustrative_badge(bool(indicator["illustrative"]))]),
@@ -52,12 +43,13 @@ def priority_card(*, priority: pd.Series, indicator: pd.Series | None, area_labe
             dcc.Graph(figure=sparkline(series), config={"staticPlot": True}, className="sparkline",
                       style={"height": "60px"}),
             html.P(latest_text, className="headline-value mb-1"),
-            html.P([verdict_badge(verdict, rising), " ", change_text],
-                   className=f"change-line mb-2 {VERDICT_CLASS.get(verdict, 'verdict-neutral')}-text"),
+            html.P(badges, className="verdict-line mb-1"),
+            html.P(sentence(change_sentence), className="change-line small mb-1") if change_sentence else None,
+            html.P(dates, className="data-dates small text-muted mb-2"),
         ]
     summary = None
     if narrative:
-        summary = html.Details([html.Summary("Summary in words"), html.P(" ".join(narrative), className="narrative")],
+        summary = html.Details([html.Summary("Summary in words"), paragraph(narrative, className="narrative")],
                                className="card-narrative mb-2")
     return dbc.Card(dbc.CardBody([
         html.H2(dcc.Link(priority["name"], href=href, className="priority-link",

@@ -17,13 +17,15 @@ from components.brag import status_text
 from components.briefing import counts_text, short, verdict_span
 from components.cards import illustrative_badge
 from components.palette import DARK_BLUE, ORANGE, TEXT
+from components.verdicts import verdict_badge
+from kcsp import judgements
+from kcsp.vocabulary import term
 
 SLIDE_CHART_HEIGHT = 230
 CHART_FONT = 20
 FLAGGED_SHOWN = 3
 SINCE_SHOWN = 5
 SLIDE_TITLE_CHARS = 58
-JUDGEMENT_SHAPES = {"Worse": "\u25b2", "Higher": "\u25b2", "Better": "\u25bc", "Lower": "\u25bc", "Similar": "\u25cf"}
 
 
 MIN_ROLLING_POINTS = 12
@@ -72,27 +74,28 @@ def _chart(chart_id: str, figure: dict | None, caption: str) -> html.Figure:
     ], className="slide-chart")
 
 
-def district_bars(breakdown: pd.DataFrame, *, total_label: str, selected_code: str | None = None) -> html.Div:
-    """Every district's rate per 1,000 as a small bar, with its comparison in shape + word."""
-    if breakdown.empty:
+def district_bars(frame: pd.DataFrame, *, total_label: str, window: str, selected_code: str | None = None) -> html.Div:
+    """Every district's rate per 1,000 as a small bar, with its comparison verdict (kcsp.judgements)
+    in shape + word + colour. `frame` is kcsp.judgements.comparison_frame's."""
+    if frame.empty:
         return html.P("County figures only: no comparison by district.", className="slide-note")
-    top = float(breakdown.loc[~breakdown["suppressed"], "rate"].max() or 1.0)
+    shown = frame[frame["verdict"].notna() & frame["rate"].notna()]
+    top = float(shown["rate"].max()) if not shown.empty else 1.0
     rows = []
-    for r in breakdown.sort_values("rate", ascending=False).itertuples(index=False):
-        word = "Suppressed" if r.suppressed else str(r.judgement)
-        width = 0 if r.suppressed else max(2.0, float(r.rate) / top * 100)
+    for r in frame.sort_values("rate", ascending=False, na_position="last").itertuples(index=False):
+        withheld = not isinstance(r.verdict, str)
+        t = None if withheld else term(judgements.COMPARISON, r.verdict)
+        width = 0 if withheld or pd.isna(r.rate) else max(2.0, float(r.rate) / (top or 1.0) * 100)
         rows.append(html.Li([
             html.Span(r.area_name, className="bar-name"),
-            html.Span(html.Span(className=f"bar-fill bar-{word.lower().replace(' ', '-')}",
+            html.Span(html.Span(className=f"bar-fill bar-{r.verdict if t else 'withheld'}",
                                 style={"width": f"{width:.0f}%"}), className="bar-track", **{"aria-hidden": "true"}),
-            html.Span("" if r.suppressed else f"{r.rate:.1f}", className="bar-value"),
-            html.Span([html.Span(JUDGEMENT_SHAPES.get(word, "\u2013"), **{"aria-hidden": "true"}), f" {word}"],
-                      className=f"bar-word bar-word-{word.lower().replace(' ', '-')}"),
+            html.Span("" if withheld or pd.isna(r.rate) else f"{r.rate:.1f}", className="bar-value"),
+            html.Span([html.Span(t.shape, **{"aria-hidden": "true"}), f" {t.word}"] if t else "Withheld",
+                      className=f"bar-word {t.css_class if t else 'verdict-withheld'}"),
         ], className="bar-row" + (" bar-selected" if r.area_code == selected_code else "")))
-    first, last = breakdown["first"].iloc[0], breakdown["last"].iloc[0]
     return html.Div([
-        html.P(f"Rate per 1,000 people, {first:%b %Y} to {last:%b %Y}, against {total_label}",
-               className="slide-label"),
+        html.P(f"Rate per 1,000 people, {window}, against {total_label}", className="slide-label"),
         html.Ol(rows, className="district-bars"),
     ])
 
@@ -111,7 +114,7 @@ def _flagged(brief) -> html.Div:
     ], className="slide-actions")
 
 
-def priority_slide(*, brief, figure: dict | None, breakdown: pd.DataFrame, total_label: str,
+def priority_slide(*, brief, figure: dict | None, breakdown: pd.DataFrame, total_label: str, window: str,
                    caption: str) -> html.Div:
     """One priority on one screen: name and lead, headline chart, verdicts in words, districts at a
     glance, actions by status with the red and amber ones by title, what changed since the last meeting."""
@@ -133,7 +136,7 @@ def priority_slide(*, brief, figure: dict | None, breakdown: pd.DataFrame, total
             ], className="slide-main"),
             html.Section([
                 html.H2("Districts at a glance", className="slide-h2"),
-                district_bars(breakdown, total_label=total_label, selected_code=brief.area_code),
+                district_bars(breakdown, total_label=total_label, window=window, selected_code=brief.area_code),
             ], className="slide-side"),
         ], className="slide-body"),
         html.Div([
@@ -165,8 +168,10 @@ def summary_slide(*, title: str, subtitle: str, briefs, href_for) -> html.Div:
 def since_slide(*, title: str, subtitle: str, changes: pd.DataFrame, moves: pd.DataFrame, new_count: int,
                 names: dict[str, str]) -> html.Div:
     """What changed since the previous meeting: significant changes and actions whose status moved."""
-    change_items = [html.Li([html.Strong(r.name), f" ({names.get(r.priority_id, '')}): {r.current:,.0f} against "
-                             f"{r.previous:,.0f}, {r.percent:+.1f}%"]) for r in changes.head(SINCE_SHOWN).itertuples()]
+    change_items = [html.Li([verdict_badge(r.verdict), " ", html.Strong(r.name),
+                             f" ({names.get(r.priority_id, '')}): {r.verdict.count:,.0f} against "
+                             f"{r.verdict.previous_count:,.0f}, {r.verdict.percent:+.1f}%"])
+                    for r in changes.head(SINCE_SHOWN).itertuples()]
     if len(changes) > SINCE_SHOWN:
         change_items.append(html.Li(f"and {len(changes) - SINCE_SHOWN} more on the meeting page"))
     move_items = []

@@ -2,10 +2,8 @@
 last meeting": its headline figure, change and comparison verdicts in words, action status counts,
 red and amber actions, and what changed since the previous meeting.
 
-This module never decides a direction itself: `change_verdict` and `comparison_verdict` are the one
-adapter onto the verdicts of the domain (today `meetings.significant_changes`' test and the district
-breakdown's judgement; `kcsp.judgements` once it lands), so cover, slides and district pages read
-the same words.
+This module never decides a direction itself: every verdict is read from `kcsp.judgements`, so
+cover, slides and pages say the same thing.
 """
 
 from __future__ import annotations
@@ -14,110 +12,63 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kcsp import meetings
+from kcsp import judgements, meetings
 from kcsp.memo import per_dataset
 from kcsp.narrative import fmt_count, join_words
-
-VERDICT_WORDS = {
-    "improving": "Improving", "worsening": "Worsening", "rising": "Rising", "falling": "Falling",
-    "no-significant-change": "No significant change", "not-compared": "Not compared",
-    "better": "Better", "similar": "Similar", "worse": "Worse", "higher": "Higher", "lower": "Lower",
-}
-
+from kcsp.vocabulary import term
 
 NAMED_DISTRICTS = 3
 """Up to this many districts with the same verdict are named; more are counted."""
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """One verdict, with the attributes CONTRACT.md asks every shown verdict to carry."""
-
-    kind: str
-    verdict: str
-    detail: str
-    indicator_id: str
-    area_code: str
-    start: str
-    end: str
-
-    @property
-    def word(self) -> str:
-        return VERDICT_WORDS[self.verdict]
-
-    @property
-    def attributes(self) -> dict[str, str]:
-        return {"data-verdict-kind": self.kind, "data-indicator": self.indicator_id, "data-area": self.area_code,
-                "data-from": self.start, "data-to": self.end, "data-verdict": self.verdict}
+def change_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp | None, *,
+                   reveal: bool) -> judgements.Verdict | None:
+    """The area's change verdict (kcsp.judgements) for the window ending by `end`."""
+    return judgements.verdict(dataset, indicator_id, area_code, judgements.CHANGE, None, end, reveal=reveal)
 
 
-def _month(when) -> str:
-    return "" if when is None or pd.isna(when) else f"{when:%Y-%m}"
-
-
-def change_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp | None) -> Verdict:
-    """The latest 12 months against the 12 before, to `end`: improving / worsening (rising / falling
-    where up is neither good nor bad), no significant change, or not compared (and why)."""
-    ind = dataset.indicator(indicator_id)
-    found = meetings.significant_changes(dataset, end, area_code=area_code)
-    row = found[found["indicator_id"] == indicator_id]
-    if row.empty:
-        comparison = dataset.comparison(indicator_id, area_code, None, end)
-        why = comparison.reason or "there are not two comparable 12-month periods"
-        return Verdict("change", "not-compared", why, indicator_id, area_code,
-                       _month(comparison.current_start), _month(comparison.current_end))
-    r = row.iloc[0]
-    if not r["significant"]:
-        verdict = "no-significant-change"
-    elif ind["polarity"] == "lower-is-better":
-        verdict = "worsening" if r["percent"] > 0 else "improving"
-    elif ind["polarity"] == "higher-is-better":
-        verdict = "improving" if r["percent"] > 0 else "worsening"
-    else:
-        verdict = "rising" if r["percent"] > 0 else "falling"
-    detail = (f"{fmt_count(r['current'])} against {fmt_count(r['previous'])} ({r['percent']:+.1f}%) in the 12 months "
-              f"to {r['current_end']:%b %Y} and the 12 before")
-    return Verdict("change", verdict, detail, indicator_id, area_code, _month(r["current_start"]),
-                   _month(r["current_end"]))
-
-
-def comparison_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp | None) -> Verdict | None:
-    """A district against the county over the 12 months to `end`; None for a county total (which
-    has no benchmark: `districts_apart` says which districts stand out instead)."""
-    breakdown = district_rates(dataset, indicator_id, end)
-    mine = breakdown[breakdown["area_code"] == area_code] if not breakdown.empty else breakdown
-    if mine.empty:
+def comparison_verdict(dataset, indicator_id: str, area_code: str, end: pd.Timestamp | None, *,
+                       reveal: bool) -> judgements.Verdict | None:
+    """The area's comparison with its benchmark (kcsp.judgements); None for a county total, which has
+    no benchmark (`districts_apart` says which districts stand out instead)."""
+    if area_code == dataset.total_code(indicator_id):
         return None
-    r = mine.iloc[0]
-    verdict = str(r["judgement"]).lower().replace(" ", "-")
-    if verdict not in VERDICT_WORDS:
-        verdict = "not-compared"
-    detail = f"against {dataset.total_label(indicator_id)}, {r['first']:%b %Y} to {r['last']:%b %Y}"
-    return Verdict("comparison", verdict, detail, indicator_id, area_code, _month(r["first"]), _month(r["last"]))
+    return judgements.verdict(dataset, indicator_id, area_code, judgements.COMPARISON, None, end, reveal=reveal)
 
 
-def district_rates(dataset, indicator_id: str, end: pd.Timestamp | None) -> pd.DataFrame:
-    """The district comparison over the latest 12 months of data to `end`."""
-    bounds = dataset.period_bounds(indicator_id)
-    if dataset.indicator(indicator_id)["geography"] != "district" or bounds is None:
-        return pd.DataFrame()
-    end = bounds[1] if end is None else min(end, bounds[1])
-    start = end - pd.DateOffset(months=11)
-    return dataset.district_breakdown(indicator_id, start, end)
+def change_words(verdict: judgements.Verdict | None) -> str:
+    """The figures behind a change verdict, or why there is none."""
+    if verdict is None:
+        return "no change is judged for this measure"
+    if verdict.verdict is None:
+        return "withheld: the numbers are too small to publish"
+    if verdict.count is None or verdict.previous_count is None or verdict.window is None:
+        return verdict.reason or "not compared"
+    percent = f" ({verdict.percent:+.1f}%)" if verdict.percent is not None else ""
+    return (f"{fmt_count(verdict.count)} against {fmt_count(verdict.previous_count)}{percent}, "
+            f"{verdict.window.words()} against the year before")
 
 
-def districts_apart(dataset, indicator_id: str, end: pd.Timestamp | None) -> str:
+def district_rates(dataset, indicator_id: str, end: pd.Timestamp | None, *, reveal: bool) -> pd.DataFrame:
+    """Every district's comparison (kcsp.judgements.comparison_frame) for the window ending by `end`."""
+    if dataset.indicator(indicator_id)["geography"] != "district":
+        return judgements.comparison_frame([])
+    frame = judgements.comparison_frame(judgements.verdicts(dataset, indicator_id, None, end, reveal=reveal))
+    return frame[frame["area_code"].isin(set(dataset.districts()["area_code"]))].reset_index(drop=True)
+
+
+def districts_apart(dataset, indicator_id: str, end: pd.Timestamp | None, *, reveal: bool) -> str:
     """Which districts the comparison puts above or below the county, in words."""
-    breakdown = district_rates(dataset, indicator_id, end)
-    if breakdown.empty:
+    frame = district_rates(dataset, indicator_id, end, reveal=reveal)
+    if frame.empty:
         return "County figures only: no district comparison."
     parts = []
-    for word in ("Worse", "Higher", "Better", "Lower"):
-        names = list(breakdown.loc[breakdown["judgement"] == word, "area_name"])
+    for code in ("worse", "higher", "better", "lower"):
+        names = list(frame.loc[frame["verdict"] == code, "area_name"])
         if names:
+            word = term(judgements.COMPARISON, code).word
             parts.append(f"{word}: {join_words(names)}" if len(names) <= NAMED_DISTRICTS else
                          f"{word}: {len(names)} districts")
-    return ("; ".join(parts) + ".") if parts else "Every district similar to the county."
+    return ("; ".join(parts) + ".") if parts else "No district differs from the county."
 
 
 @dataclass(frozen=True)
@@ -134,19 +85,12 @@ class PriorityBrief:
     area_code: str | None
     area_name: str
     headline: str
-    change: Verdict | None
-    comparison: Verdict | None
+    change: judgements.Verdict | None
+    comparison: judgements.Verdict | None
     districts: str
     counts: dict[str, int]
     red_amber: tuple[tuple[str, str, str, bool], ...]
     since: str | None
-
-
-def _area_for(dataset, indicator_id: str, district_code: str | None) -> str:
-    ind = dataset.indicator(indicator_id)
-    if district_code and ind["geography"] == "district" and dataset.has_data(indicator_id, district_code):
-        return district_code
-    return dataset.total_code(indicator_id)
 
 
 def _since_words(new_measures: list[str], moved: int, previous_name: str | None) -> str | None:
@@ -158,6 +102,19 @@ def _since_words(new_measures: list[str], moved: int, previous_name: str | None)
     if moved:
         parts.append(f"{moved} action{'s' if moved > 1 else ''} changed status")
     return f"Since {previous_name}: {join_words(parts) if parts else 'nothing new'}."
+
+
+def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, change) -> str:
+    """The latest year's count (the window the change judges), or the latest figure when none is judged."""
+    unit = dataset.indicator(indicator_id)["unit"]
+    if change is not None and change.verdict is None:
+        return "withheld (small numbers)"
+    if change is not None and change.count is not None and change.window is not None:
+        return f"{fmt_count(change.count)} {unit}, {change.window.words()}"
+    series = dataset.series(indicator_id, area, None, end)
+    if series.empty:
+        return "No data to this date."
+    return f"{fmt_count(series['value'].iloc[-1])} {unit}, {series['period'].iloc[-1]:%b %Y}"
 
 
 @per_dataset
@@ -187,18 +144,14 @@ def priority_briefs(dataset, *, district: str | None, data_end: pd.Timestamp, si
                                      "No headline measure with data.", None, None, "", counts, red_amber, since_text))
             continue
         ind = dataset.indicator(iid)
-        area = _area_for(dataset, iid, code)
-        change = change_verdict(dataset, iid, area, data_end)
-        comparison = comparison_verdict(dataset, iid, area, data_end) if area == code else None
-        series = dataset.series(iid, area, None, data_end)
-        last12 = series.tail(12)
-        headline = (f"{fmt_count(last12['value'].sum())} {ind['unit']}, 12 months to "
-                    f"{last12['period'].max():%b %Y}" if len(last12) == 12 else
-                    f"{fmt_count(series['value'].iloc[-1])} {ind['unit']}, {series['period'].iloc[-1]:%b %Y}"
-                    if not series.empty else "No data to this date.")
+        area = judgements.shown_area(dataset, iid, district)
+        change = change_verdict(dataset, iid, area, data_end, reveal=include_restricted)
+        comparison = comparison_verdict(dataset, iid, area, data_end, reveal=include_restricted)
+        headline = _headline(dataset, iid, area, data_end, change)
         out.append(PriorityBrief(pid, p["name"], p["lead"], iid, ind["name"], ind["unit"], bool(ind["illustrative"]),
                                  area, dataset.area_name(area), headline, change, comparison,
-                                 districts_apart(dataset, iid, data_end), counts, red_amber, since_text))
+                                 districts_apart(dataset, iid, data_end, reveal=include_restricted), counts, red_amber,
+                                 since_text))
     return tuple(out)
 
 

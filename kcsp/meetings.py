@@ -8,7 +8,6 @@ body (the KCSP's previous meeting when the body has none before), as the meeting
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -16,12 +15,10 @@ from urllib.parse import parse_qsl, urlencode
 import pandas as pd
 
 from kcsp import actions as action_history
-from kcsp import stats
+from kcsp import judgements
 from kcsp.memo import per_dataset
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SIGNIFICANT_PERCENT = 5.0
-"""A change smaller than this (in %) is not reported as significant, however unlikely by chance."""
 
 
 class MeetingError(ValueError):
@@ -159,44 +156,41 @@ def _in_priority_order(dataset, frame: pd.DataFrame) -> pd.DataFrame:
     return ranked.sort_values(["_order", "name"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def poisson_z(current: float, previous: float) -> float:
-    """z statistic for two Poisson counts over equal periods (conditional binomial, normal form)."""
-    total = current + previous
-    return 0.0 if total <= 0 else (current - previous) / math.sqrt(total)
-
-
 @per_dataset
-def significant_changes(dataset, data_end: pd.Timestamp, *, min_percent: float = SIGNIFICANT_PERCENT,
-                        z_limit: float = stats.Z95, area_code: str | None = None) -> pd.DataFrame:
-    """Each indicator's latest 12 months against the 12 before, as at `data_end`, with a verdict
-    (for one area when `area_code` is given: only indicators with figures of that area's own).
+def significant_changes(dataset, data_end: pd.Timestamp, *, district: str | None = None,
+                        reveal: bool = False) -> pd.DataFrame:
+    """Each indicator's significant change (kcsp.judgements) in the window ending by `data_end`: its
+    total's, and with a district, that district's too where the indicator has figures for it.
 
-    A change is significant when it is at least `min_percent` and unlikely to be chance at the 95%
-    level (two Poisson counts compared). No change is computed across a series break.
-    Columns: indicator_id, priority_id, name, unit, polarity, illustrative, current, previous,
-    percent, z, direction, significant, current_start, current_end.
+    Columns: indicator_id, priority_id, name, illustrative, area_code, area_name, p_value, verdict
+    (the Verdict). Ordered by priority, then by strength of evidence.
     """
-    columns = ["indicator_id", "priority_id", "name", "unit", "polarity", "illustrative", "current", "previous",
-               "percent", "z", "direction", "significant", "current_start", "current_end"]
+    columns = ["indicator_id", "priority_id", "name", "illustrative", "area_code", "area_name", "p_value", "verdict"]
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
-        if area_code is not None and not dataset.has_data(ind.indicator_id, area_code):
+        if not dataset.has_data(ind.indicator_id):
             continue
-        series = dataset.series(ind.indicator_id, area_code, end=data_end)
-        comparison = stats.compare_last_12(series, [b.period for b in dataset.breaks(ind.indicator_id)])
-        if comparison.percent is None:
-            continue
-        z = poisson_z(comparison.current, comparison.previous)
-        rows.append({
-            "indicator_id": ind.indicator_id, "priority_id": ind.priority_id, "name": ind.name, "unit": ind.unit,
-            "polarity": ind.polarity, "illustrative": bool(ind.illustrative), "current": comparison.current,
-            "previous": comparison.previous, "percent": comparison.percent, "z": z,
-            "direction": stats.direction(comparison.percent, ind.polarity),
-            "significant": abs(comparison.percent) >= min_percent and abs(z) > z_limit,
-            "current_start": comparison.current_start, "current_end": comparison.current_end,
-        })
+        areas = [dataset.total_code(ind.indicator_id)]
+        if district:
+            areas.insert(0, judgements.shown_area(dataset, ind.indicator_id, district))
+        for code in dict.fromkeys(areas):
+            v = judgements.verdict(dataset, ind.indicator_id, code, judgements.CHANGE, None, data_end, reveal=reveal)
+            if v is None or not v.judged:
+                continue
+            rows.append({"indicator_id": ind.indicator_id, "priority_id": ind.priority_id, "name": ind.name,
+                         "illustrative": bool(ind.illustrative), "area_code": code, "area_name": v.area_name,
+                         "p_value": v.p_value, "verdict": v})
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("percent", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+    order = dict(zip(dataset.priorities["priority_id"], dataset.priorities["sort_order"], strict=True))
+    return (frame.assign(_order=frame["priority_id"].map(order)).sort_values(["_order", "p_value"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
+
+
+def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: bool) -> pd.DataFrame:
+    """The significant changes in a district's own figures (its rows of `significant_changes`)."""
+    code = dataset.area_code_for_slug(district)
+    frame = significant_changes(dataset, data_end, district=district, reveal=reveal)
+    return frame[frame["area_code"] == code].reset_index(drop=True)
 
 
 def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:

@@ -1,22 +1,44 @@
-"""Plain-English sentences built from computed figures (never from typed-in numbers)."""
+"""Plain-English sentences built from computed figures and the verdicts of kcsp.judgements.
+
+A sentence is a tuple of parts: text, or a `Mention` of a verdict (the words that carry it, and
+the verdict itself), so that a page can mark every verdict it states as an element with the
+verdict's data, and a PDF or CSV can join the parts as plain text. No verdict is decided here.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
-from kcsp import stats
+from kcsp import judgements
+from kcsp.judgements import CHANGE, COMPARISON, Verdict
 from kcsp.memo import per_dataset
+from kcsp.vocabulary import term
 
-DIRECTION_WORDS = {
-    "better": "an improvement",
-    "worse": "a deterioration",
-    "no change": "little change",
-    "up": "a rise (no better/worse judgement for this measure)",
-    "down": "a fall (no better/worse judgement for this measure)",
-    "unknown": "",
-}
+
+@dataclass(frozen=True)
+class Mention:
+    """Words in a sentence that state a verdict."""
+
+    verdict: Verdict
+    text: str
+
+
+Part = str | Mention
+Sentence = tuple[Part, ...]
+
+MAX_NAMED = 3
+WITHHELD = "withheld: the numbers are too small to publish"
+
+
+def plain(sentence: Sentence) -> str:
+    return "".join(p if isinstance(p, str) else p.text for p in sentence)
+
+
+def word(verdict: Verdict) -> str:
+    return term(verdict.kind, verdict.verdict).word
 
 
 def fmt_count(value: float | None) -> str:
@@ -25,45 +47,13 @@ def fmt_count(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
-def fmt_month(period: pd.Timestamp | None) -> str:
-    return "" if period is None or pd.isna(period) else f"{period:%b %Y}"
-
-
-def fmt_window(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
-    if start is None or end is None:
-        return ""
-    return f"{start:%b %Y} to {end:%b %Y}"
-
-
-def change_phrase(comparison: stats.Comparison) -> str:
-    """'down 12.8% on the previous 12 months: 40,151 against 46,036', or why no change is given."""
-    if comparison.percent is None:
-        return f"No change is given: {comparison.reason or 'the previous period has no data'}."
-    pct = comparison.percent
-    if abs(pct) < 0.05:
-        verb = "unchanged on"
-    else:
-        verb = f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% on"
-    return (f"{verb} {comparison.basis}: {fmt_count(comparison.current)} "
-            f"against {fmt_count(comparison.previous)}")
-
-
-def change_sentence(comparison: stats.Comparison, polarity: str, unit: str) -> str:
-    """A full sentence on the latest 12 months with its verdict."""
-    if comparison.percent is None:
-        return change_phrase(comparison)
-    verdict = DIRECTION_WORDS[stats.direction(comparison.percent, polarity)]
-    if comparison.current_start == comparison.current_end:
-        window = fmt_month(comparison.current_end)
-    else:
-        window = fmt_window(comparison.current_start, comparison.current_end)
-    text = f"{fmt_count(comparison.current)} {unit} in {window}, {change_phrase(comparison)}"
-    return f"{text}: {verdict}." if verdict else f"{text}."
-
-
 def fmt_rate(value: float) -> str:
-    """A rate per 1,000: one decimal place, two below 1."""
-    return f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+    """A rate per 1,000: two decimal places, three significant figures below 0.1."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3g}"
+
+
+def fmt_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def join_words(items: list[str]) -> str:
@@ -73,161 +63,134 @@ def join_words(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _window_text(comparison: stats.Comparison) -> str:
-    """'the 12 months to October 2026' or 'October 2026' (a single-month comparison)."""
-    start, end = comparison.current_start, comparison.current_end
-    if start is None or end is None or start == end:
-        return "" if end is None else f"{end:%B %Y}"
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    return f"the {months} months to {end:%B %Y}"
+def change_sentence(v: Verdict, unit: str) -> Sentence:
+    """The change of one area, with both counts, in words: verdict first, then the figures."""
+    if v.verdict is None:
+        return (f"Change in {v.area_name}: {WITHHELD}.",)
+    if v.window is None:
+        return (Mention(v, word(v)), f": {v.reason}.")
+    if v.verdict == "not-compared":
+        figure = f"{fmt_count(v.count)} {unit} in {v.window.words()}; " if v.count is not None else ""
+        return (f"{v.area_name}: {figure}", Mention(v, "not compared with an earlier period"), f": {v.reason}.")
+    pct = v.percent
+    move = "" if pct is None else f", {'up' if pct > 0 else 'down'} {abs(pct):.1f}%" if round(pct, 1) else ", no change"
+    mark = " (figures withheld from the public)" if v.shown_withheld else ""
+    return (f"{v.area_name}: {fmt_count(v.count)} {unit} in {v.window.words()}, against "
+            f"{fmt_count(v.previous_count)} in {v.window.previous.words()}{move}: ",
+            Mention(v, word(v).lower() if v.verdict == "no-significant-change" else word(v)),
+            f" ({fmt_p(v.p_value)}){mark}.")
 
 
-def _earlier_text(comparison: stats.Comparison) -> str:
-    """The window the current one is compared with, in words."""
-    start, end = comparison.current_start, comparison.current_end
-    if start == end:
-        return f"{end - pd.DateOffset(years=1):%B %Y}"
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    before_end = start - pd.DateOffset(months=1)
-    return f"the {months} months to {before_end:%B %Y}"
+def comparison_sentence(v: Verdict, total_label: str) -> Sentence:
+    """One area's rate against its benchmark, in words."""
+    if v.verdict is None:
+        return (f"{v.area_name}'s rate is {WITHHELD}.",)
+    if v.verdict == "not-compared" or v.window is None:
+        return (f"{v.area_name}'s rate is ", Mention(v, "not compared"), f" with {total_label}'s: {v.reason}.")
+    mark = " (figures withheld from the public)" if v.shown_withheld else ""
+    return (f"{v.area_name}'s rate over {v.window.words()}, {fmt_rate(v.rate)} per 1,000 residents "
+            f"(95% interval {fmt_rate(v.lower)} to {fmt_rate(v.upper)}), against {total_label}'s "
+            f"{fmt_rate(v.benchmark)}: ", Mention(v, word(v)), f"{mark}.")
 
 
-VERDICTS = {
-    "better": "an improvement",
-    "worse": "a deterioration",
-    "no change": "little change",
-    "up": "a rise this measure does not judge as better or worse",
-    "down": "a fall this measure does not judge as better or worse",
-}
-
-STANDOUT_ORDER = (("Worse", False), ("Better", True), ("Higher", False), ("Lower", True))
-"""Judgements named in the district sentence, and whether their districts are listed lowest rate first."""
-MAX_NAMED = 3
-
-
-def figure_sentence(name: str, area: str, unit: str, comparison: stats.Comparison) -> str:
-    """What the figure was in the latest window."""
-    return f"{name} in {area} stood at {fmt_count(comparison.current)} {unit} in {_window_text(comparison)}."
-
-
-def year_earlier_sentence(comparison: stats.Comparison, polarity: str) -> str:
-    """What it was a year earlier and the change, with its verdict in words."""
-    if comparison.percent is None:
-        return f"No comparison with a year earlier is given: {comparison.reason or 'there is no earlier data'}."
-    pct = comparison.percent
-    move = "unchanged" if abs(pct) < 0.05 else f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}%"
-    verdict = VERDICTS.get(stats.direction(pct, polarity), "")
-    tail = f": {verdict}" if verdict else ""
-    earlier = f"In {_earlier_text(comparison)} it was {fmt_count(comparison.previous)}"
-    return f"{earlier}, so the latest figure is {move}{tail}."
-
-
-def districts_sentence(breakdown: pd.DataFrame, total_label: str, selected_code: str | None = None) -> str | None:
-    """The districts whose rate differs clearly from the total's (95% intervals), or the selected one's."""
-    if breakdown.empty or breakdown["benchmark"].isna().all():
+def districts_sentence(comparisons: list[Verdict], total_label: str) -> Sentence | None:
+    """The districts whose rate differs clearly from the total's, each named as a mention of its verdict."""
+    judged = [v for v in comparisons if v.verdict is not None and v.verdict != "not-compared"]
+    if not judged:
         return None
-    total_rate = float(breakdown["benchmark"].dropna().iloc[0])
-    benchmark = f"the {total_label} rate over the same period, {fmt_rate(total_rate)} per 1,000 residents"
-    if selected_code is not None:
-        mine = breakdown[breakdown["area_code"] == selected_code]
-        if mine.empty:
-            return None
-        row = mine.iloc[0]
-        if row["suppressed"]:
-            return f"{row['area_name']}'s count is too small to publish, so its rate is not compared with {benchmark}."
-        judgement = {"Similar": "similar to", "Higher": "higher than", "Lower": "lower than",
-                     "Better": "better than", "Worse": "worse than"}.get(row["judgement"], "not compared with")
-        return f"{row['area_name']}'s rate, {fmt_rate(row['rate'])} per 1,000 residents, is {judgement} {benchmark}."
-    shown = breakdown[~breakdown["suppressed"] & breakdown["rate"].notna()]
-    groups = []
-    for judgement, ascending in STANDOUT_ORDER:
-        names = list(shown.loc[shown["judgement"] == judgement].sort_values("rate", ascending=ascending)["area_name"])
-        if not names:
+    benchmark = judged[0].benchmark
+    parts: list[Part] = [f"Over {judged[0].window.words()}, against {total_label}'s rate of "
+                         f"{fmt_rate(benchmark)} per 1,000 residents: "]
+    groups = 0
+    for code, lowest_first in (("worse", False), ("better", True), ("higher", False), ("lower", True)):
+        named = sorted((v for v in judged if v.verdict == code), key=lambda v: v.rate, reverse=not lowest_first)
+        if not named:
             continue
-        if len(names) > MAX_NAMED:
-            rest = len(names) - MAX_NAMED
-            listed = join_words([*names[:MAX_NAMED], f"{rest} other{'s' if rest > 1 else ''}"])
-        else:
-            listed = join_words(names)
-        count = "one district is" if len(names) == 1 else f"{len(names)} districts are"
-        groups.append(f"{count} {judgement.lower()} ({listed})")
+        if groups:
+            parts.append("; ")
+        groups += 1
+        count = "one district is" if len(named) == 1 else f"{len(named)} districts are"
+        parts.append(f"{count} {term(COMPARISON, code).word.lower()} (")
+        rest = len(named) - MAX_NAMED
+        items: list[Part] = [Mention(v, v.area_name) for v in named[:MAX_NAMED]]
+        items += [f"{rest} other{'s' if rest > 1 else ''}"] if rest > 0 else []
+        for i, item in enumerate(items):
+            parts += [("" if i == 0 else " and " if i == len(items) - 1 else ", "), item]
+        parts.append(")")
     if not groups:
-        return f"No district's rate differs clearly from {benchmark}."
-    return f"Compared with {benchmark}, {join_words(groups)}."
+        return (f"No district's rate over {judged[0].window.words()} differs clearly from {total_label}'s "
+                f"rate of {fmt_rate(benchmark)} per 1,000 residents.",)
+    withheld = sum(v.verdict is None for v in comparisons)
+    tail = f" {withheld} district{'s are' if withheld > 1 else ' is'} withheld (small numbers)." if withheld else ""
+    return (*parts, f".{tail}")
 
 
-def caveats_sentence(caveats: list[str]) -> str | None:
-    return f"Caveats: {'; '.join(caveats)}." if caveats else None
+def data_dates(dataset, indicator_id: str) -> str:
+    """The last period the indicator's figures cover, and when they were published or imported."""
+    ind = dataset.indicator(indicator_id)
+    bounds = dataset.period_bounds(indicator_id)
+    freq = dataset.frequency(indicator_id)
+    covers = f"Figures to {freq.label(bounds[1])}" if bounds else "No figures held"
+    kind = "Illustrative figures" if bool(ind["illustrative"]) else None
+    if kind and bounds:
+        covers = f"{kind} to {freq.label(bounds[1])}"
+    updated = ind.get("updated")
+    when = (f"; imported {pd.Timestamp(updated):%d %b %Y}" if updated is not None and not pd.isna(updated)
+            else "; date published not recorded" if not bool(ind["illustrative"]) else "")
+    return f"{covers}{when}."
 
 
-def priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None) -> list[str]:
-    """Two to four plain-English sentences on a priority's headline measure (see _priority_narrative)."""
-    return list(_priority_narrative(dataset, priority_id, state, end=end))
+def priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None,
+                       reveal: bool = False) -> tuple[Sentence, ...]:
+    """Two to four sentences on a priority's headline measure (see _priority_narrative)."""
+    return _priority_narrative(dataset, priority_id, state, end=end, reveal=reveal)
 
 
 @per_dataset
-def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None) -> tuple[str, ...]:
-    """Two to four plain-English sentences on a priority's headline measure, every figure computed.
+def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp | None = None,
+                        reveal: bool = False) -> tuple[Sentence, ...]:
+    """The headline measure's change in the area shown, the districts that stand out (or the chosen
+    district against the total), and caveats; every figure and verdict from kcsp.judgements.
 
     `state` is the view (district, from, to); `end` caps the period further (a meeting's data end).
-    The sentences say what the figure was, what it was a year earlier and the change, the districts
-    that stand out (or the chosen district against the total), and caveats: series breaks in the
-    period, county-only figures and illustrative data.
     """
     priority = dataset.priority(priority_id)
     if priority is None:
         raise KeyError(priority_id)
     headline = priority["headline_indicator_id"]
     if not isinstance(headline, str) or not dataset.has_indicator(headline) or not dataset.has_data(headline):
-        return ("No measure with data is recorded for this priority yet.",
-                "Its actions and their latest status are listed with it.")
+        return (("No measure with data is recorded for this priority yet.",),
+                ("Its actions and their latest status are listed with it.",))
     ind = dataset.indicator(headline)
     stop = min((t for t in (state.end_ts, end) if t is not None), default=None)
+    code = judgements.shown_area(dataset, headline, state.district)
     selected = dataset.area_code_for_slug(state.district)
-    by_district = ind["geography"] == "district"
-    own = bool(selected) and by_district and dataset.has_data(headline, selected)
-    code = selected if own else dataset.total_code(headline)
-    area = dataset.area_name(code)
-    series = dataset.series(headline, code, state.start_ts, stop)
-    caveats = []
-    if series.empty:
-        sentences = [f"No figures for {ind['name']} in {area} fall in the period chosen.",
-                     "Choose a wider period to see how it has moved."]
-    else:
-        comparison = dataset.comparison(headline, code, state.start_ts, stop)
-        if comparison.current is None:
-            latest = series.iloc[-1]
-            window = (latest["period"], latest["period"])
-            sentences = [f"{ind['name']} in {area} stood at {fmt_count(latest['value'])} {ind['unit']} "
-                         f"in {latest['period']:%B %Y}."]
+    change = judgements.verdict(dataset, headline, code, CHANGE, state.start_ts, stop, reveal=reveal)
+    sentences: list[Sentence] = [(f"{ind['name']}.",), change_sentence(change, ind["unit"])]
+    if ind["geography"] == "district":
+        total = dataset.total_label(headline)
+        if selected and code == selected:
+            mine = judgements.verdict(dataset, headline, code, COMPARISON, state.start_ts, stop, reveal=reveal)
+            if mine is not None:
+                sentences.append(comparison_sentence(mine, total))
         else:
-            window = (comparison.current_start, comparison.current_end)
-            sentences = [figure_sentence(ind["name"], area, ind["unit"], comparison)]
-        sentences.append(year_earlier_sentence(comparison, ind["polarity"]))
-        if by_district:
-            breakdown = dataset.district_breakdown(headline, *window)
-            focus = selected if selected and code == selected else None
-            line = districts_sentence(breakdown, dataset.total_label(headline), focus)
+            comparisons = [v for v in judgements.verdicts(dataset, headline, state.start_ts, stop, reveal=reveal)
+                           if v.kind == COMPARISON]
+            line = districts_sentence(comparisons, total)
             if line:
                 sentences.append(line)
-        first, last = series["period"].min(), series["period"].max()
-        newest = min(t for t in (dataset.month_range()[1], stop) if t is not None)
-        if last < newest:
-            caveats.append(f"the latest month held for this measure is {last:%B %Y}, while other measures run "
-                           f"to {newest:%B %Y}")
-        for brk in dataset.breaks(headline):
-            if first < brk.period <= last:
-                what = re.sub(r"\s*\(.*\)$", "", brk.label)
-                caveats.append(f"the series changed in {brk.period:%B %Y} ({what}), so figures before and after "
-                               "it are not comparable")
+    caveats = []
+    window = change.window
+    for brk in dataset.breaks(headline):
+        if window is not None and window.previous.start < brk.period <= window.end:
+            what = re.sub(r"\s*\(.*\)$", "", brk.label)
+            caveats.append(f"the series changed in {brk.period:%B %Y} ({what})")
     if selected and code != selected:
         caveats.append(f"{dataset.area_name(selected)} has no separate figures for this measure, so the "
-                       f"{area} figure is given")
-    elif not by_district:
+                       f"{dataset.area_name(code)} figure is given")
+    elif ind["geography"] != "district":
         caveats.append("the figures are held for the county as a whole only")
     if bool(ind["illustrative"]):
         caveats.append("the figures are illustrative, generated to stand in for data that is not openly published")
-    line = caveats_sentence(caveats)
-    if line:
-        sentences.append(line)
+    sentences.append((data_dates(dataset, headline) + (f" Caveats: {'; '.join(caveats)}." if caveats else ""),))
     return tuple(sentences)

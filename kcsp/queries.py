@@ -14,9 +14,10 @@ from functools import cached_property
 
 import pandas as pd
 
-from kcsp import stats
+from kcsp import disclosure, stats
 from kcsp.actions import changes_since, in_district
 from kcsp.memo import per_dataset
+from kcsp.periods import Frequency, frequency
 from kcsp.store import Store
 
 KENT = "E10000016"
@@ -59,25 +60,56 @@ class Dataset:
         self._local_codes = set(self.districts()["area_code"])
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+        """Each (indicator, area) series, plus the total of its coverage area for the periods in which
+        every member area reported (a total of whichever areas happened to report would mislead)."""
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
         obs["value"] = obs["value"].astype("int64")
-        local = set(self.districts()["area_code"])
-        kent = local - {MEDWAY}
-        district_level = obs[obs["area_code"].isin(local)]
         totals = []
-        for code, members in ((KENT, kent), (KENT_MEDWAY, local)):
-            part = district_level[district_level["area_code"].isin(members)]
-            if code == KENT_MEDWAY:
-                covered = set(self.indicators.loc[self.indicators["coverage"] == "kent-and-medway", "indicator_id"])
-                part = part[part["indicator_id"].isin(covered)]
-            summed = part.groupby(["indicator_id", "period"], as_index=False)["value"].sum()
-            summed["area_code"] = code
+        for iid, rows in obs.groupby("indicator_id", sort=False):
+            if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
+                continue
+            members = self.members(iid)
+            part = rows[rows["area_code"].isin(members)]
+            summed = part.groupby("period", as_index=False).agg(value=("value", "sum"), areas=("area_code", "nunique"))
+            summed = summed[summed["areas"] == len(members)].drop(columns="areas")
+            summed["indicator_id"], summed["area_code"] = iid, self.total_code(iid)
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
         return {
             key: grp[["period", "value"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
+
+    def members(self, indicator_id: str) -> list[str]:
+        """The areas whose sum is the indicator's total: the 12 districts, and Medway where it is covered."""
+        codes = list(self.districts()["area_code"])
+        return codes if self.total_code(indicator_id) == KENT_MEDWAY else [c for c in codes if c != MEDWAY]
+
+    def frequency(self, indicator_id: str) -> Frequency:
+        return frequency(self.indicator(indicator_id)["frequency"])
+
+    def suppresses(self, indicator_id: str) -> bool:
+        """Whether small district counts of this indicator are withheld from anonymous viewers."""
+        return self.indicator(indicator_id)["disclosure"] == disclosure.SUPPRESS_SMALL
+
+    @per_dataset
+    def grid(self, indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Member areas x every period from the first to the last held: values (NaN where not held)
+        and which of them anonymous viewers may not see."""
+        freq = self.frequency(indicator_id)
+        members = self.members(indicator_id)
+        frames = {code: self.series(indicator_id, code).set_index("period")["value"] for code in members}
+        held = [f.index for f in frames.values() if not f.empty]
+        if not held:
+            empty = pd.DataFrame(index=members, dtype="float64")
+            return empty, empty.astype(bool)
+        first, last = min(i.min() for i in held), max(i.max() for i in held)
+        periods = pd.date_range(first, last, freq=f"{freq.months}MS")
+        values = pd.DataFrame({code: f.reindex(periods) for code, f in frames.items()}).T.astype("float64")
+        values = values.reindex(members)
+        if not self.suppresses(indicator_id):
+            return values, pd.DataFrame(False, index=values.index, columns=values.columns)
+        return values, disclosure.withheld_periods(values, self.frequency(indicator_id).per_year)
 
     def month_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last month held for any indicator."""
@@ -151,11 +183,13 @@ class Dataset:
         return frame
 
     def trend(self, indicator_id: str, area_code: str | None = None, start: pd.Timestamp | None = None,
-              end: pd.Timestamp | None = None) -> pd.DataFrame:
-        """What a trend chart shows: period, value, rolling_12 and suppressed, within the period chosen.
+              end: pd.Timestamp | None = None, *, reveal: bool = False) -> pd.DataFrame:
+        """What a trend chart shows, within the period chosen: one row per period from the first held
+        to the last (a period with no figure, such as a total not every area reported, is a gap).
 
-        Rolling totals are taken over the whole series (so the first month shown has its full
-        12 months) and restart at series breaks. Small counts are suppressed for single districts.
+        Columns: period, value, rolling (a year's worth of periods, restarting at series breaks),
+        missing, withheld and rolling_withheld (see kcsp.disclosure). Withheld values are blanked
+        unless `reveal` (signed-in viewers see them, marked).
         """
         code = area_code or self.total_code(indicator_id)
         full = self._full_trend(indicator_id, code)
@@ -163,16 +197,45 @@ class Dataset:
             full = full[full["period"] >= start]
         if end is not None:
             full = full[full["period"] <= end]
-        return full.reset_index(drop=True)
+        full = full.reset_index(drop=True)
+        if not reveal:
+            full = full.assign(value=full["value"].where(~full["withheld"]),
+                               rolling=full["rolling"].where(~full["rolling_withheld"]))
+        return full
 
     @per_dataset
     def _full_trend(self, indicator_id: str, code: str) -> pd.DataFrame:
-        full = self.series(indicator_id, code).copy()
-        full["rolling_12"] = stats.rolling_12(full, [b.period for b in self.breaks(indicator_id)])
-        small = code in self._local_codes
-        full["suppressed"] = full["value"].map(stats.suppressed).astype(bool) if small else False
-        full["rolling_suppressed"] = full["rolling_12"].map(stats.suppressed).astype(bool) if small else False
-        return full
+        freq = self.frequency(indicator_id)
+        held = self.series(indicator_id, code)
+        if held.empty:
+            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="float64"),
+                                 "rolling": pd.Series(dtype="float64"), "missing": pd.Series(dtype=bool),
+                                 "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool)})
+        periods = pd.date_range(held["period"].min(), held["period"].max(), freq=f"{freq.months}MS")
+        values = held.set_index("period")["value"].astype("float64").reindex(periods)
+        rolling = pd.Series(float("nan"), index=periods)
+        starts = sorted(b.period for b in self.breaks(indicator_id) if periods[0] < b.period <= periods[-1])
+        edges = [periods[0], *starts]
+        for i, first in enumerate(edges):
+            part = values[(values.index >= first) & ((values.index < edges[i + 1]) if i + 1 < len(edges) else True)]
+            rolling.loc[part.index] = stats.rolling_sum(part, freq.per_year)
+        withheld = pd.Series(False, index=periods)
+        rolling_withheld = pd.Series(False, index=periods)
+        if self.suppresses(indicator_id) and code in self.members(indicator_id):
+            _, hidden = self.grid(indicator_id)
+            withheld = hidden.loc[code].reindex(periods, fill_value=False)
+            _, window_hidden = self.window_grid(indicator_id, freq.per_year)
+            rolling_withheld = window_hidden.loc[code].reindex(periods, fill_value=False)
+        return pd.DataFrame({"period": periods, "value": values.to_numpy(), "rolling": rolling.to_numpy(),
+                             "missing": values.isna().to_numpy(), "withheld": withheld.to_numpy(dtype=bool),
+                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool)})
+
+    @per_dataset
+    def window_grid(self, indicator_id: str, periods: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Totals of `periods` consecutive periods ending at each period, per member area, and which of
+        them anonymous viewers may not see."""
+        values, _ = self.grid(indicator_id)
+        return disclosure.window_totals(values, periods, self.frequency(indicator_id).per_year)
 
     def breaks(self, indicator_id: str) -> list[Break]:
         return self._breaks.get(indicator_id, [])
@@ -183,65 +246,12 @@ class Dataset:
             return None
         return frame["period"].min(), frame["period"].max()
 
-    def comparison(self, indicator_id: str, area_code: str | None = None, start=None, end=None) -> stats.Comparison:
-        """The 12 months to the end of the chosen period against the 12 before (`start` is not a limit:
-        the earlier window may lie before it)."""
-        series = self.series(indicator_id, area_code, None, end)
-        return stats.compare_year_ago(series, [b.period for b in self.breaks(indicator_id)])
-
     def population_of(self, area_code: str, year: int) -> float | None:
         years = self.population[self.population["area_code"] == area_code]["year"]
         if years.empty:
             return None
         year = int(min(max(year, years.min()), years.max()))
         return float(self._pop.loc[(area_code, year)])
-
-    def district_breakdown(self, indicator_id: str, start=None, end=None) -> pd.DataFrame:
-        """Count, rate per 1,000, 95% interval and judgement against the total, per district (memoised).
-
-        With no period chosen the latest 12 months are compared.
-        """
-        return self._district_breakdown(indicator_id, start, end)
-
-    def funnel_limits(self, breakdown: pd.DataFrame) -> pd.DataFrame:
-        """95% and 99.8% limits around the breakdown's benchmark rate, across its populations."""
-        return stats.funnel_limits(float(breakdown["benchmark"].iloc[0]), float(breakdown["population"].max()))
-
-    @per_dataset
-    def _district_breakdown(self, indicator_id: str, start, end) -> pd.DataFrame:
-        ind = self.indicator(indicator_id)
-        total_code = self.total_code(indicator_id)
-        window = self.series(indicator_id, total_code, start, end)
-        if window.empty or ind["geography"] != "district":
-            return pd.DataFrame()
-        if start is None and end is None:
-            window = window.tail(12)
-        first, last = window["period"].min(), window["period"].max()
-        months = len(window)
-        year = int((first + (last - first) / 2).year)
-        total_count = float(window["value"].sum())
-        total_pop = self.population_of(total_code, year)
-        benchmark = stats.rate_per_1000(total_count, total_pop) if total_pop else None
-        rows = []
-        members = self.districts()
-        if total_code == KENT:
-            members = members[members["area_code"] != MEDWAY]
-        for area in members.itertuples():
-            count = float(self.series(indicator_id, area.area_code, first, last)["value"].sum())
-            pop = self.population_of(area.area_code, year)
-            rate = stats.rate_per_1000(count, pop) if pop else None
-            low, high = stats.byar_interval(count)
-            lower = low / pop * 1000 if pop else None
-            upper = high / pop * 1000 if pop else None
-            verdict = (stats.judge(lower, upper, benchmark, ind["polarity"])
-                       if benchmark is not None and pop else "Not compared")
-            rows.append({
-                "area_code": area.area_code, "area_name": area.area_name, "area_slug": area.area_slug,
-                "count": count, "population": pop, "rate": rate, "lower": lower, "upper": upper,
-                "judgement": verdict, "suppressed": stats.suppressed(count),
-                "benchmark": benchmark, "months": months, "first": first, "last": last,
-            })
-        return pd.DataFrame(rows)
 
     @cached_property
     def latest_updates(self) -> pd.DataFrame:
@@ -255,8 +265,9 @@ class Dataset:
         if not include_restricted:
             acts = acts[acts["classification"] == "public"]
         latest = self.latest_updates
-        out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at"]],
+        out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at", "illustrative"]],
                          left_on="action_id", right_index=True, how="left")
+        out["illustrative"] = out["illustrative"].fillna(False).astype(bool)
         out["status"] = out["status"].fillna("not-started")
         out["version"] = out["version"].fillna(0).astype("int64")
         out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue")

@@ -43,7 +43,7 @@ def reference_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFram
     """All tables with their reference content, and empty observations, actions and updates."""
     today = pd.Timestamp.today().normalize() if today is None else today
     tables = {name: read_reference(name) for name in REFERENCE_TABLES}
-    tables["indicators"]["updated"] = today.strftime("%Y-%m-%d")
+    tables["indicators"]["updated"] = None
     population = estimate_population(read_reference("population_census"), last_year=today.year)
     tables["population"] = population[population["area_code"].isin(tables["areas"]["area_code"])]
     for name in TABLES:

@@ -18,6 +18,8 @@ MEETING_BODIES = ("kcsp", "working-group", "crime-and-disorder-committee")
 CLASSIFICATIONS = ("public", "restricted")
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
+DISCLOSURES = ("open", "suppress-small")
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 
@@ -166,16 +168,20 @@ TABLES: dict[str, Table] = {
                 _c("unit", "str", "What one is counted in (e.g. incidents)"),
                 _c("polarity", "str", "Whether a rise is good, bad or neither", isin=POLARITIES),
                 _c("source", "str", "Who publishes it"),
-                _c("frequency", "str", "How often a value is recorded", isin=("monthly",)),
+                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or financial-year",
+                   isin=("monthly", "quarterly", "yearly", "financial-year")),
                 _c("geography", "str", "district: stored per district; county: one county figure",
                    isin=("district", "county")),
                 _c("coverage", "str", "Areas its totals cover",
                    isin=("kent-and-medway", "kent")),
                 _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
+                _c("disclosure", "str", "open: every count shown; suppress-small: district counts of 1 to 4, and "
+                   "figures that would reveal them, withheld from anyone not signed in", isin=DISCLOSURES),
                 _c("notes", "str", "Definition", required=False),
                 _c("caveats", "str", "What to bear in mind", required=False),
                 _c("licence", "str", "Licence of the data", required=False),
-                _c("updated", "date", "When the values were last loaded"),
+                _c("updated", "date", "When the figures were published or imported (blank: not recorded)",
+                   required=False),
             ),
             key=("indicator_id",),
         ),

@@ -1,32 +1,56 @@
-"""Statistics on tidy monthly series: rates, rolling totals, period comparisons, Byar's intervals.
+"""Statistics behind every verdict: rates, confidence intervals, the test of a change, funnel limits.
 
-Judgements follow the approach of OHID Fingertips: an area is "Similar" to the benchmark when the
-benchmark value lies inside the area's 95% confidence interval, otherwise "Higher" or "Lower"; for
-indicators with a good direction these become "Better" or "Worse".
+The methods are those of OHID Fingertips and PHEindicatormethods:
+- the 95% interval of a count is the exact Poisson interval below 10 events and Byar's approximation
+  from 10 (Byar's lower limit is far off for very small counts);
+- a change between two equal windows is significant when the exact two-sided conditional binomial
+  test of the two counts (each count is Poisson; given their sum, the later one is binomial with
+  p = 1/2 when nothing changed) gives p < 0.05;
+- funnel limits are the same intervals turned round: for each population, the counts at which the
+  interval's edge meets the benchmark, so a point outside the 95% funnel is exactly an area whose
+  interval excludes the benchmark.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import optimize, special
 
-Z95 = 1.959963984540054
-SUPPRESS_BELOW = 5
+CONFIDENCE = 0.95
+CONTROL = 0.998
+EXACT_BELOW = 10
+SIGNIFICANCE = 0.05
 
 
-def byar_interval(count: float, z: float = Z95) -> tuple[float, float]:
-    """Byar's approximation to the exact Poisson confidence interval of an observed count."""
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if count == 0:
-        lower = 0.0
-    else:
-        lower = count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
-    upper_n = count + 1
-    upper = upper_n * (1 - 1 / (9 * upper_n) + z / (3 * math.sqrt(upper_n))) ** 3
+def _z(confidence: float) -> float:
+    return float(special.ndtri(1 - (1 - confidence) / 2))
+
+
+def exact_interval(count: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The exact (Garwood) Poisson interval of a count, from the gamma distribution."""
+    alpha = 1 - confidence
+    lower = 0.0 if count <= 0 else float(special.gammaincinv(count, alpha / 2))
+    upper = float(special.gammaincinv(count + 1, 1 - alpha / 2))
+    return lower, upper
+
+
+def byar_interval(count: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Byar's approximation to the exact Poisson interval (used from EXACT_BELOW events)."""
+    z = _z(confidence)
+    lower = 0.0 if count <= 0 else count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+    n = count + 1
+    upper = n * (1 - 1 / (9 * n) + z / (3 * math.sqrt(n))) ** 3
     return max(lower, 0.0), upper
+
+
+def count_interval(count: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The interval the product uses: exact below EXACT_BELOW events, Byar's from there."""
+    if count < 0 or not math.isfinite(count):
+        raise ValueError("a count must be a finite number of 0 or more")
+    return exact_interval(count, confidence) if count < EXACT_BELOW else byar_interval(count, confidence)
 
 
 def rate_per_1000(count: float, population: float) -> float:
@@ -35,137 +59,72 @@ def rate_per_1000(count: float, population: float) -> float:
     return count / population * 1000
 
 
-def rolling_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None) -> pd.Series:
-    """Rolling 12-month totals of a monthly series, indexed like it.
+def rate_interval(count: float, population: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    low, high = count_interval(count, confidence)
+    return rate_per_1000(low, population), rate_per_1000(high, population)
 
-    A total needs 12 consecutive months and restarts at each series break, so no total ever sums
-    months recorded on two different bases.
+
+def change_p_value(current: float, previous: float) -> float:
+    """Exact two-sided p-value that two counts over equal windows come from the same Poisson rate.
+
+    Given n = current + previous, current is Binomial(n, 1/2) under no change; the two-sided p is
+    twice the smaller tail (the distribution is symmetric), at most 1.
     """
-    if series.empty:
-        return pd.Series(dtype="float64")
-    values = series.set_index("period")["value"].astype("float64").sort_index().asfreq("MS")
-    out = pd.Series(float("nan"), index=values.index)
-    first, last = values.index.min(), values.index.max()
-    edges = [first, *sorted(b for b in breaks or [] if first < b <= last)]
-    for i, start in enumerate(edges):
-        stop = edges[i + 1] - pd.DateOffset(months=1) if i + 1 < len(edges) else last
-        out.loc[start:stop] = values.loc[start:stop].rolling(12, min_periods=12).sum()
-    return pd.Series(out.reindex(series["period"]).to_numpy(), index=series.index)
+    k, n = int(current), int(current + previous)
+    if k != current or n != current + previous or k < 0 or n < k:
+        raise ValueError("counts must be whole numbers of 0 or more")
+    if n == 0:
+        return 1.0
+    lower = special.bdtr(k, n, 0.5)
+    upper = 1.0 if k == 0 else special.bdtrc(k - 1, n, 0.5)
+    return float(min(1.0, 2 * min(lower, upper)))
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """The latest 12 months against the 12 before (or why that cannot be said)."""
+def _invert(edge, target: float) -> float:
+    """Where an interval edge, increasing over whole counts, first exceeds target.
 
-    current: float | None
-    previous: float | None
-    current_start: pd.Timestamp | None
-    current_end: pd.Timestamp | None
-    reason: str | None = None
-    basis: str = "the previous 12 months"
-
-    @property
-    def change(self) -> float | None:
-        if self.current is None or self.previous is None:
-            return None
-        return self.current - self.previous
-
-    @property
-    def percent(self) -> float | None:
-        if self.change is None or not self.previous:
-            return None
-        return self.change / self.previous * 100
-
-
-def compare_last_12(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None,
-                    months: int = 12) -> Comparison:
-    """Sum of the latest `months` months against the `months` before them.
-
-    No comparison is made when fewer than 2 x months consecutive months are available, or when a
-    series break falls inside the later window (the two windows would measure different things).
+    The whole count k at which it first does is found by bisection; the limit is then placed
+    between k - 1 and k where the edge (a continuous function) meets target, so every whole count
+    falls on the same side of the limit as its own interval says.
     """
-    if series.empty:
-        return Comparison(None, None, None, None, "there is no data for this selection")
-    values = series.set_index("period")["value"].sort_index()
-    end = values.index.max()
-    current_start = end - pd.DateOffset(months=months - 1)
-    previous_start = end - pd.DateOffset(months=2 * months - 1)
-    expected = pd.date_range(previous_start, end, freq="MS")
-    if not expected.isin(values.index).all():
-        return Comparison(None, None, current_start, end,
-                          f"fewer than {2 * months} consecutive months of data are available")
-    for brk in breaks or []:
-        if previous_start < brk <= end:
-            return Comparison(None, None, current_start, end,
-                              f"the series changed at {brk:%B %Y}, so the two periods are not comparable")
-    current = float(values.loc[current_start:end].sum())
-    previous = float(values.loc[previous_start:current_start - pd.DateOffset(months=1)].sum())
-    return Comparison(current, previous, current_start, end)
+    if edge(0) > target:
+        return 0.0
+    low, high = 0, 16
+    while edge(high) <= target:
+        low, high = high, high * 2
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if edge(mid) <= target else (low, mid)
+    below, above = edge(float(low)), edge(float(high))
+    if below <= target <= above:
+        return float(optimize.brentq(lambda c: edge(c) - target, float(low), float(high), xtol=1e-9))
+    return low + 0.5
 
 
-def compare_year_ago(series: pd.DataFrame, breaks: list[pd.Timestamp] | None = None) -> Comparison:
-    """The latest 12 months against the 12 before; with under 24 months, the latest month against
-    the same month a year earlier. Never across a series break."""
-    full = compare_last_12(series, breaks)
-    if full.percent is not None or series.empty or "series changed" in (full.reason or ""):
-        return full
-    values = series.set_index("period")["value"].sort_index()
-    end = values.index.max()
-    before = end - pd.DateOffset(years=1)
-    if before not in values.index:
-        return Comparison(None, None, end, end, "there is no value for the same month a year earlier")
-    for brk in breaks or []:
-        if before < brk <= end:
-            return Comparison(None, None, end, end,
-                              f"the series changed at {brk:%B %Y}, so the two months are not comparable")
-    return Comparison(float(values[end]), float(values[before]), end, end, basis=f"{before:%b %Y}")
+def funnel_counts(expected: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The counts between which an area of this expected count is judged similar to the benchmark.
 
-
-def direction(percent: float | None, polarity: str, tolerance: float = 0.5) -> str:
-    """'better', 'worse', 'no change', 'up', 'down' or 'unknown' for a percentage change."""
-    if percent is None:
-        return "unknown"
-    if abs(percent) < tolerance:
-        return "no change"
-    up = percent > 0
-    if polarity == "lower-is-better":
-        return "worse" if up else "better"
-    if polarity == "higher-is-better":
-        return "better" if up else "worse"
-    return "up" if up else "down"
-
-
-def judge(lower: float, upper: float, benchmark: float, polarity: str) -> str:
-    """Compare an interval with a benchmark value: Better/Similar/Worse or Higher/Similar/Lower."""
-    if lower <= benchmark <= upper:
-        return "Similar"
-    higher = lower > benchmark
-    if polarity == "lower-is-better":
-        return "Worse" if higher else "Better"
-    if polarity == "higher-is-better":
-        return "Better" if higher else "Worse"
-    return "Higher" if higher else "Lower"
+    An area with count c is outside them exactly when count_interval(c) excludes `expected`.
+    """
+    upper = _invert(lambda c: count_interval(c, confidence)[0], expected)
+    lower = _invert(lambda c: count_interval(c, confidence)[1], expected)
+    return lower, upper
 
 
 def funnel_limits(benchmark_rate: float, max_population: float, points: int = 60) -> pd.DataFrame:
-    """Control limits of a rate per 1,000 around a benchmark, for populations up to max_population.
-
-    For a population P the expected count is benchmark x P / 1,000; the limits are Byar's interval
-    of that count at 95% (z = 1.96) and 99.8% (z = 3.09), turned back into rates.
-    """
+    """95% and 99.8% limits of a rate per 1,000 around a benchmark, for populations up to max_population."""
     rows = []
-    for i in range(1, points + 1):
-        pop = max_population * 1.1 * i / points
+    for pop in np.linspace(max_population * 1.1 / points, max_population * 1.1, points):
         expected = benchmark_rate * pop / 1000
-        row = {"population": pop}
-        for level, z in (("95", Z95), ("99.8", 3.090232306167813)):
-            low, high = byar_interval(expected, z)
-            row[f"lower_{level}"] = low / pop * 1000
-            row[f"upper_{level}"] = high / pop * 1000
+        row = {"population": float(pop)}
+        for level, confidence in (("95", CONFIDENCE), ("99.8", CONTROL)):
+            low, high = funnel_counts(expected, confidence)
+            row[f"lower_{level}"] = rate_per_1000(low, pop)
+            row[f"upper_{level}"] = rate_per_1000(high, pop)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def suppressed(count: float) -> bool:
-    """Counts from 1 to SUPPRESS_BELOW - 1 are suppressed in district views (0 is shown)."""
-    return 0 < count < SUPPRESS_BELOW
+def rolling_sum(values: pd.Series, periods: int) -> pd.Series:
+    """Rolling totals over `periods` consecutive periods (NaN until a full window is held)."""
+    return values.astype("float64").rolling(periods, min_periods=periods).sum()

@@ -10,8 +10,9 @@ from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import illustrative_badge
 from components.meeting import moves_table, significant_table
-from kcsp import meetings, runtime, stats
-from kcsp.narrative import change_phrase
+from components.verdicts import verdict_badge
+from kcsp import judgements, meetings, runtime
+from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
@@ -26,40 +27,41 @@ def title(area_slug: str | None = None, **_params) -> str:
 
 dash.register_page(__name__, path_template="/district/<area_slug>", title=title, name="District")
 
-COLUMNS = ("Measure", "Rate per 1,000", "County rate", "Compared with the county", "Direction of travel")
+COLUMNS = ("Measure", "Window judged", "Rate per 1,000", "Compared with the county", "Change on the year before")
 
 
-def _row(ds, ind, code, state):
+def _row(ds, ind, code, state, reveal: bool):
     iid = ind["indicator_id"]
-    breakdown = ds.district_breakdown(iid, state.start_ts, state.end_ts)
-    mine = breakdown[breakdown["area_code"] == code]
-    comparison = ds.comparison(iid, code, state.start_ts, state.end_ts)
-    travel = stats.direction(comparison.percent, ind["polarity"])
-    if mine.empty:
-        rate, county, judgement = "", "", "Not compared"
+    comparison = judgements.verdict(ds, iid, code, COMPARISON, state.start_ts, state.end_ts, reveal=reveal)
+    change = judgements.verdict(ds, iid, code, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
+    window = comparison.window.words() if comparison.window else "no complete figures in the period chosen"
+    if comparison.verdict is None:
+        rate = "withheld"
+    elif comparison.rate is None:
+        rate = ""
     else:
-        rec = mine.iloc[0]
-        rate = "suppressed" if rec["suppressed"] else f"{rec['rate']:.2f}"
-        county = f"{rec['benchmark']:.2f} ({ds.total_label(iid)})"
-        judgement = rec["judgement"]
+        rate = f"{comparison.rate:.2f} (county {comparison.benchmark:.2f})"
+    counts = (f"{change.count:,.0f} against {change.previous_count:,.0f}"
+              if change.count is not None and change.previous_count is not None else (change.reason or ""))
     return html.Tr([
         html.Td([ind["name"], " ", illustrative_badge(bool(ind["illustrative"]))]),
-        html.Td(rate), html.Td(county),
-        html.Td(judgement, className=f"judgement judgement-{judgement.lower().replace(' ', '-')}"),
-        html.Td([html.Span(travel.capitalize() + ": ", className=f"verdict-{travel.replace(' ', '-')}"),
-                 change_phrase(comparison)]),
+        html.Td(window, className="small"), html.Td(rate),
+        html.Td(verdict_badge(comparison)),
+        html.Td([verdict_badge(change), html.Br(), html.Span(counts, className="small")]),
     ])
 
 
-def _priority_section(ds, priority, code, state):
+def _priority_section(ds, priority, code, state, reveal: bool):
     inds = ds.indicators_for(priority["priority_id"])
     local = inds["indicator_id"].map(lambda i: ds.has_data(i, code)).astype(bool)
     inds = inds[(inds["geography"] == "district") & local]
+    inds = inds[[code in ds.members(i) for i in inds["indicator_id"]]]
     if inds.empty:
         body = html.P("This priority's measures are only available for the county as a whole.", className="text-muted")
     else:
         head = html.Thead(html.Tr([html.Th(h, scope="col") for h in COLUMNS]))
-        body = html.Div(html.Table([head, html.Tbody([_row(ds, ind, code, state) for _, ind in inds.iterrows()])],
+        body = html.Div(html.Table([head, html.Tbody([_row(ds, ind, code, state, reveal)
+                                                                   for _, ind in inds.iterrows()])],
                                    className="table table-sm district-measures"), className="table-responsive")
     return html.Section([html.H2(priority["name"], className="h5 mt-3"), body])
 
@@ -89,7 +91,7 @@ def _since_last_meeting(ds, area_slug: str, code: str, name: str, include_restri
     data_end = meetings.last_complete_month(ds.today)
     names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     fresh = meetings.new_data(ds, since, ds.today, area_code=code)
-    changes = meetings.significant_changes(ds, data_end, area_code=code)
+    changes = meetings.district_changes(ds, data_end, area_slug, reveal=include_restricted)
     moved = meetings.action_moves(ds, since, ds.today, include_restricted=include_restricted, district=area_slug)
     new_words = (f"New data since then for {len(fresh)} measure{'s' if len(fresh) != 1 else ''} with "
                  f"{name}'s own figures." if not fresh.empty else f"No new data for {name} since then.")
@@ -98,7 +100,7 @@ def _since_last_meeting(ds, area_slug: str, code: str, name: str, include_restri
         html.P([new_words, " ", dcc.Link(f"The meeting page for {name}",
                                          href=f"/meeting?district={area_slug}"), "."]),
         html.H3(f"Significant changes in {name}", className="h5"),
-        significant_table(changes[changes["significant"]], names, min_percent=meetings.SIGNIFICANT_PERCENT),
+        significant_table(changes, names),
         html.H3(f"Actions covering {name} whose status moved", className="h5"),
         moves_table(moved, names),
     ], id="district-since", className="district-since", **{"aria-label": "Since the last meeting"})
@@ -113,20 +115,21 @@ def layout(area_slug: str | None = None, **params):
                          html.P(f"There is no district called {area_slug!r}. Choose one from the menu.")])
     state = from_params(params, set(ds.districts()["area_slug"]))
     area = ds.area(code)
-    actions = ds.actions_for(include_restricted=request_user() is not None, district=area_slug)
+    reveal = request_user() is not None
+    actions = ds.actions_for(include_restricted=reveal, district=area_slug)
     priority_names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     note = ("Medway is a unitary authority outside the Kent Community Safety Agreement; its figures are part "
             "of Kent and Medway totals." if not area["in_csa"] else f"Local partnership: {area['csp_name']}.")
-    include_restricted = request_user() is not None
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
-        _since_last_meeting(ds, area_slug, code, area["area_name"], include_restricted),
+        _since_last_meeting(ds, area_slug, code, area["area_name"], reveal),
         html.H2("Every measure against the county", className="h4 mt-3"),
-        html.P("Rates compare the district with the county over the period chosen (95% intervals, Byar's "
-               "method); the direction of travel compares the district's latest 12 months with the 12 before.",
-               className="small"),
-        *[_priority_section(ds, p, code, state) for _, p in ds.priorities.iterrows()],
+        html.P("Each measure is judged over its latest year (12 months, 4 quarters or a year) within the period "
+               "chosen. The comparison sets the district's rate against the county's (95% intervals: exact below "
+               "10 events, Byar's method from 10); the change sets its count against the year before, and is "
+               "significant only when the exact test gives p < 0.05.", className="small"),
+        *[_priority_section(ds, p, code, state, reveal) for _, p in ds.priorities.iterrows()],
         html.H2("Local strategic assessment", className="h4 mt-3"),
         _assessment(ds, area["csp_name"]),
         html.H2("Actions that cover this district", className="h4 mt-3"),

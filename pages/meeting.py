@@ -30,8 +30,8 @@ from components.meeting import (
     significant_table,
 )
 from components.slides import since_slide
-from kcsp import briefing, meetings, runtime
-from kcsp.narrative import join_words, priority_narrative
+from kcsp import briefing, judgements, meetings, runtime
+from kcsp.narrative import data_dates, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
@@ -73,28 +73,27 @@ def _since_text(change: meetings.PriorityChange | None, previous) -> str | None:
     return f"Since {previous.name}: {what}."
 
 
-def _pack_chart(ds, priority, state, view):
+def _pack_chart(ds, priority, state, view, reveal: bool):
     headline = priority["headline_indicator_id"]
     if not isinstance(headline, str) or not ds.has_data(headline):
         return None
     ind = ds.indicator(headline)
-    selected = ds.area_code_for_slug(state.district)
-    own = selected and ind["geography"] == "district" and ds.has_data(headline, selected)
-    code = selected if own else ds.total_code(headline)
+    freq = ds.frequency(headline)
+    code = judgements.shown_area(ds, headline, state.district)
     stop = min(t for t in (state.end_ts, view.data_end) if t is not None)
-    series = ds.trend(headline, code, state.start_ts, stop)
+    series = ds.trend(headline, code, state.start_ts, stop, reveal=reveal)
     if series.empty:
         return None
     breaks = ds.breaks(headline)
-    span = f"{series['period'].min():%b %Y} to {series['period'].max():%b %Y}"
-    notes = [f"Unit: {ind['unit']}. Source: {ind['source']}. Top: {ind['unit']} per month; bottom: rolling "
-             "12-month total."]
+    span = freq.span(series["period"].min(), series["period"].max())
+    notes = [f"Unit: {ind['unit']}. Source: {ind['source']}. {data_dates(ds, headline)}"]
     notes += [f"Series break, {b.period:%B %Y}: {b.description}" for b in breaks
               if series["period"].min() < b.period <= series["period"].max()]
     return pack_chart(chart_id=f"pack-chart-{priority['priority_id']}",
-                      title=f"{ind['name']}: {ds.area_name(code)}, monthly, {span}", note=" ".join(notes),
+                      title=f"{ind['name']}: {ds.area_name(code)}, by {freq.noun}, {span}", note=" ".join(notes),
                       illustrative=bool(ind["illustrative"]),
-                      figure=pack_figure(series, unit=ind["unit"], breaks=[(b.period, b.label) for b in breaks]))
+                      figure=pack_figure(series, unit=ind["unit"], breaks=[(b.period, b.label) for b in breaks],
+                                         frequency=freq))
 
 
 def _district_name(ds, state) -> str | None:
@@ -110,10 +109,11 @@ def _scoped(ds, district: str | None, view, include_restricted: bool):
     county (district None) or a district: its own figures and the actions covering it."""
     code = ds.area_code_for_slug(district)
     fresh = meetings.new_data(ds, view.since, view.as_at, area_code=code)
-    changes = meetings.significant_changes(ds, view.data_end, area_code=code)
+    changes = (meetings.district_changes(ds, view.data_end, district, reveal=include_restricted) if district else
+               meetings.significant_changes(ds, view.data_end, reveal=include_restricted))
     moved = meetings.action_moves(ds, view.since, view.as_at, include_restricted=include_restricted,
                                   district=district)
-    return fresh, changes[changes["significant"]], moved
+    return fresh, changes, moved
 
 
 def _in_kent(state) -> str:
@@ -130,8 +130,7 @@ def _local_sections(ds, state, view, include_restricted: bool, names: dict[str, 
         html.H2(f"Measures with new data, {name}", className="h4 mt-3", id="district-new-data"),
         html.Div(new_data_table(fresh, names), id="district-new-data-table"),
         html.H2(f"Significant changes, {name}", className="h4 mt-3", id="district-changes"),
-        html.Div(significant_table(significant, names, min_percent=meetings.SIGNIFICANT_PERCENT),
-                 id="district-changes-table"),
+        html.Div(significant_table(significant, names), id="district-changes-table"),
     ]
 
 
@@ -176,14 +175,14 @@ def _pack(ds, state, view, include_restricted: bool) -> html.Div:
     pages, charts = [_cover(ds, state, view, include_restricted)], 0
     for i, (_, pri) in enumerate(ds.priorities.iterrows(), start=1):
         pid = pri["priority_id"]
-        chart = _pack_chart(ds, pri, state, view)
+        chart = _pack_chart(ds, pri, state, view, include_restricted)
         charts += chart is not None
         acts = meetings.pack_actions(ds, pid, view.as_at, view.since, include_restricted=include_restricted)
         pages.append(pack_page(
             priority_id=pid, name=pri["name"], lead=pri["lead"],
             running_head=(f"{view.meeting.name}: meeting pack, priority {i} of {total}. Figures to "
                           f"{view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}."),
-            narrative=priority_narrative(ds, pid, state, end=view.data_end),
+            narrative=priority_narrative(ds, pid, state, end=view.data_end, reveal=include_restricted),
             since=_since_text(changes.get(pid), view.previous),
             chart=chart,
             actions=pack_actions_table(acts, caption=f"Actions for {pri['name']}: status and latest progress"),
@@ -264,10 +263,11 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
         html.H2(f"Measures with new data{_in_kent(state)}", className="h4 mt-3"),
         new_data_table(fresh, names),
         html.H2(f"Significant changes{_in_kent(state)}", className="h4 mt-3"),
-        html.P(f"A measure is listed when its latest 12 months differ from the 12 before by at least "
-               f"{meetings.SIGNIFICANT_PERCENT:g}% and by more than chance would explain (95% level, comparing "
-               "two Poisson counts). No change is computed across a series break.", className="small"),
-        significant_table(significant, names, min_percent=meetings.SIGNIFICANT_PERCENT),
+        html.P("A measure is listed when its latest year's count (12 months, 4 quarters or a year, ending by the "
+               "meeting's figures) differs from the year before by more than chance would explain: the exact "
+               "test of the two counts gives p < 0.05. No change is computed across a series break or with a "
+               "period missing.", className="small"),
+        significant_table(significant, names),
         html.H2("Actions whose status moved" + (f", actions covering {_district_name(ds, state)}"
                                                  if state.district else ""), className="h4 mt-3"),
         legend(),

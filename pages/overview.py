@@ -10,9 +10,11 @@ from dash import html
 from components.brag import legend
 from components.priority_card import changed_marker, priority_card
 from components.slides import summary_slide
-from kcsp import briefing, meetings, runtime, stats
-from kcsp.narrative import change_phrase, fmt_count, fmt_month, join_words, priority_narrative
+from kcsp import briefing, judgements, meetings, runtime
+from kcsp.judgements import CHANGE, COMPARISON
+from kcsp.narrative import change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
+from kcsp.vocabulary import MARKER
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
@@ -36,30 +38,38 @@ def _marker(change: meetings.PriorityChange | None, last, state):
                           href=f"/meeting{state.query()}")
 
 
-def _card(ds, priority, state, counts, change, last):
+def _card(ds, priority, state, counts, change, last, reveal: bool):
     headline = priority["headline_indicator_id"]
     indicator = ds.indicator(headline) if headline and ds.has_data(headline) else None
     href = f"/priority/{priority['priority_id']}{state.query()}"
     marker = _marker(change, last, state)
     if indicator is None:
         return priority_card(priority=priority, indicator=None, area_label="", series=None, latest_text="",
-                             change_text="", verdict="unknown", counts=counts, href=href, marker=marker)
-    code = ds.area_code_for_slug(state.district)
-    if code is None or indicator["geography"] != "district" or not ds.has_data(headline, code):
-        code = ds.total_code(headline)
-    series = ds.series(headline, code, state.start_ts, state.end_ts)
-    comparison = ds.comparison(headline, code, state.start_ts, state.end_ts)
-    latest = series.iloc[-1] if not series.empty else None
-    latest_text = ("No data in the chosen period" if latest is None else
-                   f"{fmt_month(latest['period'])}: {fmt_count(latest['value'])} {indicator['unit']}")
-    change = change_phrase(comparison)
-    change_text = change[0].upper() + change[1:] if comparison.percent is not None else change
-    rising = None if comparison.percent is None else comparison.percent > 0
+                             change=None, comparison=None, counts=counts, href=href, marker=marker)
+    code = judgements.shown_area(ds, headline, state.district)
+    series = ds.trend(headline, code, state.start_ts, state.end_ts, reveal=reveal)
+    freq = ds.frequency(headline)
+    shown = series.dropna(subset=["value"])
+    rolling = series.dropna(subset=["rolling"])
+    if not shown.empty:
+        latest = shown.iloc[-1]
+        latest_text = f"{freq.label(latest['period'])}: {fmt_count(latest['value'])} {indicator['unit']}"
+    elif not rolling.empty:
+        latest = rolling.iloc[-1]
+        latest_text = (f"{freq.count_words(freq.per_year)} to {freq.label(latest['period'])}: "
+                       f"{fmt_count(latest['rolling'])} {indicator['unit']}")
+    else:
+        latest_text = "No figures to show in the chosen period"
+    verdict = judgements.verdict(ds, headline, code, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
+    selected = ds.area_code_for_slug(state.district)
+    comparison = (judgements.verdict(ds, headline, code, COMPARISON, state.start_ts, state.end_ts, reveal=reveal)
+                  if selected and code == selected else None)
     return priority_card(
-        priority=priority, indicator=indicator, area_label=ds.area_name(code), series=series,
-        latest_text=latest_text, change_text=change_text,
-        verdict=stats.direction(comparison.percent, indicator["polarity"]), counts=counts, href=href,
-        rising=rising, marker=marker, narrative=priority_narrative(ds, priority["priority_id"], state),
+        priority=priority, indicator=indicator, area_label=ds.area_name(code),
+        series=series if not shown.empty else series.assign(value=series["rolling"]),
+        latest_text=latest_text, change=verdict, comparison=comparison, counts=counts, href=href, marker=marker,
+        narrative=priority_narrative(ds, priority["priority_id"], state, reveal=reveal),
+        change_sentence=change_sentence(verdict, indicator["unit"]), dates=data_dates(ds, headline),
     )
 
 
@@ -86,18 +96,19 @@ def layout(**params):
     cards = [
         dbc.Col(_card(ds, p, state, counts.get(p["priority_id"], {}).to_dict()
                       if p["priority_id"] in counts.index.get_level_values(0) else {},
-                      changes.get(p["priority_id"]), last),
+                      changes.get(p["priority_id"]), last, request_user() is not None),
                 xs=12, md=6, xl=3, className="mb-3")
         for _, p in ds.priorities.iterrows()
     ]
     where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
-    since = (f" The last partnership meeting was {last['name']}; cards marked \u25cf changed since then."
+    since = (f" The last partnership meeting was {last['name']}; cards marked {MARKER['changed'].shape} changed since "
+             "then."
              if last is not None else "")
     return html.Div([
         html.H1(f"Community Safety Agreement priorities: {where}", className="h3"),
-        html.P("Each card shows the priority's headline measure, its latest value and the change on a "
-               "year earlier, and the status of its actions. Choose a priority's name for the detail." + since,
-               className="lead-text"),
+        html.P("Each card shows the priority's headline measure, its latest value, whether it changed "
+               "significantly on the year before, and the status of its actions. Choose a priority's name for the "
+               "detail." + since, className="lead-text"),
         legend(),
         dbc.Row(cards, className="mt-3"),
     ])

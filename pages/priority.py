@@ -19,10 +19,11 @@ from dash.exceptions import PreventUpdate
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
-from components.indicator_cards import district_card, highlighted_figures, trend_card, trend_view
+from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
 from components.slides import priority_slide, slide_figure
-from kcsp import briefing, geo, runtime
-from kcsp.narrative import change_sentence
+from kcsp import briefing, geo, judgements, runtime
+from kcsp.judgements import CHANGE, COMPARISON
+from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
@@ -39,19 +40,29 @@ dash.register_page(__name__, path_template="/priority/<priority_id>", title=titl
 PREFIX = "/priority/"
 
 
-def _trend_views(ds, priority_id: str, state: ViewState, code: str | None) -> list[tuple[pd.Series, object]]:
+def _reveal() -> bool:
+    """Signed-in viewers see figures withheld from the public (marked)."""
+    return request_user() is not None
+
+
+def _trend_views(ds, priority_id: str, state: ViewState, reveal: bool) -> list[tuple[pd.Series, object]]:
     views = []
+    selected = ds.area_code_for_slug(state.district)
     for _, ind in ds.indicators_for(priority_id).iterrows():
         iid = ind["indicator_id"]
-        local = code is not None and ind["geography"] == "district" and ds.has_data(iid, code)
-        area = code if local else ds.total_code(iid)
-        trend = ds.trend(iid, area, state.start_ts, state.end_ts)
-        comparison = ds.comparison(iid, area, state.start_ts, state.end_ts)
-        summary = change_sentence(comparison, ind["polarity"], ind["unit"])
-        if code and not local:
-            summary += f" {ds.area_name(code)} has no separate figures for this measure: {ds.area_name(area)} is shown."
-        views.append((ind, trend_view(indicator=ind, trend=trend, area_code=area, area_name=ds.area_name(area),
-                                      breaks=ds.breaks(iid), summary=summary, start=state.start, end=state.end)))
+        area = judgements.shown_area(ds, iid, state.district)
+        trend = ds.trend(iid, area, state.start_ts, state.end_ts, reveal=reveal)
+        change = judgements.verdict(ds, iid, area, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
+        summary = [change_sentence(change, ind["unit"])]
+        if selected and area == selected:
+            mine = judgements.verdict(ds, iid, area, COMPARISON, state.start_ts, state.end_ts, reveal=reveal)
+            summary.append(comparison_sentence(mine, ds.total_label(iid)))
+        elif selected:
+            summary.append((f"{ds.area_name(selected)} has no separate figures for this measure: "
+                            f"{ds.area_name(area)} is shown.",))
+        views.append((ind, trend_view(indicator=ind, trend=trend, frequency=ds.frequency(iid), area_code=area,
+                                      area_name=ds.area_name(area), breaks=ds.breaks(iid), summary=summary,
+                                      start=state.start, end=state.end, reveal=reveal)))
     return views
 
 
@@ -76,17 +87,23 @@ def _district_section(ds, priority_id, state, code):
                                 id={"type": "indicator-choice", "indicator": iid}))
         for iid, name in zip(comparable["indicator_id"], comparable["name"], strict=True)
     ], pills=True, className="indicator-choice mb-2", id="district-indicator-choice")
-    breakdown = ds.district_breakdown(chosen, state.start_ts, state.end_ts)
-    if breakdown.empty:
-        return [choices, html.P("No data for this measure in the chosen period.")]
+    verdicts = [v for v in judgements.verdicts(ds, chosen, state.start_ts, state.end_ts, reveal=_reveal())
+                if v.kind == COMPARISON]
+    breakdown = judgements.comparison_frame(verdicts)
+    if breakdown["benchmark"].isna().all():
+        return [choices, html.P("No complete figures for this measure in the chosen period.")]
     params = {"indicator": chosen}
     if state.start:
         params["from"] = state.start
     if state.end:
         params["to"] = state.end
-    card = district_card(indicator=ds.indicator(chosen), breakdown=breakdown, limits=ds.funnel_limits(breakdown),
-                         boundaries=geo.boundaries(), total_label=ds.total_label(chosen), selected_code=code,
-                         download_href="/api/district-comparison.csv?" + urlencode(params))
+    total = ds.total_label(chosen)
+    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=breakdown,
+                         limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
+                         boundaries=geo.boundaries(), total_label=total, selected_code=code,
+                         download_href="/api/district-comparison.csv?" + urlencode(params),
+                         summary=[s for s in [districts_sentence(verdicts, total)] if s],
+                         dates=data_dates(ds, chosen))
     return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, card]
 
 
@@ -115,7 +132,7 @@ def _slide(ds, pid: str, state: ViewState):
     deck = briefing.deck(ds, district=state.district, end=state.end_ts,
                          include_restricted=request_user() is not None)
     brief = deck.brief(pid)
-    figure, caption, breakdown, total = None, "", pd.DataFrame(), ""
+    figure, caption, breakdown, total, window = None, "", pd.DataFrame(), "", ""
     if brief.indicator_id:
         iid = brief.indicator_id
         ind = ds.indicator(iid)
@@ -126,9 +143,13 @@ def _slide(ds, pid: str, state: ViewState):
         shown = [f"Dashed line: {label}, {when:%b %Y}." for when, label in breaks
                  if not trend.empty and trend["period"].min() < when <= trend["period"].max()]
         caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
-        breakdown = briefing.district_rates(ds, iid, deck.data_end)
+        reveal = request_user() is not None
+        breakdown = briefing.district_rates(ds, iid, deck.data_end, reveal=reveal)
+        judged = judgements.window_for(ds, iid, None, deck.data_end)
+        window = judged.words() if judged is not None else ""
         total = ds.total_label(iid)
-    return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, caption=caption)
+    return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
+                          caption=caption)
 
 
 @cached_layout
@@ -145,7 +166,8 @@ def layout(priority_id: str | None = None, **params):
     pid = priority["priority_id"]
     where = _where(ds, code)
     cards = [trend_card(indicator=ind, view=view, coverage=ds.total_label(ind["indicator_id"]),
-                        breaks=ds.breaks(ind["indicator_id"])) for ind, view in _trend_views(ds, pid, state, code)]
+                        breaks=ds.breaks(ind["indicator_id"]), dates=data_dates(ds, ind["indicator_id"]))
+             for ind, view in _trend_views(ds, pid, state, _reveal())]
     return html.Div([
         dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state)),
         html.H1(priority["name"], className="h3", id="priority-title"),
@@ -199,12 +221,14 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         raise PreventUpdate
     pid = priority["priority_id"]
     code = ds.area_code_for_slug(state.district)
-    views = {ind["indicator_id"]: v for ind, v in _trend_views(ds, pid, state, code)}
+    reveal = _reveal()
+    views = {ind["indicator_id"]: v for ind, v in _trend_views(ds, pid, state, reveal)}
     shown = [views[i["key"]] for i in trend_ids]
     bars, funnels = [], []
     for card in district_ids:
-        breakdown = ds.district_breakdown(card["key"], state.start_ts, state.end_ts)
-        bar, funnel = highlighted_figures(breakdown, ds.funnel_limits(breakdown),
+        verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
+        bar, funnel = highlighted_figures(judgements.comparison_frame(verdicts),
+                                          judgements.funnel(ds, card["key"], state.start_ts, state.end_ts),
                                           total_label=ds.total_label(card["key"]), selected_code=code)
         bars.append(bar)
         funnels.append(funnel)
@@ -215,7 +239,7 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         _actions(ds, priority, state, code),
         [v.title for v in shown],
         [v.figure for v in shown],
-        [v.summary for v in shown],
+        [summary_block(v, "").children for v in shown],
         [v.caption for v in shown],
         [markdown_table(v.table) for v in shown],
         [v.download_href for v in shown],

@@ -123,14 +123,14 @@ class TestWhatChanged:
 
     def test_a_large_unlikely_change_is_significant_and_a_flat_one_is_not(self, store):
         changes = meetings.significant_changes(store, pd.Timestamp("2025-10-01")).set_index("indicator_id")
-        road = changes.loc["road-casualties"]
-        assert road["significant"] and road["direction"] == "worse"
-        assert road["percent"] == pytest.approx(20.0)
-        assert not changes.loc["road-ksi", "significant"]
+        road = changes.loc["road-casualties", "verdict"]
+        assert road.verdict == "worsening" and road.percent == pytest.approx(20.0) and road.p_value < 0.05
+        assert "road-ksi" not in changes.index
 
-    def test_a_small_change_is_not_significant_however_certain(self):
-        assert meetings.poisson_z(104000, 100000) > 1.96
-        assert abs((104000 - 100000) / 100000 * 100) < meetings.SIGNIFICANT_PERCENT
+    def test_a_district_is_listed_beside_the_county(self, store):
+        changes = meetings.significant_changes(store, pd.Timestamp("2025-10-01"), district="thanet")
+        road = changes[changes["indicator_id"] == "road-casualties"]
+        assert list(road["area_name"]) == ["Thanet", "Kent"]
 
     def test_action_moves_count_updates_made_by_the_end_of_the_meeting_day(self, store):
         moved = meetings.action_moves(store, pd.Timestamp("2025-07-17"), pd.Timestamp("2025-11-20"),

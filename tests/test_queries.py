@@ -12,22 +12,16 @@ def test_kent_and_medway_total_is_the_sum_of_13_areas(dataset):
     month = pd.Timestamp("2022-06-01")
     total = dataset.series(iid, KENT_MEDWAY, month, month)["value"].sum()
     parts = sum(dataset.series(iid, c, month, month)["value"].sum() for c in dataset.districts()["area_code"])
-    kent = dataset.series(iid, KENT, month, month)["value"].sum()
-    medway = dataset.series(iid, MEDWAY, month, month)["value"].sum()
-    assert total == parts == kent + medway
+    assert total == parts
+    assert not dataset.has_data(iid, KENT), "a Kent-only total beside Kent and Medway's would reveal Medway's"
+
+
+def test_kent_total_leaves_medway_out(dataset):
+    assert MEDWAY not in dataset.members("road-casualties") and len(dataset.members("road-casualties")) == 12
 
 
 def test_unallocated_records_are_kept_but_not_in_totals(dataset):
     assert dataset.series("police-uk-burglary", "NO-LOCATION")["value"].sum() > 0
-
-
-def test_district_breakdown_judges_every_district(dataset):
-    frame = dataset.district_breakdown("police-uk-anti-social-behaviour", pd.Timestamp("2022-01-01"),
-                                       pd.Timestamp("2022-12-01"))
-    assert len(frame) == 13
-    assert set(frame["judgement"]) <= {"Better", "Similar", "Worse"}
-    assert (frame["lower"] <= frame["rate"]).all() and (frame["rate"] <= frame["upper"]).all()
-    assert frame["months"].iloc[0] == 12
 
 
 def test_anonymous_view_has_no_restricted_actions(dataset):
@@ -46,29 +40,25 @@ def test_headline_indicators_exist(dataset):
         assert dataset.has_data(headline)
 
 
-def test_trend_suppresses_small_counts_for_a_district_only(dataset):
+def test_open_data_is_never_withheld(dataset):
     district = dataset.trend("police-uk-theft-from-the-person", "E07000111")
-    small = district["value"].between(1, 4)
-    assert small.any()
-    assert (district["suppressed"] == small).all()
-    county = dataset.trend("police-uk-theft-from-the-person", KENT_MEDWAY)
-    assert not county["suppressed"].any()
+    assert district["value"].between(1, 4).any()
+    assert not district["withheld"].any() and not district["rolling_withheld"].any()
+
+
+def test_partner_data_by_district_shows_the_public_only_year_totals(dataset):
+    public = dataset.trend("road-ksi", "E07000114")
+    assert public["value"].isna().all() and public["withheld"].all()
+    assert public["rolling"].notna().any()
+    signed_in = dataset.trend("road-ksi", "E07000114", reveal=True)
+    assert signed_in["value"].notna().all() and signed_in["withheld"].all()
+    county = dataset.trend("road-ksi")
+    assert county["value"].notna().all() and not county["withheld"].any()
 
 
 def test_trend_rolling_totals_never_cross_the_crash_break(dataset):
     trend = dataset.trend("road-casualties", None, pd.Timestamp("2015-06-01"), pd.Timestamp("2017-06-01"))
-    by_month = trend.set_index("period")["rolling_12"]
+    by_month = trend.set_index("period")["rolling"]
     assert by_month[pd.Timestamp("2015-12-01")] == 5799
     assert by_month.loc["2016-01-01":"2016-11-01"].isna().all()
     assert by_month[pd.Timestamp("2016-12-01")] == 6122
-
-
-def test_road_safety_change_is_not_computed_across_the_break(dataset):
-    comparison = dataset.comparison("road-casualties", None, None, pd.Timestamp("2016-12-01"))
-    assert comparison.percent is None and "January 2016" in comparison.reason
-
-
-def test_breakdown_defaults_to_the_latest_12_months(dataset):
-    frame = dataset.district_breakdown("da-incidents")
-    assert frame["months"].iloc[0] == 12
-    assert frame["last"].iloc[0] == dataset.period_bounds("da-incidents")[1]

@@ -1,116 +1,105 @@
-"""Statistics as pure functions, checked against worked examples."""
+"""The statistics behind verdicts, checked against scipy's distributions on grids of counts.
+
+The reference is independent of the implementation: intervals are checked through the Poisson
+distribution's tails (scipy.stats.poisson) rather than the gamma functions kcsp.stats uses, and
+p-values against scipy.stats.binomtest.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import math
+
+import numpy as np
 import pytest
+from scipy import stats as reference
 
 from kcsp import stats
 
-
-def monthly(values, start="2020-01-01"):
-    return pd.DataFrame({"period": pd.date_range(start, periods=len(values), freq="MS"), "value": values})
+GRID = [*range(0, 200), *range(200, 2000, 37), *range(2000, 10_001, 499), 10_000]
 
 
-class TestByar:
-    @pytest.mark.parametrize(("count", "lower", "upper"), [
-        # exact Poisson 95% limits (chi-square method); Byar's approximation agrees to about 0.01
-        (10, 4.7954, 18.3904),
-        (100, 81.3639, 121.6280),
-        (1, 0.0253, 5.5716),
-    ])
-    def test_close_to_exact_poisson_limits(self, count, lower, upper):
-        lo, hi = stats.byar_interval(count)
-        assert lo == pytest.approx(lower, abs=0.02 if count > 1 else 0.03)
-        assert hi == pytest.approx(upper, abs=0.02)
+def exact_reference(count: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Garwood's interval as the Poisson means whose tails hold (1 - confidence) / 2 (root-finding)."""
+    from scipy.optimize import brentq
 
-    def test_zero_count_has_zero_lower_limit(self):
-        lo, hi = stats.byar_interval(0)
-        assert lo == 0 and hi == pytest.approx(3.668, abs=0.001)  # exact limit is 3.689
+    tail = (1 - confidence) / 2
+    lower = 0.0 if count == 0 else brentq(lambda m: reference.poisson.sf(count - 1, m) - tail, 1e-12, count + 50)
+    upper = brentq(lambda m: reference.poisson.cdf(count, m) - tail, 1e-12, 2 * count + 50)
+    return lower, upper
 
-    def test_negative_count_is_refused(self):
+
+class TestIntervals:
+    @pytest.mark.parametrize("count", [c for c in GRID if c < stats.EXACT_BELOW])
+    def test_exact_below_ten_matches_the_poisson_tails(self, count):
+        assert stats.count_interval(count) == pytest.approx(exact_reference(count), rel=1e-9, abs=1e-12)
+
+    @pytest.mark.parametrize("count", [c for c in GRID if c >= stats.EXACT_BELOW])
+    def test_byar_from_ten_is_within_its_known_error_of_exact(self, count):
+        low, high = stats.count_interval(count)
+        exact_low, exact_high = exact_reference(count)
+        assert low == pytest.approx(exact_low, rel=0.002)
+        assert high == pytest.approx(exact_high, rel=0.002)
+        assert (low, high) == stats.byar_interval(count)
+
+    def test_byar_alone_would_be_far_off_at_one(self):
+        assert abs(stats.byar_interval(1)[0] / exact_reference(1)[0] - 1) > 0.4
+        assert stats.count_interval(1)[0] == pytest.approx(exact_reference(1)[0], rel=1e-9)
+
+    def test_limits_at_99_8_are_never_negative(self):
+        for count in range(0, 30):
+            assert stats.count_interval(count, stats.CONTROL)[0] >= 0
+
+    def test_negative_or_infinite_counts_are_refused(self):
+        for bad in (-1, math.inf):
+            with pytest.raises(ValueError):
+                stats.count_interval(bad)
+
+
+class TestChangeTest:
+    @pytest.mark.parametrize(("current", "previous"), [
+        (a, b) for a in (0, 1, 3, 7, 20, 102, 302, 999, 5000) for b in (0, 2, 9, 109, 353, 1000, 5210)])
+    def test_p_value_equals_scipys_exact_binomial_test(self, current, previous):
+        n = current + previous
+        expected = 1.0 if n == 0 else reference.binomtest(current, n, 0.5).pvalue
+        assert stats.change_p_value(current, previous) == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+    def test_the_audit_example_is_not_significant(self):
+        assert stats.change_p_value(302, 353) == pytest.approx(0.0507, abs=0.0001)
+        assert stats.change_p_value(302, 353) > stats.SIGNIFICANCE
+
+    def test_small_moves_are_not_significant(self):
+        assert stats.change_p_value(8, 3) > stats.SIGNIFICANCE
+        assert stats.change_p_value(109, 102) > stats.SIGNIFICANCE
+
+    def test_fractional_counts_are_refused(self):
         with pytest.raises(ValueError):
-            stats.byar_interval(-1)
+            stats.change_p_value(2.5, 3)
 
 
-class TestCompareLast12:
-    def test_worked_example_from_the_seed_papers(self):
-        comparison = stats.compare_last_12(monthly([46036 / 12] * 12 + [40151 / 12] * 12))
-        assert comparison.current == pytest.approx(40151)
-        assert comparison.previous == pytest.approx(46036)
-        assert comparison.percent == pytest.approx(-12.78, abs=0.01)
+class TestFunnel:
+    @pytest.mark.parametrize("expected", [0.3, 1.0, 4.0, 4.79, 9.5, 10.0, 25.0, 140.0, 987.0, 5000.0])
+    def test_outside_the_funnel_exactly_when_the_interval_excludes_the_benchmark(self, expected):
+        low, high = stats.funnel_counts(expected)
+        for count in range(0, int(high) + 40):
+            lower, upper = stats.count_interval(count)
+            assert (low <= count <= high) == (lower <= expected <= upper), count
 
-    def test_needs_24_consecutive_months(self):
-        comparison = stats.compare_last_12(monthly([1] * 23))
-        assert comparison.percent is None and "24" in comparison.reason
+    def test_small_count_limits_against_scipy(self):
+        """Where expected counts are small the funnel comes from exact intervals: check with scipy."""
+        limits = stats.funnel_limits(benchmark_rate=0.05, max_population=100_000, points=25)
+        for row in limits.itertuples(index=False):
+            expected = 0.05 * row.population / 1000
+            top = math.floor(row.upper_95 * row.population / 1000 + 1e-9)
+            assert exact_reference(top)[0] <= expected < exact_reference(top + 1)[0]
+        assert (limits["lower_99.8"] <= limits["lower_95"]).all() and (limits["upper_95"] <= limits["upper_99.8"]).all()
 
-    def test_no_change_across_a_series_break(self):
-        series = monthly([10] * 24, start="2015-01-01")
-        comparison = stats.compare_last_12(series, [pd.Timestamp("2016-01-01")])
-        assert comparison.percent is None and "not comparable" in comparison.reason
-
-    def test_break_before_both_windows_allows_change(self):
-        series = monthly([10] * 24 + [20] * 24, start="2014-01-01")
-        comparison = stats.compare_last_12(series, [pd.Timestamp("2014-06-01")])
-        assert comparison.percent == pytest.approx(0.0)
-
-
-class TestCompareYearAgo:
-    def test_falls_back_to_same_month_a_year_earlier(self):
-        comparison = stats.compare_year_ago(monthly([100] + [50] * 11 + [110]))
-        assert comparison.percent == pytest.approx(10.0)
-        assert comparison.basis == "Jan 2020"
+    def test_limits_narrow_as_population_grows(self):
+        limits = stats.funnel_limits(benchmark_rate=5.0, max_population=150_000)
+        widths = (limits["upper_95"] - limits["lower_95"]).to_numpy()
+        assert np.all(np.diff(widths) < 0)
 
 
-class TestJudgement:
-    @pytest.mark.parametrize(("lower", "upper", "polarity", "expected"), [
-        (1.0, 2.0, "lower-is-better", "Similar"),
-        (2.1, 3.0, "lower-is-better", "Worse"),
-        (0.5, 1.4, "lower-is-better", "Better"),
-        (2.1, 3.0, "higher-is-better", "Better"),
-        (2.1, 3.0, "no-judgement", "Higher"),
-        (0.5, 1.4, "no-judgement", "Lower"),
-    ])
-    def test_against_a_benchmark_of_1_5(self, lower, upper, polarity, expected):
-        assert stats.judge(lower, upper, 1.5, polarity) == expected
-
-    @pytest.mark.parametrize(("percent", "polarity", "expected"), [
-        (-12.8, "lower-is-better", "better"),
-        (5.0, "lower-is-better", "worse"),
-        (5.0, "no-judgement", "up"),
-        (0.1, "lower-is-better", "no change"),
-        (None, "lower-is-better", "unknown"),
-    ])
-    def test_direction(self, percent, polarity, expected):
-        assert stats.direction(percent, polarity) == expected
-
-
-def test_rate_per_1000():
-    assert stats.rate_per_1000(250, 125000) == pytest.approx(2.0)
-
-
-@pytest.mark.parametrize(("count", "hidden"), [(0, False), (1, True), (4, True), (5, False)])
-def test_small_counts_are_suppressed(count, hidden):
-    assert stats.suppressed(count) is hidden
-
-
-def test_rolling_12_needs_12_months():
-    rolling = stats.rolling_12(monthly(list(range(1, 14))))
-    assert rolling.isna().sum() == 11
-    assert rolling.iloc[-1] == sum(range(2, 14))
-
-
-def test_rolling_12_restarts_at_a_series_break():
-    rolling = stats.rolling_12(monthly([1] * 36, start="2014-01-01"), [pd.Timestamp("2016-01-01")])
-    values = dict(zip(pd.date_range("2014-01-01", periods=36, freq="MS"), rolling, strict=True))
-    assert values[pd.Timestamp("2015-12-01")] == 12
-    assert pd.isna(values[pd.Timestamp("2016-11-01")])
-    assert values[pd.Timestamp("2016-12-01")] == 12
-
-
-def test_funnel_limits_narrow_as_population_grows():
-    limits = stats.funnel_limits(10.0, 200_000)
-    width = limits["upper_95"] - limits["lower_95"]
-    assert width.is_monotonic_decreasing
-    assert (limits["lower_99.8"] < limits["lower_95"]).all() and (limits["upper_99.8"] > limits["upper_95"]).all()
-    assert ((limits["lower_95"] < 10) & (limits["upper_95"] > 10)).all()
+def test_rates_per_thousand():
+    assert stats.rate_per_1000(50, 10_000) == 5
+    with pytest.raises(ValueError):
+        stats.rate_per_1000(1, 0)

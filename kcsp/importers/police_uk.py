@@ -75,6 +75,7 @@ NEW_INDICATOR_DEFAULTS = {
     "source": "Kent Police via data.police.uk",
     "frequency": "monthly",
     "geography": "district",
+    "disclosure": "open",
     "coverage": "kent-and-medway",
     "illustrative": "false",
     "licence": "Open Government Licence v3.0",

@@ -1,4 +1,5 @@
-"""CSV and JSON routes: /healthz, /api/observations.csv, /api/actions.csv and POST /api/action-updates."""
+"""CSV and JSON routes: /healthz, /api/observations.csv, /api/district-comparison.csv,
+/api/judgements.csv, /api/actions.csv and POST /api/action-updates."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from kcsp import runtime
+from kcsp import judgements, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
@@ -32,7 +33,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _csv(frame: pd.DataFrame, filename: str) -> Response:
     buf = io.StringIO()
-    spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n")
+    spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n", float_format="%.10g")
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -75,6 +76,7 @@ def _indicator_and_period():
 
 @bp.get("/api/observations.csv")
 def observations_csv() -> Response:
+    """The values a trend chart draws: one row per period, withheld values blank for anonymous viewers."""
     found = _indicator_and_period()
     if isinstance(found, Response):
         return found
@@ -84,37 +86,53 @@ def observations_csv() -> Response:
         area = ds.area_code_for_slug(area) or area
     if area not in set(ds.areas["area_code"]):
         return _problem(422, f"area: unknown area code {area!r}")
-    frame = ds.series(indicator_id, area, bounds["from"], bounds["to"]).copy()
+    if ds.has_data(indicator_id, area):
+        frame = ds.trend(indicator_id, area, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    else:
+        frame = ds.trend(indicator_id, area).iloc[0:0]
     ind = ds.indicator(indicator_id)
+    freq = ds.frequency(indicator_id)
     out = pd.DataFrame({
         "indicator_id": indicator_id,
         "area_code": area,
         "area_name": ds.area_name(area),
         "period": frame["period"].dt.strftime("%Y-%m"),
-        "value": frame["value"].astype("int64"),
+        "period_label": [freq.label(p) for p in frame["period"]],
+        "value": frame["value"].astype("Int64"),
         "unit": ind["unit"],
         "illustrative": "true" if ind["illustrative"] else "false",
+        "withheld": frame["withheld"].map({True: "true", False: "false"}),
     })
     return _csv(out, f"{indicator_id}_{area}.csv")
 
 
 @bp.get("/api/district-comparison.csv")
 def district_comparison_csv() -> Response:
-    """The district comparison a priority page draws: counts, rates, intervals and judgements."""
+    """The district comparison a priority page draws: counts, rates, intervals and verdicts."""
     found = _indicator_and_period()
     if isinstance(found, Response):
         return found
     ds, indicator_id, bounds = found
-    frame = ds.district_breakdown(indicator_id, bounds["from"], bounds["to"])
-    if frame.empty:
-        return _problem(422, f"indicator: {indicator_id!r} has no district figures for this period")
-    out = frame[["area_code", "area_name", "count", "population", "rate", "lower", "upper", "judgement",
-                 "suppressed", "benchmark"]].copy()
-    out.loc[out["suppressed"], ["count", "rate", "lower", "upper"]] = None
-    out.insert(0, "indicator_id", indicator_id)
-    out.insert(1, "from", frame["first"].dt.strftime("%Y-%m"))
-    out.insert(2, "to", frame["last"].dt.strftime("%Y-%m"))
-    return _csv(out.round(4), f"{indicator_id}_districts.csv")
+    if ds.indicator(indicator_id)["geography"] != "district":
+        return _problem(422, f"indicator: {indicator_id!r} is held for the county only")
+    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    rows = rows[rows["kind"] == judgements.COMPARISON].drop(columns=["kind", "previous_from", "previous_to",
+                                                                     "previous_count", "p_value"])
+    if rows["from"].isna().all():
+        return _problem(422, f"indicator: {indicator_id!r} has no complete figures for this period")
+    rows.insert(2, "area_name", [ds.area_name(c) for c in rows["area_code"]])
+    return _csv(rows, f"{indicator_id}_districts.csv")
+
+
+@bp.get("/api/judgements.csv")
+def judgements_csv() -> Response:
+    """Every verdict of an indicator for a window: one row per area and kind (see kcsp.judgements)."""
+    found = _indicator_and_period()
+    if isinstance(found, Response):
+        return found
+    ds, indicator_id, bounds = found
+    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    return _csv(rows, f"{indicator_id}_judgements.csv")
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",

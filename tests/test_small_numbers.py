@@ -1,0 +1,133 @@
+"""No count of 1 to 4 of a small-number indicator reaches anyone not signed in.
+
+A store is made in which Thanet's road casualties are 3 every month (a small count each month,
+36 a year) and Dover's are 4 in the latest year (a small year total); every other district counts
+in the thousands, so a 3 or a 4 anywhere in an anonymous response can only be one of theirs. The
+pages, the district change callback, and the CSV and API routes are all checked, then the same
+figures are shown, marked, to a signed-in viewer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+
+import pandas as pd
+import pytest
+
+from tests.fixture_store import KENT_DISTRICTS, monthly, small_store
+from tests.support import sign_in
+from tests.test_meeting_pages import walk
+
+THANET, DOVER = "E07000114", "E07000108"
+TODAY = pd.Timestamp("2026-11-27")
+
+
+@pytest.fixture(scope="module")
+def app_with_small_numbers(tmp_path_factory):
+    import app
+    from kcsp import runtime
+    from kcsp.settings import load_settings
+
+    rows = []
+    for i, code in enumerate(KENT_DISTRICTS):
+        values = ([3] * 24 if code == THANET else [0] * 20 + [1] * 4 if code == DOVER
+                  else [1000 + 37 * i + m for m in range(24)])
+        rows += monthly("road-casualties", [code], "2024-11", values)
+    root = tmp_path_factory.mktemp("small") / "store"
+    small_store(root, rows, TODAY)
+    runtime.configure(load_settings({**os.environ, "KCSP_DATA_DIR": str(root)}))
+    try:
+        yield app
+    finally:
+        runtime.configure()
+
+
+def numbers_in_figures(node) -> list[float]:
+    found = []
+    for c in walk(node):
+        figure = getattr(c, "figure", None)
+        for trace in (figure or {}).get("data", []):
+            for key in ("x", "y", "z", "customdata"):
+                for value in trace.get(key) or []:
+                    items = value if isinstance(value, list) else [value]
+                    found += [v for v in items if isinstance(v, int | float)]
+    return found
+
+
+def texts(node) -> str:
+    out = []
+    for c in walk(node):
+        for attr in ("children",):
+            value = getattr(c, attr, None)
+            if isinstance(value, str):
+                out.append(value)
+    return "\n".join(out)
+
+
+SMALL_IN_TEXT = re.compile(r"(?<![\d.,])[1-4] casualt|\| [1-4]\\?\*? \|")
+
+
+def anonymous_pages(app):
+    import dash
+
+    from pages import priority
+
+    layouts = {p["path_template"] or p["path"]: p["layout"] for p in dash.page_registry.values()}
+    with app.server.test_request_context("/"):
+        for district in (None, "thanet", "dover"):
+            params = {"district": district} if district else {}
+            yield layouts["/"](**params)
+            page = layouts["/priority/<priority_id>"](priority_id="road-safety", **params)
+            yield page
+            drawn = next(c for c in walk(page) if getattr(c, "id", None) == "priority-view").data
+            ids = [c.id for c in walk(page)
+                   if isinstance(getattr(c, "id", None), dict) and c.id.get("part") == "graph-0"]
+            yield list(priority.show_district(
+                "?district=thanet", "/priority/road-safety", drawn,
+                [i for i in ids if i["card"] == "trend"], [i for i in ids if i["card"] == "districts"], []))
+            yield layouts["/meeting"](**params)
+            yield layouts["/meeting"](pack="1", **params)
+        for slug in ("thanet", "dover"):
+            yield layouts["/district/<area_slug>"](area_slug=slug)
+
+
+def test_no_page_or_callback_shows_a_small_count_to_the_public(app_with_small_numbers):
+    drawn = 0
+    for page in anonymous_pages(app_with_small_numbers):
+        numbers = numbers_in_figures(page)
+        drawn += len(numbers)
+        assert not [n for n in numbers if n in (3, 4)]
+        assert not SMALL_IN_TEXT.search(texts(page))
+    assert drawn > 1000, "the pages draw charts"
+
+
+def rows(response) -> list[dict]:
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_no_csv_or_api_row_gives_a_small_count_away(app_with_small_numbers):
+    client = app_with_small_numbers.server.test_client()
+    for area in (THANET, DOVER):
+        got = rows(client.get(f"/api/observations.csv?indicator=road-casualties&area={area}"))
+        assert got and all(r["value"] == "" and r["withheld"] == "true" for r in got)
+    for route in ("judgements", "district-comparison"):
+        got = rows(client.get(f"/api/{route}.csv?indicator=road-casualties"))
+        dover = [r for r in got if r["area_code"] == DOVER]
+        assert dover and all(r["count"] == "" and r["rate"] == "" and r["verdict"] == "" for r in dover)
+        withheld = {r["area_code"] for r in got if r["count"] == "" and r.get("kind", "comparison") == "comparison"}
+        assert len(withheld) >= 2, "a second district is withheld so the total cannot give Dover's away"
+        assert all(r.get("previous_count", "") != "4" and r["count"] not in ("1", "2", "3", "4") for r in got)
+
+
+def test_a_signed_in_viewer_sees_them_marked(app_with_small_numbers):
+    client = app_with_small_numbers.server.test_client()
+    sign_in(client, "viewer")
+    got = rows(client.get(f"/api/observations.csv?indicator=road-casualties&area={THANET}"))
+    assert {r["value"] for r in got} == {"3"} and all(r["withheld"] == "true" for r in got)
+    dover = [r for r in rows(client.get("/api/judgements.csv?indicator=road-casualties"))
+             if r["area_code"] == DOVER and r["kind"] == "comparison"]
+    assert dover[0]["count"] == "4"
