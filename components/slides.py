@@ -153,7 +153,7 @@ def summary_slide(*, title: str, subtitle: str, briefs, href_for) -> html.Div:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Priority", "Headline figure", "Change", "Actions")]))
     rows = [html.Tr([
-        html.Th(dcc.Link(b.name, href=href_for(b.priority_id)), scope="row"),
+        html.Th(dcc.Link(b.name, href=href_for(b.priority_id), id=f"priority-link-{b.priority_id}"), scope="row"),
         html.Td(f"{b.area_name}: {b.headline}" if b.indicator_id else b.headline),
         html.Td(verdict_span(b.change)),
         html.Td(counts_text(b.counts)),
