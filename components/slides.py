@@ -32,26 +32,29 @@ MIN_ROLLING_POINTS = 12
 """With fewer rolling 12-month totals than this, the slide draws the monthly figures instead."""
 
 
-def slide_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]]) -> tuple[dict, str]:
-    """The headline drawn large: its rolling 12-month total by month (or, for a short series, the monthly
-    figures), series breaks as dashed lines, one tick label per few months so labels never collide.
+def slide_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]],
+                 frequency) -> tuple[dict, str]:
+    """The headline drawn large: a year's total by period (rolling, for monthly and quarterly figures),
+    or for a short series the figures themselves; series breaks as dashed lines; one tick label per
+    few periods so labels never collide. `trend` is Dataset.trend's; withheld values are gaps.
 
     Returns the figure and what it shows, in words.
     """
-    rolling = trend.dropna(subset=["rolling_12"])
-    rolling = rolling[~rolling["rolling_suppressed"]] if "rolling_suppressed" in rolling else rolling
-    if len(rolling) >= MIN_ROLLING_POINTS:
-        shown, column, basis = rolling, "rolling_12", f"{unit.capitalize()}, rolling 12-month total"
+    per_year = 12 // frequency.months
+    rolling = trend.dropna(subset=["rolling"])
+    if per_year > 1 and len(rolling) >= MIN_ROLLING_POINTS:
+        shown, column = rolling, "rolling"
+        basis = f"{unit.capitalize()}, rolling total of {frequency.count_words(per_year)}"
     else:
-        shown = trend[~trend["suppressed"]] if "suppressed" in trend else trend
-        column, basis = "value", f"{unit.capitalize()} per month"
+        shown, column = trend.dropna(subset=["value"]), "value"
+        basis = f"{unit.capitalize()} per {frequency.noun}"
     data = [{"type": "scatter", "mode": "lines+markers" if len(shown) < MIN_ROLLING_POINTS * 2 else "lines",
              "x": [f"{p:%Y-%m-%d}" for p in shown["period"]], "y": [float(v) for v in shown[column]],
              "line": {"color": DARK_BLUE, "width": 4}, "marker": {"size": 8}, "name": basis, "hoverinfo": "skip"}]
     shapes = [{"type": "line", "x0": f"{when:%Y-%m-%d}", "x1": f"{when:%Y-%m-%d}", "xref": "x", "y0": 0, "y1": 1,
                "yref": "y domain", "line": {"color": ORANGE, "dash": "dash", "width": 3}}
               for when, _ in breaks if not shown.empty and shown["period"].min() < when <= shown["period"].max()]
-    step = max(1, math.ceil(len(shown) / 4))
+    step = max(1, math.ceil(len(shown) / 4)) * frequency.months
     axis = {"showline": True, "linecolor": TEXT, "ticks": "outside", "automargin": True,
             "tickfont": {"size": CHART_FONT}, "fixedrange": True}
     return {"data": data, "layout": {

@@ -137,13 +137,14 @@ def _slide(ds, pid: str, state: ViewState):
         iid = brief.indicator_id
         ind = ds.indicator(iid)
         start = state.start_ts or deck.data_end - pd.DateOffset(months=SLIDE_MONTHS - 1)
-        trend = ds.trend(iid, brief.area_code, start, deck.data_end)
+        reveal = request_user() is not None
+        trend = ds.trend(iid, brief.area_code, start, deck.data_end, reveal=reveal)
         breaks = [(b.period, b.label) for b in ds.breaks(iid)]
-        figure, basis = slide_figure(trend, unit=ind["unit"], breaks=breaks) if not trend.empty else (None, "")
+        figure, basis = (slide_figure(trend, unit=ind["unit"], breaks=breaks, frequency=ds.frequency(iid))
+                         if not trend.empty else (None, ""))
         shown = [f"Dashed line: {label}, {when:%b %Y}." for when, label in breaks
                  if not trend.empty and trend["period"].min() < when <= trend["period"].max()]
         caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
-        reveal = request_user() is not None
         breakdown = briefing.district_rates(ds, iid, deck.data_end, reveal=reveal)
         judged = judgements.window_for(ds, iid, None, deck.data_end)
         window = judged.words() if judged is not None else ""
