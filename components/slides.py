@@ -21,7 +21,7 @@ from components.verdicts import verdict_badge
 from kcsp import judgements
 from kcsp.vocabulary import term
 
-SLIDE_CHART_HEIGHT = 230
+SLIDE_CHART_HEIGHT = 200
 CHART_FONT = 20
 FLAGGED_SHOWN = 3
 SINCE_SHOWN = 5
@@ -91,8 +91,9 @@ def district_bars(frame: pd.DataFrame, *, total_label: str, window: str, selecte
         width = 0 if withheld or pd.isna(r.rate) else max(2.0, float(r.rate) / (top or 1.0) * 100)
         rows.append(html.Li([
             html.Span(r.area_name, className="bar-name"),
-            html.Span(html.Span(className=f"bar-fill bar-{r.verdict if t else 'withheld'}",
-                                style={"width": f"{width:.0f}%"}), className="bar-track", **{"aria-hidden": "true"}),
+            html.Span(html.Span(className="bar-fill", style={"width": f"{width:.0f}%",
+                                                             "background": t.colour if t else "#6f777b"}),
+                      className="bar-track", **{"aria-hidden": "true"}),
             html.Span("" if withheld or pd.isna(r.rate) else f"{r.rate:.1f}", className="bar-value"),
             html.Span([html.Span(t.shape, **{"aria-hidden": "true"}), f" {t.word}"] if t else "Withheld",
                       className=f"bar-word {t.css_class if t else 'verdict-withheld'}"),
