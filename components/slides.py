@@ -99,7 +99,7 @@ def district_bars(frame: pd.DataFrame, *, total_label: str, window: str, selecte
                       className=f"bar-word {t.css_class if t else 'verdict-withheld'}"),
         ], className="bar-row" + (" bar-selected" if r.area_code == selected_code else "")))
     return html.Div([
-        html.P(f"Rate per 1,000 people, {window}, against {total_label}", className="slide-label"),
+        html.P(f"Rate per 1,000 people, {window}", className="slide-label"),
         html.Ol(rows, className="district-bars"),
     ])
 
@@ -139,7 +139,7 @@ def priority_slide(*, brief, figure: dict | None, breakdown: pd.DataFrame, total
                 comparison,
             ], className="slide-main"),
             html.Section([
-                html.H2("Districts at a glance", className="slide-h2"),
+                html.H2(f"Districts against {total_label or 'the county'}", className="slide-h2"),
                 district_bars(breakdown, total_label=total_label, window=window, selected_code=brief.area_code),
             ], className="slide-side"),
         ], className="slide-body"),
@@ -158,7 +158,7 @@ def summary_slide(*, title: str, subtitle: str, briefs, href_for) -> html.Div:
                                ("Priority", "Headline figure", "Change", "Actions")]))
     rows = [html.Tr([
         html.Th(dcc.Link(b.name, href=href_for(b.priority_id), id=f"priority-link-{b.priority_id}"), scope="row"),
-        html.Td(f"{b.area_name}: {b.headline}" if b.indicator_id else b.headline),
+        html.Td(f"{b.area_name}: {b.headline_short}" if b.indicator_id else b.headline, title=b.measure),
         html.Td(verdict_span(b.change)),
         html.Td(counts_text(b.counts)),
     ]) for b in briefs]

@@ -85,6 +85,7 @@ class PriorityBrief:
     area_code: str | None
     area_name: str
     headline: str
+    headline_short: str
     change: judgements.Verdict | None
     comparison: judgements.Verdict | None
     districts: str
@@ -104,17 +105,21 @@ def _since_words(new_measures: list[str], moved: int, previous_name: str | None)
     return f"Since {previous_name}: {join_words(parts) if parts else 'nothing new'}."
 
 
-def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, change) -> str:
-    """The latest year's count (the window the change judges), or the latest figure when none is judged."""
+def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, change) -> tuple[str, str]:
+    """The latest year's count (the window the change judges), or the latest figure when none is
+    judged: in full, and short (for the summary slide)."""
     unit = dataset.indicator(indicator_id)["unit"]
     if change is not None and change.verdict is None:
-        return "withheld (small numbers)"
+        return "withheld (small numbers)", "withheld (small numbers)"
     if change is not None and change.count is not None and change.window is not None:
-        return f"{fmt_count(change.count)} {unit}, {change.window.words()}"
+        w = change.window
+        return (f"{fmt_count(change.count)} {unit}, {w.words()}",
+                f"{fmt_count(change.count)} {unit}, year to {w.frequency.last_month(w.end):%b %Y}")
     series = dataset.series(indicator_id, area, None, end)
     if series.empty:
-        return "No data to this date."
-    return f"{fmt_count(series['value'].iloc[-1])} {unit}, {series['period'].iloc[-1]:%b %Y}"
+        return "No data to this date.", "No data to this date."
+    text = f"{fmt_count(series['value'].iloc[-1])} {unit}, {series['period'].iloc[-1]:%b %Y}"
+    return text, text
 
 
 @per_dataset
@@ -140,16 +145,17 @@ def priority_briefs(dataset, *, district: str | None, data_end: pd.Timestamp, si
                                   int((moved["priority_id"] == pid).sum()), previous_name)
         iid = p["headline_indicator_id"]
         if not isinstance(iid, str) or not dataset.has_data(iid):
-            out.append(PriorityBrief(pid, p["name"], p["lead"], None, "", "", False, None, "",
-                                     "No headline measure with data.", None, None, "", counts, red_amber, since_text))
+            none = "No headline measure with data."
+            out.append(PriorityBrief(pid, p["name"], p["lead"], None, "", "", False, None, "", none, none, None, None,
+                                     "", counts, red_amber, since_text))
             continue
         ind = dataset.indicator(iid)
         area = judgements.shown_area(dataset, iid, district)
         change = change_verdict(dataset, iid, area, data_end, reveal=include_restricted)
         comparison = comparison_verdict(dataset, iid, area, data_end, reveal=include_restricted)
-        headline = _headline(dataset, iid, area, data_end, change)
+        headline, short = _headline(dataset, iid, area, data_end, change)
         out.append(PriorityBrief(pid, p["name"], p["lead"], iid, ind["name"], ind["unit"], bool(ind["illustrative"]),
-                                 area, dataset.area_name(area), headline, change, comparison,
+                                 area, dataset.area_name(area), headline, short, change, comparison,
                                  districts_apart(dataset, iid, data_end, reveal=include_restricted), counts, red_amber,
                                  since_text))
     return tuple(out)

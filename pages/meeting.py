@@ -162,7 +162,7 @@ def _cover(ds, state, view, include_restricted: bool) -> html.Section:
     return pack_cover(
         title=f"{view.meeting.name}: meeting pack" + (f", {where}" if state.district else ""),
         facts=[period, f"Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}. Change: the latest "
-                       "12 months against the 12 before, significant at the 95% level."],
+                       "year against the year before, significant when the exact test gives p < 0.05."],
         access=access, briefs=briefs, where=where,
         changes=cover_changes(changes, names), moves=cover_moves(moved, names),
     )

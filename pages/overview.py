@@ -79,7 +79,8 @@ def _summary_slide(ds, state):
     meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
     return summary_slide(
         title=f"Community Safety Agreement priorities: {where}",
-        subtitle=f"{meeting}Figures to {deck.data_end:%B %Y}; change is the latest 12 months against the 12 before.",
+        subtitle=f"{meeting}Figures to {deck.data_end:%B %Y}; change: the latest year against the year before "
+                 "(exact test, p < 0.05).",
         briefs=deck.briefs, href_for=lambda pid: f"/priority/{pid}{state.query()}")
 
 

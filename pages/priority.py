@@ -147,7 +147,7 @@ def _slide(ds, pid: str, state: ViewState):
         caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
         breakdown = briefing.district_rates(ds, iid, deck.data_end, reveal=reveal)
         judged = judgements.window_for(ds, iid, None, deck.data_end)
-        window = judged.words() if judged is not None else ""
+        window = (f"year to {judged.frequency.last_month(judged.end):%b %Y}" if judged is not None else "")
         total = ds.total_label(iid)
     return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
                           caption=caption)

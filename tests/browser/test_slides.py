@@ -89,12 +89,23 @@ def test_every_slide_fits_the_screen_and_the_keys_reach_them_all(served, dataset
     assert_clean(served)
 
 
+def test_the_county_slides_fit_too(served, dataset):
+    projector(served)
+    for path, kind in [("/?present=1", "summary"), ("/meeting?present=1", "since"),
+                       *((f"/priority/{pid}?present=1", pid) for pid in dataset.priorities["priority_id"])]:
+        served.driver.get(served.server_url + path)
+        found = slide_ready(served, kind)
+        assert not found["scrollY"] and not found["scrollX"] and not found["slideScroll"], f"{kind}: scrolls"
+        assert found["clipped"] == [], f"{kind}: content cut off in {found['clipped']}"
+        assert found["small"] == [] and found["overlaps"] == 0 and found["toolbars"] == 0, kind
+
+
 def test_a_priority_slide_says_what_a_committee_needs(served, dataset):
     projector(served)
     served.driver.get(served.server_url + "/priority/domestic-abuse?present=1")
     slide_ready(served, "domestic-abuse")
     text = served.find_element("#slide").text
-    for words in ("Domestic Abuse", "Lead:", "Change:", "Districts at a glance", "Actions", "Since the last meeting"):
+    for words in ("Domestic Abuse", "Lead:", "Change:", "Districts against", "Actions", "Since the last meeting"):
         assert words in text
     change = served.find_element('#slide [data-verdict-kind="change"]')
     assert change.get_attribute("data-indicator") == "da-incidents"
