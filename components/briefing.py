@@ -93,7 +93,7 @@ def pack_cover(*, title: str, facts: list[str], access: str, briefs, changes: ht
                moves: html.Component, where: str) -> html.Section:
     """The pack's first page: the meeting, the period, every priority in a row, what changed."""
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                               ("Priority", "Headline figure", "Change (12 months)", "Compared with the county",
+                               ("Priority", "Headline figure", "Change (latest year)", "Compared with the county",
                                 "Actions by status")]))
     return html.Section([
         html.P("Meeting pack: cover", className="pack-running-head"),

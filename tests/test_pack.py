@@ -49,7 +49,7 @@ def test_the_pack_has_a_cover_and_one_page_per_priority(pack, dataset):
 def assert_cover(text: str, dataset) -> None:
     assert "Meeting pack: cover" in text
     assert "Period covered:" in text
-    for name in ("Every priority at a glance", "Change (12 months)", "Significant changes",
+    for name in ("Every priority at a glance", "Change (latest year)", "Significant changes",
                  "Actions whose status moved"):
         assert name in text, f"the cover has no {name!r}"
     for priority in dataset.priorities.itertuples():
