@@ -1,12 +1,12 @@
 """Gunicorn settings: the app (and its dataset) is loaded once before the workers fork; threaded
-workers with read timeouts so slow or stalled clients cannot hold the server (kcsp.web.serving)."""
+workers with read timeouts so slow or stalled clients cannot hold the server (serving.workers)."""
 
 import os
 
-from kcsp.web.serving import harden_gunicorn_errors
+from serving.workers import harden_gunicorn_errors
 
 preload_app = True
-worker_class = "kcsp.web.serving.ThreadWorker"
+worker_class = "serving.workers.ThreadWorker"
 threads = int(os.environ.get("KCSP_THREADS", "8"))
 # A worker's main loop, not a request, keeps it alive; the store lock gives up well before this
 # (kcsp.store.LOCK_TIMEOUT_S) and answers 503 "busy, try again".

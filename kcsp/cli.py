@@ -1,6 +1,10 @@
 """Command line: ``python -m kcsp <command>`` (build-demo, convert-open-data, import police-uk, import
 indicator, import plan, import reference, indicators add / edit, validate, users add, users token,
-meeting-pack)."""
+meeting-pack).
+
+An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), which the
+rest of the domain package never imports (see the import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -221,17 +225,17 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 def cmd_meeting_pack(args: argparse.Namespace) -> int:
     from kcsp.meetings import MeetingError
-    from kcsp.pack import PackError, meeting_pack
+    from serving.pack import PackError, meeting_pack
 
     try:
-        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting)
+        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting, args.district)
     except MeetingError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 2
     except PackError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {result.path}: {result.pages} page(s), one per priority ({result.sections}), "
+    print(f"wrote {result.path}: {result.pages} page(s), a cover and one per priority ({result.sections}), "
           f"for {result.meeting.name}")
     return 0
 
@@ -302,9 +306,10 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--revoke", metavar="ID|all", help="revoke one token (by id) or all of the account's")
     token.set_defaults(func=cmd_users_token)
 
-    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (one page per priority) to PDF")
+    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (a cover, then one page per priority) to PDF")
     pack.add_argument("--out", required=True, help="PDF file to write")
     pack.add_argument("--meeting", help="meeting date YYYY-MM-DD (default: the next meeting)")
+    pack.add_argument("--district", help="district slug (e.g. thanet): its figures beside the county's")
     pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     pack.set_defaults(func=cmd_meeting_pack)
     return root

@@ -124,8 +124,9 @@ def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
 
 
 @per_dataset
-def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.DataFrame:
-    """Indicators with months of data that became complete after `since` and by `until`.
+def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *, area_code: str | None = None) -> pd.DataFrame:
+    """Indicators with months of data that became complete after `since` and by `until` (for one
+    area when `area_code` is given: only indicators with figures of that area's own).
 
     Columns: indicator_id, priority_id, name, illustrative, first_new, last_new, months.
     """
@@ -134,7 +135,9 @@ def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.Dat
     start = None if since is None else last_complete_month(since)
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
-        series = dataset.series(ind.indicator_id)
+        if area_code is not None and not dataset.has_data(ind.indicator_id, area_code):
+            continue
+        series = dataset.series(ind.indicator_id, area_code)
         periods = series["period"][series["period"] <= end]
         if start is not None:
             periods = periods[periods > start]
@@ -182,6 +185,13 @@ def significant_changes(dataset, data_end: pd.Timestamp, *, district: str | None
             .drop(columns="_order").reset_index(drop=True))
 
 
+def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: bool) -> pd.DataFrame:
+    """The significant changes in a district's own figures (its rows of `significant_changes`)."""
+    code = dataset.area_code_for_slug(district)
+    frame = significant_changes(dataset, data_end, district=district, reveal=reveal)
+    return frame[frame["area_code"] == code].reset_index(drop=True)
+
+
 def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
     acts = dataset.actions
     return acts if include_restricted else acts[acts["classification"] == "public"]
@@ -189,12 +199,14 @@ def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
 
 @per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
-                 include_restricted: bool) -> pd.DataFrame:
+                 include_restricted: bool, district: str | None = None) -> pd.DataFrame:
     """Actions whose status moved (or that are new, or became overdue) between two dates (the day rule
-    of kcsp.actions: updates on the previous meeting's day count as since it)."""
+    of kcsp.actions: updates on the previous meeting's day count as since it); with a district (slug),
+    those covering it, county-wide ones included."""
     start = since if since is not None else pd.Timestamp("1900-01-01")
-    return action_history.changes_since(visible_actions(dataset, include_restricted), dataset.updates,
-                                        start, until)
+    acts = visible_actions(dataset, include_restricted)
+    acts = acts[action_history.in_district(acts["areas"], district)]
+    return action_history.changes_since(acts, dataset.updates, start, until)
 
 
 @dataclass(frozen=True)

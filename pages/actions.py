@@ -79,22 +79,47 @@ def _select(label: str, control) -> html.Div:
                     className="actions-filter")
 
 
-def _filters(ds) -> html.Section:
+def _chosen(ds, params: dict, agencies: list[str]) -> dict:
+    """The filters given in the query string (as /api/actions.csv takes them); unknown values are dropped."""
+    def first(key):
+        value = params.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        return value if isinstance(value, str) else ""
+
+    statuses = params.get("status") or []
+    statuses = [statuses] if isinstance(statuses, str) else statuses
+    return {
+        "priority": first("priority") if first("priority") in set(ds.priorities["priority_id"]) else "",
+        "status": [s for s in ("red", "amber", "green", "blue", "not-started") if s in statuses],
+        "lead_agency": first("lead_agency") if first("lead_agency") in agencies else "",
+        "theme": first("theme") if first("theme") in set(ds.themes["theme_id"]) else "",
+        "due_from": first("due_from") if _date(first("due_from")) is not None else None,
+        "due_to": first("due_to") if _date(first("due_to")) is not None else None,
+        "overdue": ["1"] if first("overdue") == "1" else [],
+    }
+
+
+def _filters(ds, chosen: dict, agencies: list[str]) -> html.Section:
     priorities = [{"label": p.name, "value": p.priority_id} for p in ds.priorities.itertuples()]
     statuses = [{"label": f"{BRAG[s].shape} {BRAG[s].label}", "value": s} for s in ("red", "amber", "green", "blue",
                                                                                        "not-started")]
     themes = [{"label": t.name, "value": t.theme_id} for t in ds.themes.itertuples()]
     return html.Section([
-        _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities], value="")),
-        _select("Lead agency", dbc.Select(id=F_AGENCY, options=[ALL_AGENCIES], value="")),
-        _select("Cross-cutting theme", dbc.Select(id=F_THEME, options=[ALL_THEMES, *themes], value="")),
-        _select("Due from", dcc.Input(id=F_DUE_FROM, type="date", className="form-control", debounce=True)),
-        _select("Due by", dcc.Input(id=F_DUE_TO, type="date", className="form-control", debounce=True)),
-        html.Div(dbc.Checklist(id=F_OVERDUE, options=[{"label": "Only overdue actions", "value": "1"}], value=[]),
-                 className="actions-filter align-self-end"),
+        _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities],
+                                       value=chosen["priority"])),
+        _select("Lead agency", dbc.Select(id=F_AGENCY, options=[ALL_AGENCIES, *({"label": a, "value": a}
+                                                                                 for a in agencies)],
+                                          value=chosen["lead_agency"])),
+        _select("Cross-cutting theme", dbc.Select(id=F_THEME, options=[ALL_THEMES, *themes], value=chosen["theme"])),
+        _select("Due from", dcc.Input(id=F_DUE_FROM, type="date", className="form-control", debounce=True,
+                                      value=chosen["due_from"])),
+        _select("Due by", dcc.Input(id=F_DUE_TO, type="date", className="form-control", debounce=True,
+                                    value=chosen["due_to"])),
+        html.Div(dbc.Checklist(id=F_OVERDUE, options=[{"label": "Only overdue actions", "value": "1"}],
+                               value=chosen["overdue"]), className="actions-filter align-self-end"),
         html.Fieldset([
             html.Legend("Status", className="form-label fs-6 mb-0"),
-            dbc.Checklist(id=F_STATUS, options=statuses, value=[], inline=True),
+            dbc.Checklist(id=F_STATUS, options=statuses, value=chosen["status"], inline=True),
         ], className="actions-filter"),
     ], className="actions-filters d-flex flex-wrap gap-3 mb-2", **{"aria-label": "Filter the actions"})
 
@@ -125,6 +150,7 @@ def layout(**params):
     last = ds.last_meeting()
     meetings = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
     where = f" in {ds.area_name(ds.area_code_for_slug(state.district))} and county-wide" if state.district else ""
+    agencies = sorted(ds.action_status(include_restricted=request_user() is not None)["lead_agency"].unique())
     return html.Div([
         dcc.Store(id=DISTRICT, data=state.district),
         dcc.Store(id=REFRESH, data=0),
@@ -132,7 +158,7 @@ def layout(**params):
         html.P(f"Every action{where}, with its latest BRAG status. Sort by any column; select an action to see its "
                "history. Progress updates are illustrative in the demonstration store, apart from those "
                "added here.", className="lead-text"),
-        _filters(ds),
+        _filters(ds, _chosen(ds, params, agencies), agencies),
         legend(),
         html.Div([
             html.P(id=COUNT, className="mb-0", role="status"),
@@ -161,7 +187,7 @@ def layout(**params):
             html.Div(id=HISTORY),
             html.H3("Changes to the plan entry", className="h6 mt-3"),
             html.Div(id=PLAN_HISTORY),
-        ], className="action-detail mt-3", **{"aria-label": "Selected action"}),
+        ], className="action-detail mt-3", id="action-detail", **{"aria-label": "Selected action"}),
         html.Section([
             html.H2("Since the last meeting", className="h4 mt-4"),
             html.P("Actions whose status moved since the meeting you choose, new actions, and actions that "
@@ -504,3 +530,51 @@ def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refr
     except UpdateError as err:
         return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update
     return html.Div(text, className="alert alert-success", id="calendar-saved"), (refresh or 0) + 1
+
+
+# Every filter is kept in the address (the names /api/actions.csv takes), so a filtered plan is a link;
+# the page reads them back on load. replaceState: the page is not rendered again for it.
+clientside_callback(
+    """function(priority, statuses, agency, theme, dueFrom, dueTo, overdue) {
+        var params = new URLSearchParams(window.location.search);
+        ["priority", "status", "lead_agency", "theme", "due_from", "due_to", "overdue"].forEach(
+            function (key) { params.delete(key); });
+        var set = function (key, value) { if (value) { params.append(key, value); } };
+        set("priority", priority);
+        (statuses || []).forEach(function (s) { set("status", s); });
+        set("lead_agency", agency);
+        set("theme", theme);
+        set("due_from", dueFrom);
+        set("due_to", dueTo);
+        set("overdue", (overdue || []).indexOf("1") >= 0 ? "1" : "");
+        var query = params.toString();
+        var next = window.location.pathname + (query ? "?" + query : "");
+        if (window.location.pathname === "/actions" && next !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", next);
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(COUNT, "title"),
+    Input(F_PRIORITY, "value"),
+    Input(F_STATUS, "value"),
+    Input(F_AGENCY, "value"),
+    Input(F_THEME, "value"),
+    Input(F_DUE_FROM, "value"),
+    Input(F_DUE_TO, "value"),
+    Input(F_OVERDUE, "value"),
+    prevent_initial_call=True,
+)
+
+# The chosen action's detail (and its update form) is brought into view below the grid.
+clientside_callback(
+    """function(selected) {
+        if (selected && selected.length) {
+            var detail = document.getElementById("action-detail");
+            if (detail) { window.setTimeout(function () { detail.scrollIntoView({block: "start"}); }, 50); }
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("action-detail", "title"),
+    Input(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)

@@ -20,15 +20,22 @@ from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
 from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
-from kcsp import geo, judgements, opendata, runtime
+from components.slides import priority_slide, slide_figure
+from kcsp import briefing, geo, judgements, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path_template="/priority/<priority_id>",
-                   title="Priority - Kent Community Safety Dashboard", name="Priority")
+
+def title(priority_id: str | None = None, **_params) -> str:
+    """The browser tab names the priority shown."""
+    priority = runtime.dataset().priority(priority_id or "")
+    return f"{priority['name'] if priority is not None else 'Priority not found'} - Kent Community Safety Dashboard"
+
+
+dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority")
 
 PREFIX = "/priority/"
 
@@ -137,6 +144,36 @@ def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
             "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state)}
 
 
+SLIDE_MONTHS = 48
+"""A slide's chart shows up to this many months, ending at the figures the meeting sees."""
+
+
+def _slide(ds, pid: str, state: ViewState):
+    """The priority as one committee slide (present=1)."""
+    deck = briefing.deck(ds, district=state.district, end=state.end_ts,
+                         include_restricted=request_user() is not None)
+    brief = deck.brief(pid)
+    figure, caption, breakdown, total, window = None, "", pd.DataFrame(), "", ""
+    if brief.indicator_id:
+        iid = brief.indicator_id
+        ind = ds.indicator(iid)
+        start = state.start_ts or deck.data_end - pd.DateOffset(months=SLIDE_MONTHS - 1)
+        reveal = request_user() is not None
+        trend = ds.trend(iid, brief.area_code, start, deck.data_end, reveal=reveal)
+        breaks = [(b.period, b.label) for b in ds.breaks(iid)]
+        figure, basis = (slide_figure(trend, unit=ind["unit"], breaks=breaks, frequency=ds.frequency(iid))
+                         if not trend.empty else (None, ""))
+        shown = [f"Dashed line: {label}, {when:%b %Y}." for when, label in breaks
+                 if not trend.empty and trend["period"].min() < when <= trend["period"].max()]
+        caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
+        breakdown = briefing.district_rates(ds, iid, deck.data_end, reveal=reveal)
+        judged = judgements.window_for(ds, iid, None, deck.data_end)
+        window = (f"year to {judged.frequency.last_month(judged.end):%b %Y}" if judged is not None else "")
+        total = ds.total_label(iid)
+    return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
+                          caption=caption)
+
+
 @cached_layout
 def layout(priority_id: str | None = None, **params):
     ds = runtime.dataset()
@@ -145,6 +182,8 @@ def layout(priority_id: str | None = None, **params):
         return html.Div([html.H1("Priority not found", className="h3"),
                          html.P(f"There is no priority called {priority_id!r}. Choose one from the menu.")])
     state = from_params(params, set(ds.districts()["area_slug"]))
+    if state.present:
+        return _slide(ds, priority["priority_id"], state)
     code = ds.area_code_for_slug(state.district)
     pid = priority["priority_id"]
     where = _where(ds, code)

@@ -93,7 +93,7 @@ def test_six_half_open_connections_do_not_stall_the_site(server):
 
 
 def test_a_half_sent_request_is_dropped_after_the_read_timeout(server):
-    from kcsp.web.serving import READ_TIMEOUT_S
+    from serving.workers import READ_TIMEOUT_S
 
     _, port = server
     with socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S + 10) as sock:
