@@ -190,7 +190,9 @@ TABLES: dict[str, Table] = {
                    isin=("kent-and-medway", "kent")),
                 _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
                 _c("disclosure", "str", "open: every count shown; suppress-small: district counts of 1 to 4, and "
-                   "figures that would reveal them, withheld from anyone not signed in", isin=DISCLOSURES),
+                   "figures that would reveal them, withheld from anyone not signed in (the default: a store "
+                   "from before this column withholds until told otherwise)", isin=DISCLOSURES,
+                   default="suppress-small"),
                 _c("notes", "str", "Definition", required=False),
                 _c("caveats", "str", "What to bear in mind", required=False),
                 _c("licence", "str", "Licence of the data", required=False),
