@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
+from flask import Response, request
 
 from components.committee import committee_bar
 from components.shell import filter_bar, footer, header
@@ -13,7 +15,9 @@ from kcsp import runtime
 from kcsp.committee import committee_nav
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
+from kcsp.web.plan_api import bp as plan_api_bp
 from kcsp.web.security import init_security, init_store_guard
+from serving.routes import bp as pack_bp
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("kcsp.app")
@@ -38,6 +42,8 @@ server = app.server
 init_store_guard(server, runtime.store_problems)
 init_auth(server)
 server.register_blueprint(api_bp)
+server.register_blueprint(plan_api_bp)
+server.register_blueprint(pack_bp)
 
 
 def layout() -> html.Div:
@@ -66,6 +72,7 @@ dash.clientside_callback(
     ClientsideFunction("kcsp", "syncFilters"),
     Output("url", "search"),
     Output("_pages_location", "search"),
+    Output("_pages_location", "pathname"),
     Output("filter-district", "value"),
     Output("filter-from", "value"),
     Output("filter-to", "value"),
@@ -81,6 +88,7 @@ dash.clientside_callback(
     ClientsideFunction("kcsp", "linkQuery"),
     Output({"type": "nav-link", "path": ALL}, "href"),
     Input("url", "search"),
+    Input("url", "pathname"),
     State({"type": "nav-link", "path": ALL}, "id"),
 )
 
@@ -95,6 +103,7 @@ dash.clientside_callback(
     Output("committee-next", "href"),
     Output("committee-next", "children"),
     Output("committee-next", "className"),
+    Output("committee-count", "children"),
     Input("url", "pathname"),
     Input("url", "search"),
 )
@@ -109,7 +118,34 @@ def committee_mode(pathname, search):
     return ("kcsp-shell present-mode" if nav.present else "kcsp-shell", nav.toggle_href,
             "Leave committee mode" if nav.present else "Committee mode",
             prev_href, prev_label, shown if nav.previous else hidden,
-            next_href, next_label, shown if nav.next else hidden)
+            next_href, next_label, shown if nav.next else hidden, nav.counter)
+
+
+def page_exists(path: str) -> bool:
+    """Whether a page answers this path: a registered page, with a priority or district that exists."""
+    ds = runtime.dataset()
+    known = {"priority_id": lambda v: ds.priority(v) is not None,
+             "area_slug": lambda v: v in set(ds.districts()["area_slug"])}
+    path = path.rstrip("/") or "/"
+    for page in dash.page_registry.values():
+        template = page.get("path_template")
+        if not template:
+            if page["path"] == path and not page["module"].endswith("not_found_404"):
+                return True
+            continue
+        found = re.fullmatch(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", template), path)
+        if found and all(known.get(name, lambda v: True)(value) for name, value in found.groupdict().items()):
+            return True
+    return False
+
+
+@server.after_request
+def _not_found_status(response: Response) -> Response:
+    """Dash answers every address with its page shell: an address no page has answers 404 (its own page)."""
+    if request.endpoint == "/<path:path>" and response.status_code == 200 and not runtime.store_problems() \
+            and not page_exists(request.path):
+        response.status_code = 404
+    return response
 
 
 init_security(server, script_hashes=app.csp_hashes, max_body_bytes=runtime.settings().max_body_bytes)

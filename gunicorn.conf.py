@@ -1,12 +1,12 @@
 """Gunicorn settings: the app (and its dataset) is loaded once before the workers fork; threaded
-workers with read timeouts so slow or stalled clients cannot hold the server (kcsp.web.serving)."""
+workers with read timeouts so slow or stalled clients cannot hold the server (serving.workers)."""
 
 import os
 
-from kcsp.web.serving import harden_gunicorn_errors, limit_app_concurrency
+from serving.workers import harden_gunicorn_errors, limit_app_concurrency
 
 preload_app = True
-worker_class = "kcsp.web.serving.ThreadWorker"
+worker_class = "serving.workers.ThreadWorker"
 threads = int(os.environ.get("KCSP_THREADS", "8"))
 # A worker takes no more connections than it can soon serve, so the others get their share.
 worker_connections = 2 * threads

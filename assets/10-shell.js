@@ -9,6 +9,8 @@
   var FILTER_KEYS = ["district", "from", "to"];
   var LINK_KEYS = ["district", "from", "to", "present"];
   var IN_PLACE = "/priority/";
+  /* On /district/<slug> the path is the district: the filter shows it, and choosing another opens its page. */
+  var DISTRICT_PAGE = /^\/district\/([^/]+)\/?$/;
   /* The filters' "no choice" values (components/shell.py). */
   var NONE = {district: "all", from: "earliest", to: "latest"};
 
@@ -16,9 +18,14 @@
     return value && MONTH.test(value) ? value : "";
   }
 
-  function readFilters(search, districts) {
+  function pageDistrict(pathname, districts) {
+    var found = DISTRICT_PAGE.exec(pathname || "");
+    return found && districts.indexOf(found[1]) >= 0 ? found[1] : "";
+  }
+
+  function readFilters(search, districts, pathname) {
     var params = new URLSearchParams(search || "");
-    var district = params.get("district") || "";
+    var district = pageDistrict(pathname, districts) || params.get("district") || "";
     var start = month(params.get("from"));
     var end = month(params.get("to"));
     if (start && end && start > end) {
@@ -58,31 +65,46 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.kcsp = {
     /* Outputs: url.search (the district changed on a priority page, which updates itself in place),
-       _pages_location.search (anything else: Dash Pages renders the page again), and the three
-       filter values (set from the URL when it changed). */
+       _pages_location.search (anything else: Dash Pages renders the page again), _pages_location.pathname
+       (another district chosen on a district's page opens that district's page; "All of Kent" the
+       overview), and the three filter values (set from the URL when it changed). */
     syncFilters: function (search, district, start, end, pathname, districtOptions) {
       var none = window.dash_clientside.no_update;
       var districts = (districtOptions || []).map(function (o) { return o.value; });
-      var shown = readFilters(search, districts);
+      var shown = readFilters(search, districts, pathname);
       if (triggeredBy("url")) {
-        return [none, none,
+        return [none, none, none,
                 shown.district !== district ? shown.district : none,
                 shown.from !== start ? shown.from : none,
                 shown.to !== end ? shown.to : none];
       }
       var chosen = {district: district || NONE.district, from: start || NONE.from, to: end || NONE.to};
+      var onPage = pageDistrict(pathname, districts);
+      if (onPage) {
+        if (chosen.district === onPage && chosen.from === shown.from && chosen.to === shown.to) {
+          return [none, none, none, none, none, none];
+        }
+        var rest = withFilters(search, {district: NONE.district, from: chosen.from, to: chosen.to});
+        var path = chosen.district === NONE.district ? "/" : "/district/" + chosen.district;
+        return [none, rest, path !== pathname ? path : none, none, none, none];
+      }
       var next = withFilters(search, chosen);
       if (next === (search || "")) {
-        return [none, none, none, none, none];
+        return [none, none, none, none, none, none];
       }
       var inPlace = (pathname || "").indexOf(IN_PLACE) === 0 && document.getElementById("priority-trends-heading") !== null &&
         chosen.from === shown.from && chosen.to === shown.to;
-      return [inPlace ? next : none, inPlace ? none : next, none, none, none];
+      return [inPlace ? next : none, inPlace ? none : next, none, none, none, none];
     },
 
-    /* Every navigation link carries the district, period and committee mode (not page-only choices). */
-    linkQuery: function (search, ids) {
+    /* Every navigation link carries the district (a district page's own included), period and committee
+       mode (not page-only choices). */
+    linkQuery: function (search, pathname, ids) {
       var params = new URLSearchParams(search || "");
+      var here = DISTRICT_PAGE.exec(pathname || "");
+      if (here) {
+        params.set("district", here[1]);
+      }
       var pairs = [];
       LINK_KEYS.forEach(function (key) {
         var value = params.get(key);

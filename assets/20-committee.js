@@ -32,7 +32,27 @@
     return link && link.getAttribute("href") && !link.classList.contains("d-none") && link.offsetParent !== null;
   }
 
+  /* Enter on a slide (nothing else focused) opens the full page: the "Leave committee mode" link. */
+  function openFullPage(event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement && active.closest &&
+        active.closest("a, button, input, select, textarea, summary, [tabindex]:not(#main)")) {
+      return;
+    }
+    var toggle = document.getElementById("present-toggle");
+    if (!document.getElementById("slide") || !usable(toggle)) {
+      return;
+    }
+    event.preventDefault();
+    toggle.click();
+  }
+
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && presentOn() && !event.defaultPrevented && !event.altKey && !event.ctrlKey &&
+        !event.metaKey && !event.shiftKey && !typingIn(event.target)) {
+      openFullPage(event);
+      return;
+    }
     if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") {
       return;
     }

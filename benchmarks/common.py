@@ -9,10 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -95,12 +93,6 @@ class Deadline:
         return time.monotonic() >= self.end
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 def raise_on_sigterm() -> None:
     """Treat SIGTERM like Ctrl-C so that the same clean-up runs."""
 
@@ -125,45 +117,33 @@ def build_demo_store(out: Path) -> float:
 
 
 class Gunicorn:
-    """`gunicorn app:server` with the project's gunicorn.conf.py, on a free loopback port."""
+    """`gunicorn app:server` with the project's gunicorn.conf.py, on a free loopback port (serving.server)."""
 
     def __init__(self, store_dir: Path, workdir: Path, workers: int = 2):
         self.store_dir = store_dir
         self.workdir = workdir
         self.workers = workers
-        self.port = free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = workdir / f"gunicorn-{self.port}.log"
+        self.url = ""
+        self.log_path = workdir / f"gunicorn-{time.time_ns()}.log"
         self.process: subprocess.Popen | None = None
         self.startup_s = math.nan
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Gunicorn:
         import requests
 
-        env = {**os.environ, "KCSP_DATA_DIR": str(self.store_dir),
-               "KCSP_USERS_FILE": str(self.workdir / "users.csv"),
-               "KCSP_SECRET_KEY": "benchmark-only-secret", "PYTHONUNBUFFERED": "1"}
-        env.pop("KCSP_REQUIRE_LOGIN", None)
-        env.pop("WEB_CONCURRENCY", None)
-        cmd = [PYTHON, "-m", "gunicorn", "app:server", "--workers", str(self.workers),
-               "--bind", f"{LOOPBACK}:{self.port}"]
-        start = time.perf_counter()
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        from serving import server
+
+        env = {"KCSP_USERS_FILE": str(self.workdir / "users.csv"), "KCSP_SECRET_KEY": "benchmark-only-secret",
+               "KCSP_REQUIRE_LOGIN": ""}
         try:
-            deadline = Deadline(SERVER_START_TIMEOUT_S)
-            while True:
-                if self.process.poll() is not None:
-                    raise BenchmarkError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-                try:
-                    if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if deadline.expired():
-                    raise BenchmarkError(f"gunicorn did not answer /healthz in {SERVER_START_TIMEOUT_S} s")
-                time.sleep(0.1)
-            self.startup_s = time.perf_counter() - start
+            running = self._stack.enter_context(server.gunicorn(
+                self.store_dir, workers=self.workers, env=env, log_path=self.log_path,
+                timeout=SERVER_START_TIMEOUT_S))
+        except server.ServerError as err:
+            raise BenchmarkError(f"gunicorn did not start: {err}\n{self.log_tail()}") from None
+        self.url, self.process, self.startup_s = running.url, running.process, running.startup_s
+        try:
             # every worker answers before anything is measured (the first request a worker serves is slower)
             for _ in range(4 * self.workers):
                 requests.get(self.url + "/healthz", timeout=10)
@@ -219,16 +199,8 @@ class Gunicorn:
         return total
 
     def stop(self) -> None:
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
         workers = self.worker_processes()
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        self._stack.close()
         for worker in workers:  # normally gone with the arbiter; never leave one behind
             with contextlib.suppress(Exception):
                 worker.kill()

@@ -58,6 +58,8 @@ def action_facts(action: pd.Series, *, priority_name: str, theme_names: Mapping[
     ]
     if action["classification"] == "restricted":
         facts.append(("Access", "Restricted: shown to signed-in users only"))
+    if action.get("state", "open") != "open":
+        facts.append(("State", str(action["state"]).capitalize()))
     children = []
     for term, value in facts:
         children += [html.Dt(term, className="col-sm-3"), html.Dd(value, className="col-sm-9")]

@@ -28,7 +28,8 @@ def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme
         due = f"{a.due:%d %b %Y}"
         rows.append({
             "action_id": a.action_id,
-            "title": a.title + (" (restricted)" if a.classification == "restricted" else ""),
+            "title": a.title + (" (restricted)" if a.classification == "restricted" else "")
+            + (f" ({a.state})" if getattr(a, "state", "open") != "open" else ""),
             "priority": priority_names.get(a.priority_id, a.priority_id),
             "lead_agency": a.lead_agency,
             "themes": ", ".join(themes),
@@ -49,24 +50,26 @@ def _status_classes() -> dict[str, str]:
     return {f"brag-{s}": f"params.data.status === '{s}'" for s in BRAG}
 
 
-WRAP = {"wrapText": True, "autoHeight": True}
+# One line per row: long text is cut with an ellipsis (its full text is in the row's title and in the
+# selected action's detail below the grid).
 COLUMN_DEFS = [
     {"field": "action_id", "headerName": "Ref", "width": 82, "sort": "asc"},
-    {"field": "title", "headerName": "Action", "flex": 3, "minWidth": 240, **WRAP},
-    {"field": "priority", "headerName": "Priority", "flex": 1.2, "minWidth": 130, **WRAP},
+    {"field": "title", "headerName": "Action", "flex": 3, "minWidth": 240, "tooltipField": "title"},
+    {"field": "priority", "headerName": "Priority", "flex": 1.2, "minWidth": 130, "tooltipField": "priority"},
     {"field": "status_sort", "headerName": "Status", "width": 136, "cellClass": "brag-cell",
      "cellClassRules": _status_classes(), "valueFormatter": {"function": "params.data.status_label"}},
-    {"field": "due", "headerName": "Due", "width": 128, "cellClassRules": {"overdue-cell": "params.data.overdue"},
-     "valueFormatter": {"function": "params.data.due_label"}, **WRAP},
-    {"field": "lead_agency", "headerName": "Lead agency", "flex": 1, "minWidth": 120, **WRAP},
-    {"field": "themes", "headerName": "Themes", "flex": 1.4, "minWidth": 130, **WRAP},
-    {"field": "areas", "headerName": "Areas", "flex": 1, "minWidth": 110, **WRAP},
+    {"field": "due", "headerName": "Due", "width": 150, "cellClassRules": {"overdue-cell": "params.data.overdue"},
+     "valueFormatter": {"function": "params.data.due_label"}},
+    {"field": "lead_agency", "headerName": "Lead agency", "flex": 1, "minWidth": 120, "tooltipField": "lead_agency"},
+    {"field": "themes", "headerName": "Themes", "flex": 1.2, "minWidth": 120, "tooltipField": "themes"},
+    {"field": "areas", "headerName": "Areas", "flex": 1, "minWidth": 110, "tooltipField": "areas"},
     {"field": "updated", "headerName": "Last update", "width": 118},
 ]
 
 
 def actions_grid(grid_id: str, rows: list[dict]) -> dag.AgGrid:
-    """The grid; clicking a row (or Space on it) selects it, which opens its history.
+    """The grid, as tall as its rows (the page scrolls, not a box within it); clicking a row (or Space
+    on it) selects it, which opens its history.
 
     The grid is one Tab stop, as the ARIA grid pattern asks: arrow keys move between its cells and
     Tab leaves it, so a keyboard user is not walked through every cell to reach the form below.
@@ -80,6 +83,7 @@ def actions_grid(grid_id: str, rows: list[dict]) -> dag.AgGrid:
         dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False,
+            "domLayout": "autoHeight",
             "enableCellTextSelection": True,
             "ensureDomOrder": True,
             "suppressRowVirtualisation": True,

@@ -57,6 +57,27 @@ def _vertical_line(x, *, xref: str, yref: str, colour: str, dash: str, width: in
             "line": {"color": colour, "dash": dash, "width": width}}
 
 
+def _value_traces(trend: pd.DataFrame, months: list[str], labels: list[str], per: str) -> list[dict]:
+    """The values per period: one line, or (when real figures replaced part of an illustrative series)
+    a solid line with dots for the real part and a dotted one with open triangles for the illustrative part."""
+    base = {"type": "scatter", "x": months, "customdata": labels, "connectgaps": False, "xaxis": "x", "yaxis": "y"}
+    flags = (trend["illustrative"].astype(bool) if "illustrative" in trend
+             else pd.Series(False, index=trend.index))
+    if not (flags.any() and (~flags).any()):
+        return [{**base, "y": _numbers(trend["value"]), "name": per.capitalize(),
+                 "mode": "lines+markers" if len(trend) < 30 else "lines", "line": {"color": DARK_BLUE, "width": 2},
+                 "hovertemplate": "%{customdata}: %{y:,.0f}<extra>" + per + "</extra>"}]
+    return [
+        {**base, "y": _numbers(trend["value"].where(~flags)), "name": f"{per.capitalize()}: real figures",
+         "mode": "lines+markers", "line": {"color": DARK_BLUE, "width": 3}, "marker": {"symbol": "circle", "size": 6},
+         "meta": "real", "hovertemplate": "%{customdata}: %{y:,.0f}<extra>real</extra>"},
+        {**base, "y": _numbers(trend["value"].where(flags)), "name": f"{per.capitalize()}: illustrative (generated)",
+         "mode": "lines+markers", "line": {"color": MID_GREY, "width": 2, "dash": "dot"},
+         "marker": {"symbol": "triangle-up-open", "size": 6}, "meta": "illustrative",
+         "hovertemplate": "%{customdata}: %{y:,.0f}<extra>illustrative</extra>"},
+    ]
+
+
 def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Timestamp, str]] = (),
                  height: int = 400, frequency: Frequency = MONTHLY) -> dict:
     """Values per period (top) and the rolling year's total (bottom), with series breaks drawn; for a
@@ -71,12 +92,7 @@ def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Ti
     per = f"per {frequency.noun}"
     rolling_name = (f"Rolling {frequency.per_year}-{frequency.noun} total" if frequency.per_year > 1
                     else f"{frequency.noun.capitalize()}ly total")
-    data = [
-        {"type": "scatter", "x": months, "y": _numbers(trend["value"]), "customdata": labels,
-         "name": per.capitalize(), "mode": "lines+markers" if len(trend) < 30 else "lines",
-         "line": {"color": DARK_BLUE, "width": 2}, "connectgaps": False, "xaxis": "x", "yaxis": "y",
-         "hovertemplate": "%{customdata}: %{y:,.0f}<extra>" + per + "</extra>"},
-    ]
+    data = _value_traces(trend, months, labels, per)
     if frequency.per_year > 1:
         data.append(
             {"type": "scatter", "x": months, "y": _numbers(trend["rolling"]), "customdata": labels,
@@ -147,14 +163,19 @@ def _word(verdict) -> str:
 
 
 def district_figure(breakdown: pd.DataFrame, *, total_label: str, selected_code: str | None = None,
-                    height: int = 420) -> dict:
+                    height: int = 420, order: str = "rate") -> dict:
     """Rate per 1,000 residents by district with 95% intervals, the total's rate, and each verdict
     as word (in the label) and colour. `breakdown` is judgements.comparison_frame: withheld rows
-    have no rate and are listed without a bar."""
-    frame = breakdown.sort_values("rate", ascending=True, na_position="first")
+    have no rate and are listed without a bar. Bars run from the highest rate at the top, or with
+    order="deprivation" from the most deprived district (column imd_rank, IMD 2019) at the top."""
+    by_deprivation = order == "deprivation" and "imd_rank" in breakdown
+    frame = (breakdown.sort_values("imd_rank", ascending=False) if by_deprivation
+             else breakdown.sort_values("rate", ascending=True, na_position="first"))
     selected = [c == selected_code for c in frame["area_code"]]
+    names = ([f"{n}, IMD rank {r}" for n, r in zip(frame["area_name"], frame["imd_rank"], strict=True)]
+             if by_deprivation else list(frame["area_name"]))
     labels = [f"<b>{n} ({_word(j)}, selected)</b>" if s else f"{n} ({_word(j)})"
-              for n, j, s in zip(frame["area_name"], frame["verdict"], selected, strict=True)]
+              for n, j, s in zip(names, frame["verdict"], selected, strict=True)]
     bar = {
         "type": "bar", "orientation": "h", "x": _numbers(frame["rate"]), "y": labels, "name": "Rate per 1,000",
         "marker": {"color": [COMPARISON[j].colour if isinstance(j, str) else MID_GREY for j in frame["verdict"]],

@@ -15,8 +15,9 @@ def committee_bar() -> html.Div:
         html.Div([
             dcc.Link("\u2190 Previous", href="/", id="committee-previous", className="committee-step d-none"),
             html.P([
-                html.Span("Committee mode. ", className="fw-bold"),
-                "Keys: ", html.Kbd("\u2192"), " next priority, ", html.Kbd("\u2190"), " previous.",
+                html.Span(id="committee-count", className="committee-count"),
+                html.Span(" Committee mode: ", className="fw-bold"),
+                html.Kbd("\u2192"), " next, ", html.Kbd("\u2190"), " previous, ", html.Kbd("Enter"), " full page",
             ], id="committee-hint", className="committee-hint mb-0"),
             dcc.Link("Next \u2192", href="/", id="committee-next", className="committee-step d-none"),
         ], className="committee-steps"),

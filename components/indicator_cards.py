@@ -31,6 +31,8 @@ def trend_table(trend: pd.DataFrame, unit: str, frequency: Frequency) -> pd.Data
     if frequency.per_year > 1:
         columns[f"Rolling {frequency.per_year}-{frequency.noun} total"] = [
             _count(v, h) for v, h in zip(trend["rolling"], trend["rolling_withheld"], strict=True)]
+    if "illustrative" in trend and trend["illustrative"].any() and not trend["illustrative"].all():
+        columns["Data"] = trend["illustrative"].map({True: "illustrative", False: "real"}).to_numpy()
     return pd.DataFrame(columns)
 
 
@@ -119,13 +121,15 @@ def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
         "95% confidence interval": interval,
         f"Compared with {total_label}": [("Withheld" if h else v.replace("-", " ").capitalize())
                                           for v, h in zip(breakdown["verdict"].fillna(""), withheld, strict=True)],
+        **({"IMD 2019 rank (1 = most deprived)": breakdown["imd_rank"].astype("string").fillna("").to_numpy()}
+           if "imd_rank" in breakdown else {}),
     })
 
 
 def highlighted_figures(breakdown: pd.DataFrame, limits: pd.DataFrame, *, total_label: str,
-                        selected_code: str | None) -> tuple[dict, dict]:
+                        selected_code: str | None, order: str = "rate") -> tuple[dict, dict]:
     """The bar chart and funnel plot of a district comparison, with the chosen district picked out."""
-    return (district_figure(breakdown, total_label=total_label, selected_code=selected_code),
+    return (district_figure(breakdown, total_label=total_label, selected_code=selected_code, order=order),
             funnel_figure(breakdown, limits, total_label=total_label, selected_code=selected_code))
 
 
@@ -137,7 +141,7 @@ def verdict_list(verdicts: list[Verdict]) -> html.Ul:
 
 def district_card(*, indicator: pd.Series, verdicts: list[Verdict], breakdown: pd.DataFrame, limits: pd.DataFrame,
                   boundaries: dict, total_label: str, selected_code: str | None, download_href: str,
-                  summary: list, dates: str) -> html.Div:
+                  summary: list, dates: str, order: str = "rate") -> html.Div:
     iid = indicator["indicator_id"]
     window = verdicts[0].window.words() if verdicts and verdicts[0].window else "the period chosen"
     method = html.P(
@@ -148,7 +152,8 @@ def district_card(*, indicator: pd.Series, verdicts: list[Verdict], breakdown: p
         "district outside the 95% funnel is exactly one judged different. Small numbers are withheld from the "
         "public, never shown as zero."
     )
-    bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code)
+    bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code,
+                                       order=order)
     return chart_card(
         kind="districts", key=iid,
         title=f"{indicator['name']}: rate per 1,000 residents by district, {window}",

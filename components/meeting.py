@@ -95,10 +95,13 @@ def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div
 
 
 def pack_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timestamp, str]], frequency) -> dict:
-    """The headline trend (Dataset.trend) at a fixed size that fits an A4 page's width, so it prints unclipped."""
+    """The headline trend (Dataset.trend) at a fixed size that fits an A4 page's width, so it prints unclipped.
+
+    The legend is kept only when it says something a reader needs: which part of a series is real."""
     fig = trend_figure(trend, unit=unit, breaks=breaks, height=PACK_CHART_HEIGHT, frequency=frequency)
+    mixed = any(trace.get("meta") == "illustrative" for trace in fig["data"])
     fig["layout"].update(width=PACK_CHART_WIDTH, margin={"l": 60, "r": 20, "t": 30, "b": 30}, hovermode=False,
-                         showlegend=False)
+                         showlegend=mixed)
     for note in fig["layout"]["annotations"]:
         if str(note["text"]).startswith("Series break"):
             note.update(yanchor="top", xshift=4)

@@ -1,5 +1,12 @@
 """The action plan's history and filters: an action's status at any date, what changed between two
-dates (for "since the last meeting"), and the filters of the /actions page and its CSV export."""
+dates (for "since the last meeting"), and the filters of the /actions page and its CSV export.
+
+One day-boundary rule, used by /actions, /meeting and the pack alike: "since" a meeting starts at
+the beginning of the meeting's day (an update made on that day counts as since the meeting: it
+may have been made after it, and an update is never hidden), and "until" a date runs to the end of
+that day (a meeting, or today, sees every update made on its day). An update made on a meeting's
+day is therefore shown both at that meeting and as a change since it.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +32,27 @@ def status_as_at(updates: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFra
     """Each action's latest update made on or before `when`, or of all when None (index action_id:
     version, status, updated_at)."""
     upto = updates if when is None else updates[_stamps(updates) <= when]
-    latest = upto.sort_values(["action_id", "version"]).groupby("action_id").tail(1)
+    return _latest(upto)
+
+
+def status_before(updates: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    """Each action's latest update made strictly before `moment` (same columns as status_as_at)."""
+    return _latest(updates[_stamps(updates) < moment])
+
+
+def _latest(updates: pd.DataFrame) -> pd.DataFrame:
+    latest = updates.sort_values(["action_id", "version"]).groupby("action_id").tail(1)
     return latest.set_index("action_id")[["version", "status", "updated_at"]]
+
+
+def since_start(day: pd.Timestamp) -> pd.Timestamp:
+    """Where "since `day`" begins: the start of that day (updates on the day count as since)."""
+    return pd.Timestamp(day).normalize()
+
+
+def until_end(day: pd.Timestamp) -> pd.Timestamp:
+    """Where "until `day`" stops (exclusive): the start of the next day (updates on the day count)."""
+    return pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
 
 
 def describe_move(before: str | None, after: str) -> str:
@@ -44,17 +70,20 @@ def describe_move(before: str | None, after: str) -> str:
 
 def changes_since(actions: pd.DataFrame, updates: pd.DataFrame, since: pd.Timestamp,
                   until: pd.Timestamp | None = None, *, today: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Actions whose status moved, that are new, or that became overdue between two dates.
+    """Actions whose status moved, that are new, or that became overdue from day `since` to day `until`.
 
-    `actions` is already filtered to what the viewer may see. `until` None means every update held,
-    with overdue judged at `today` (default: today). An action is new when its first update came after
-    `since`; it became overdue when it is overdue at the end (due date passed, not complete) but was not
-    at `since` (an action with no update counts as not started). Columns: action_id, priority_id,
-    title, status_before, status_now, move, became_overdue, updated_at, due, overdue.
+    The days follow the module's one rule: updates made on `since`'s day count as since it, and
+    those made on `until`'s day count by it. `actions` is already filtered to what the viewer may
+    see. `until` None means every update held, with overdue judged at `today` (default: today). An
+    action is new when its first update came on or after `since`; it became overdue when it is
+    overdue at the end (due date passed, not complete) but was not at the start of `since` (an
+    action with no update counts as not started). Columns: action_id, priority_id, title,
+    status_before, status_now, move, became_overdue, updated_at, due, overdue.
     """
-    end = until if until is not None else (pd.Timestamp.today() if today is None else today).normalize()
-    before = status_as_at(updates, since)
-    now = status_as_at(updates, until)
+    end = (until if until is not None else (pd.Timestamp.today() if today is None else today)).normalize()
+    since = since_start(since)
+    before = status_before(updates, since)
+    now = status_before(updates, until_end(until)) if until is not None else _latest(updates)
     rows = []
     for action in actions.itertuples(index=False):
         aid = action.action_id

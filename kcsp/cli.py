@@ -1,5 +1,10 @@
-"""Command line: ``python -m kcsp <command>`` (build-demo, import police-uk, validate, users add,
-users token, meeting-pack)."""
+"""Command line: ``python -m kcsp <command>`` (build-demo, convert-open-data, import police-uk, import
+indicator, import plan, import reference, indicators add / edit, validate, users add, users token,
+meeting-pack).
+
+An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), which the
+rest of the domain package never imports (see the import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -29,20 +34,125 @@ def cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_police_uk(args: argparse.Namespace) -> int:
-    from kcsp.importers.police_uk import ImportFailed, import_police_uk
+def _run_import(run) -> int:
+    """Run an import; print its report (exit 0), or every problem (exit 1, the store unchanged)."""
+    from kcsp.importers.common import ImportFailed
 
-    store = Store(_store_dir(args.store))
     try:
-        report = import_police_uk(store, [Path(p) for p in args.paths])
+        report = run()
     except ImportFailed as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        print(f"import failed: {len(err.problems)} problem(s); the store was not changed", file=sys.stderr)
+        print(f"import failed: {err.total} problem(s); the store was not changed", file=sys.stderr)
         return 1
     for line in report.lines():
         print(line)
     return 0
+
+
+def cmd_import_police_uk(args: argparse.Namespace) -> int:
+    from kcsp.importers.police_uk import import_police_uk
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_police_uk(store, [Path(p) for p in args.paths]))
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from kcsp.importers.plan import import_plan
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_plan(store, Path(args.file), dry_run=args.dry_run))
+
+
+def cmd_import_reference(args: argparse.Namespace) -> int:
+    from kcsp.importers.reference import import_reference
+
+    store = Store(_store_dir(args.store))
+    return _run_import(lambda: import_reference(store, Path(args.folder), dry_run=args.dry_run))
+def cmd_import_indicator(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kcsp.importers.indicator import ImportFailed, import_file
+
+    store = Store(_store_dir(args.store))
+    try:
+        plan = import_file(store, args.indicator, args.file, sheet=args.sheet, source=args.source,
+                           who=getpass.getuser(), dry_run=args.dry_run)
+    except ImportFailed as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"import failed: {err.total} problem(s); the store was not changed", file=sys.stderr)
+        return 1
+    for line in plan.lines(dry_run=args.dry_run):
+        print(line)
+    return 0
+
+
+def _indicator_fields(args: argparse.Namespace) -> dict[str, str | None]:
+    from kcsp.indicators import FIELDS
+
+    return {name: getattr(args, name) for name in FIELDS}
+
+
+def cmd_indicators_add(args: argparse.Namespace) -> int:
+    from kcsp.indicators import IndicatorError, add_indicator
+
+    try:
+        add_indicator(Store(_store_dir(args.store)), args.indicator_id, _indicator_fields(args))
+    except IndicatorError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"added {args.indicator_id}: import its figures with "
+          f"python -m kcsp import indicator --indicator {args.indicator_id} FILE")
+    return 0
+
+
+def cmd_indicators_edit(args: argparse.Namespace) -> int:
+    from kcsp.indicators import IndicatorError, edit_indicator
+
+    try:
+        changed = edit_indicator(Store(_store_dir(args.store)), args.indicator_id, _indicator_fields(args))
+    except IndicatorError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if not changed:
+        print(f"{args.indicator_id}: nothing changed")
+    for name, (old, new) in changed.items():
+        print(f"{args.indicator_id}.{name}: {old!r} -> {new!r}")
+    return 0
+
+
+def cmd_convert_open_data(args: argparse.Namespace) -> int:
+    from kcsp import opendata
+
+    source = Path(args.source) if args.source else opendata.SOURCE_DIR
+    for name, rows in opendata.convert(source).items():
+        print(f"wrote {opendata.OUT_DIR / name}: {rows} rows")
+    return 0
+
+
+def _indicator_options(cmd: argparse.ArgumentParser, *, new: bool) -> None:
+    from kcsp.schema import DISCLOSURES, FREQUENCIES, POLARITIES
+
+    cmd.add_argument("indicator_id", help="identifier: lower case with hyphens, e.g. marac-repeat-cases")
+    cmd.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    cmd.add_argument("--priority", dest="priority_id", required=new, help="priority id it informs")
+    cmd.add_argument("--name", required=new)
+    cmd.add_argument("--unit", required=new, help="what one is counted in, e.g. cases")
+    cmd.add_argument("--polarity", choices=POLARITIES, required=new)
+    cmd.add_argument("--frequency", choices=FREQUENCIES, required=new)
+    cmd.add_argument("--geography", choices=("district", "county"), required=new)
+    cmd.add_argument("--coverage", choices=("kent-and-medway", "kent"),
+                     help="areas its totals cover (default kent-and-medway)" if new else None)
+    cmd.add_argument("--disclosure", choices=DISCLOSURES,
+                     help="suppress-small (default): district counts 1-4 hidden from anonymous viewers"
+                     if new else None)
+    cmd.add_argument("--source", required=new, help="who publishes or sends it")
+    cmd.add_argument("--licence")
+    cmd.add_argument("--notes", help="definition")
+    cmd.add_argument("--caveats")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -115,17 +225,17 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 def cmd_meeting_pack(args: argparse.Namespace) -> int:
     from kcsp.meetings import MeetingError
-    from kcsp.pack import PackError, meeting_pack
+    from serving.pack import PackError, meeting_pack
 
     try:
-        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting)
+        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting, args.district)
     except MeetingError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 2
     except PackError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {result.path}: {result.pages} page(s), one per priority ({result.sections}), "
+    print(f"wrote {result.path}: {result.pages} page(s), a cover and one per priority ({result.sections}), "
           f"for {result.meeting.name}")
     return 0
 
@@ -144,6 +254,39 @@ def parser() -> argparse.ArgumentParser:
     police.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     police.add_argument("paths", nargs="+", help="*-street.csv[.gz] files, folders or .zip downloads")
     police.set_defaults(func=cmd_import_police_uk)
+    plan = imp_sub.add_parser("plan", help="a year's action plan (XLSX or CSV): add, change and retire actions")
+    plan.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    plan.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+    plan.add_argument("file", help="the plan as .xlsx or .csv")
+    plan.set_defaults(func=cmd_import_plan)
+    ref = imp_sub.add_parser("reference", help="edited reference tables (priorities, themes, areas, meetings, "
+                                               "indicators, series breaks) into an existing store")
+    ref.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    ref.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+    ref.add_argument("folder", help="folder holding any of areas.csv, priorities.csv, themes.csv, ...")
+    ref.set_defaults(func=cmd_import_reference)
+
+    partner = imp_sub.add_parser("indicator", help="one indicator's figures from a partner's CSV or XLSX")
+    partner.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    partner.add_argument("--indicator", required=True, help="indicator id (see the /data page)")
+    partner.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
+    partner.add_argument("--source", help="where the figures come from, recorded with the import")
+    partner.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    partner.add_argument("file", help="a .csv or .xlsx file")
+    partner.set_defaults(func=cmd_import_indicator)
+
+    inds = sub.add_parser("indicators", help="define or change indicators")
+    inds_sub = inds.add_subparsers(dest="action", required=True)
+    ind_add = inds_sub.add_parser("add", help="define a new indicator")
+    _indicator_options(ind_add, new=True)
+    ind_add.set_defaults(func=cmd_indicators_add)
+    ind_edit = inds_sub.add_parser("edit", help="change fields of an indicator")
+    _indicator_options(ind_edit, new=False)
+    ind_edit.set_defaults(func=cmd_indicators_edit)
+
+    conv = sub.add_parser("convert-open-data", help="convert the shared ONS files into data/ons/")
+    conv.add_argument("--source", help="folder laid out as ../shared/data (default)")
+    conv.set_defaults(func=cmd_convert_open_data)
 
     val = sub.add_parser("validate", help="check every table against its schema")
     val.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
@@ -153,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="create or replace an account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["admin", "lead", "viewer"])
+    add.add_argument("--role", required=True, choices=["admin", "lead", "viewer", "analyst"])
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_users_add)
@@ -163,9 +306,10 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--revoke", metavar="ID|all", help="revoke one token (by id) or all of the account's")
     token.set_defaults(func=cmd_users_token)
 
-    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (one page per priority) to PDF")
+    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (a cover, then one page per priority) to PDF")
     pack.add_argument("--out", required=True, help="PDF file to write")
     pack.add_argument("--meeting", help="meeting date YYYY-MM-DD (default: the next meeting)")
+    pack.add_argument("--district", help="district slug (e.g. thanet): its figures beside the county's")
     pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     pack.set_defaults(func=cmd_meeting_pack)
     return root

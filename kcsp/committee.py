@@ -1,9 +1,10 @@
-"""Committee mode (``present=1``): where the previous / next priority links and the toggle lead.
+"""Committee mode (``present=1``): the slides, where the previous / next links and the toggle lead.
 
-Stepping follows the priorities' order. From a priority page the keys go to the neighbouring
-priority; from any other page "next" goes to the first priority and "previous" is not offered;
-from the first priority "previous" goes back to the overview. Stepping keeps the mode, the
-district and the period; the toggle keeps every other parameter of the query string.
+The slides, in order: the summary of every priority (the overview, ``/``), what changed since the
+last meeting (``/meeting``), then one slide per priority in the priorities' order. On a slide the
+keys go to the neighbouring slide and the bar says "3 of 10"; from any other page "next" opens the
+first slide and "previous" is not offered. Stepping keeps the mode, the district and the period;
+the toggle keeps every other parameter of the query string.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ class CommitteeNav:
     toggle_href: str
     previous: Step | None
     next: Step | None
+    position: int | None = None
+    total: int = 0
+
+    @property
+    def counter(self) -> str:
+        """'3 of 10' on a slide, '' elsewhere."""
+        return f"{self.position} of {self.total}" if self.position else ""
+
+
+SUMMARY = ("/", "Summary of all priorities")
+SINCE = ("/meeting", "Since the last meeting")
+
+
+def slides(priorities: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(path, label) of every slide, in order."""
+    return [SUMMARY, SINCE, *((f"{PRIORITY_PREFIX}{pid}", name) for pid, name in priorities)]
 
 
 def toggle_href(pathname: str | None, search: str | None) -> str:
@@ -41,29 +58,20 @@ def toggle_href(pathname: str | None, search: str | None) -> str:
     return f"{local_path(pathname)}{'?' + query if query else ''}"
 
 
-def current_priority(pathname: str | None) -> str | None:
-    if pathname and pathname.startswith(PRIORITY_PREFIX):
-        return pathname[len(PRIORITY_PREFIX):].strip("/") or None
-    return None
-
-
 def committee_nav(pathname: str | None, search: str | None, priorities: list[tuple[str, str]],
                   known_districts: set[str] | None = None) -> CommitteeNav:
     """Links for committee mode. `priorities` is [(priority_id, name)] in the priorities' order."""
     state = from_search(search, known_districts)
     query = state.query(present=True)
-    ids = [pid for pid, _ in priorities]
-    names = dict(priorities)
-    here = current_priority(pathname)
+    order = slides(priorities)
+    paths = [path for path, _ in order]
+    here = (pathname or "/").rstrip("/") or "/"
 
-    def step(pid: str) -> Step:
-        return Step(f"{PRIORITY_PREFIX}{pid}{query}", names[pid])
+    def step(i: int) -> Step:
+        return Step(f"{paths[i]}{query}", order[i][1])
 
-    previous = following = None
-    if here in ids:
-        i = ids.index(here)
-        previous = step(ids[i - 1]) if i > 0 else Step(f"/{query}", "Overview")
-        following = step(ids[i + 1]) if i + 1 < len(ids) else None
-    elif ids:
-        following = step(ids[0])
-    return CommitteeNav(state.present, toggle_href(pathname, search), previous, following)
+    if here not in paths:
+        return CommitteeNav(state.present, toggle_href(pathname, search), None, step(0), None, len(order))
+    i = paths.index(here)
+    return CommitteeNav(state.present, toggle_href(pathname, search), step(i - 1) if i > 0 else None,
+                        step(i + 1) if i + 1 < len(order) else None, i + 1, len(order))

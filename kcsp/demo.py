@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kcsp import opendata
 from kcsp.reference import read_reference, reference_tables
 from kcsp.settings import DATA_DIR
 
@@ -206,7 +207,11 @@ def _working_group_dates(meetings: pd.DataFrame, today: pd.Timestamp) -> list[pd
 
 def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.DataFrame,
                    today: pd.Timestamp) -> pd.DataFrame:
-    """One update per open action before each Working Group meeting, with a seeded BRAG path."""
+    """One update per open action before each Working Group meeting, with a seeded BRAG path.
+
+    The text of each update is the action's illustrative progress text for the stage its status
+    is at; an update whose text the reference data lacks is not made (an action with no text has
+    no updates), and the other actions' paths stay the same."""
     texts = {(r.action_id, r.stage): r.text for r in progress.itertuples(index=False)}
     stage_of = {"not-started": "early", "green": "progress", "amber": "concern", "red": "concern",
                 "blue": "complete"}
@@ -228,17 +233,22 @@ def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.D
                 status = "red" if rng.random() < 0.5 else "amber"
             else:
                 status = str(rng.choice(["green", "amber", "red"], p=[0.8, 0.15, 0.05]))
+            text = texts.get((action.action_id, stage_of[status]))
+            if text is None:
+                continue
             version += 1
             rows.append({
                 "action_id": action.action_id, "version": version, "status": status,
-                "progress": texts[(action.action_id, stage_of[status])],
+                "progress": text,
                 "updated_by": action.owner_role,
                 "updated_at": (when + pd.Timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "illustrative": True,
             })
             if status == "blue":
                 break
-    frame = pd.DataFrame(rows).sort_values(["updated_at", "action_id"], kind="stable").reset_index(drop=True)
+    columns = ["action_id", "version", "status", "progress", "updated_by", "updated_at", "illustrative"]
+    frame = pd.DataFrame(rows, columns=columns).sort_values(["updated_at", "action_id"], kind="stable")
+    frame = frame.reset_index(drop=True)
     frame.insert(0, "update_id", [f"U{i:06d}" for i in range(1, len(frame) + 1)])
     return frame
 
@@ -268,7 +278,7 @@ def build_demo_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFra
     police = read_police_counts()
     calibration = read_reference("calibration")
     end = last_full_month(today)
-    series = [police]
+    series = [police, opendata.drug_poisoning_observations()]
     for indicator in indicators[indicators["illustrative"] == "true"].itertuples(index=False):
         ind = pd.Series(indicator._asdict())
         cal = calibration[calibration["indicator_id"] == ind["indicator_id"]]

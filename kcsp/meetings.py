@@ -118,19 +118,15 @@ def meeting_view(meetings: pd.DataFrame, value: str | None, today: pd.Timestamp)
                        meeting.date >= today)
 
 
-def end_of_day(when: pd.Timestamp) -> pd.Timestamp:
-    """The last second of a date: updates made on a meeting's day count as made by that meeting."""
-    return pd.Timestamp(when).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-
-
 def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
     """First day of the last calendar month that had ended by `when`."""
     return (pd.Timestamp(when).to_period("M") - 1).to_timestamp()
 
 
 @per_dataset
-def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.DataFrame:
-    """Indicators with months of data that became complete after `since` and by `until`.
+def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *, area_code: str | None = None) -> pd.DataFrame:
+    """Indicators with months of data that became complete after `since` and by `until` (for one
+    area when `area_code` is given: only indicators with figures of that area's own).
 
     Columns: indicator_id, priority_id, name, illustrative, first_new, last_new, months.
     """
@@ -139,7 +135,9 @@ def new_data(dataset, since: pd.Timestamp | None, until: pd.Timestamp) -> pd.Dat
     start = None if since is None else last_complete_month(since)
     rows = []
     for ind in dataset.indicators.itertuples(index=False):
-        series = dataset.series(ind.indicator_id)
+        if area_code is not None and not dataset.has_data(ind.indicator_id, area_code):
+            continue
+        series = dataset.series(ind.indicator_id, area_code)
         periods = series["period"][series["period"] <= end]
         if start is not None:
             periods = periods[periods > start]
@@ -187,6 +185,13 @@ def significant_changes(dataset, data_end: pd.Timestamp, *, district: str | None
             .drop(columns="_order").reset_index(drop=True))
 
 
+def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: bool) -> pd.DataFrame:
+    """The significant changes in a district's own figures (its rows of `significant_changes`)."""
+    code = dataset.area_code_for_slug(district)
+    frame = significant_changes(dataset, data_end, district=district, reveal=reveal)
+    return frame[frame["area_code"] == code].reset_index(drop=True)
+
+
 def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
     acts = dataset.actions
     return acts if include_restricted else acts[acts["classification"] == "public"]
@@ -194,11 +199,14 @@ def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
 
 @per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
-                 include_restricted: bool) -> pd.DataFrame:
-    """Actions whose status moved (or that are new, or became overdue) between two dates."""
-    start = end_of_day(since) if since is not None else pd.Timestamp.min
-    return action_history.changes_since(visible_actions(dataset, include_restricted), dataset.updates,
-                                        start, end_of_day(until))
+                 include_restricted: bool, district: str | None = None) -> pd.DataFrame:
+    """Actions whose status moved (or that are new, or became overdue) between two dates (the day rule
+    of kcsp.actions: updates on the previous meeting's day count as since it); with a district (slug),
+    those covering it, county-wide ones included."""
+    start = since if since is not None else pd.Timestamp("1900-01-01")
+    acts = visible_actions(dataset, include_restricted)
+    acts = acts[action_history.in_district(acts["areas"], district)]
+    return action_history.changes_since(acts, dataset.updates, start, until)
 
 
 @dataclass(frozen=True)
@@ -237,14 +245,14 @@ def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Times
     """
     acts = visible_actions(dataset, include_restricted)
     acts = acts[acts["priority_id"] == priority_id]
-    status = action_history.status_as_at(dataset.updates, end_of_day(as_at))
+    status = action_history.status_before(dataset.updates, action_history.until_end(as_at))
     by_version = dataset.updates.set_index(["action_id", "version"])
     frame = acts.merge(status, left_on="action_id", right_index=True, how="inner").reset_index(drop=True)
     keys = list(zip(frame["action_id"], frame["version"], strict=True))
     frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
     frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]
     if since is not None:
-        done_before = action_history.status_as_at(dataset.updates, end_of_day(since))
+        done_before = action_history.status_before(dataset.updates, action_history.since_start(since))
         finished = set(done_before.index[done_before["status"] == "blue"])
         frame = frame[~frame["action_id"].isin(finished)]
     frame["overdue"] = (frame["due"] < as_at) & (frame["status"] != "blue")

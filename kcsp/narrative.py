@@ -198,6 +198,12 @@ def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp |
     elif ind["geography"] != "district":
         caveats.append("the figures are held for the county as a whole only")
     if bool(ind["illustrative"]):
-        caveats.append("the figures are illustrative, generated to stand in for data that is not openly published")
+        shown = dataset.series(headline, code, state.start_ts, stop)
+        real = int((~shown["illustrative"]).sum())
+        noun = dataset.frequency(headline).noun
+        caveats.append(f"only {real} of the {len(shown)} {noun}s shown hold real figures from partners; the others "
+                       "are illustrative, generated to stand in for data that is not openly published"
+                       if 0 < real < len(shown) else
+                       "the figures are illustrative, generated to stand in for data that is not openly published")
     sentences.append((data_dates(dataset, headline) + (f" Caveats: {'; '.join(caveats)}." if caveats else ""),))
     return tuple(sentences)

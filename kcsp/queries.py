@@ -23,6 +23,9 @@ from kcsp.store import Store
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
 MEDWAY = "E06000035"
+PAST_SUFFIX = " (past priority)"
+LIVE_STATES = ("proposed", "open")
+"""Action states that can fall overdue (closed, withdrawn and retired actions are finished with)."""
 TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
@@ -40,13 +43,16 @@ class Dataset:
         self.today = (pd.Timestamp.today() if today is None else today).normalize()
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
-        self.priorities = tables["priorities"].sort_values("sort_order").reset_index(drop=True)
+        self.priorities = self._priorities(tables["priorities"])
+        self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
-        self.meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.all_meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.meetings = self.all_meetings[~self.all_meetings["cancelled"].astype(bool)].reset_index(drop=True)
         self.population = tables["population"]
         self.actions = tables["actions"]
         self.updates = tables["action_updates"]
+        self.action_changes = tables["action_changes"]
         self._by_area_code = self.areas.set_index("area_code")
         self._by_slug = self.areas.set_index("area_slug")
         self._indicator = self.indicators.set_index("indicator_id")
@@ -59,24 +65,39 @@ class Dataset:
         self._pop = self.population.set_index(["area_code", "year"])["population"]
         self._local_codes = set(self.districts()["area_code"])
 
+    @staticmethod
+    def _priorities(priorities: pd.DataFrame) -> pd.DataFrame:
+        """Current priorities in the Agreement's order, then past ones (no longer in the Agreement: kept
+        with their indicators, actions and history, and named as past wherever a name is shown)."""
+        out = priorities.assign(_past=~priorities["current"].astype(bool))
+        out["name"] = out["name"].where(~out["_past"], out["name"] + PAST_SUFFIX)
+        return out.sort_values(["_past", "sort_order"], kind="stable").drop(columns="_past").reset_index(drop=True)
+
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         """Each (indicator, area) series, plus the total of its coverage area for the periods in which
         every member area reported (a total of whichever areas happened to report would mislead)."""
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
         obs["value"] = obs["value"].astype("int64")
+        generated = set(self.indicators.loc[self.indicators["illustrative"].astype(bool), "indicator_id"])
+        imported = (observations["import_id"] if "import_id" in observations
+                    else pd.Series(None, index=observations.index, dtype="str"))
+        obs["import_id"] = imported.fillna("").astype("str")
+        obs["illustrative"] = obs["indicator_id"].isin(generated) & (obs["import_id"] == "")
         totals = []
         for iid, rows in obs.groupby("indicator_id", sort=False):
             if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
                 continue
             members = self.members(iid)
             part = rows[rows["area_code"].isin(members)]
-            summed = part.groupby("period", as_index=False).agg(value=("value", "sum"), areas=("area_code", "nunique"))
+            summed = part.groupby("period", as_index=False).agg(
+                value=("value", "sum"), areas=("area_code", "nunique"), illustrative=("illustrative", "any"),
+                import_id=("import_id", "max"))  # an import replaces whole periods: one id per period
             summed = summed[summed["areas"] == len(members)].drop(columns="areas")
             summed["indicator_id"], summed["area_code"] = iid, self.total_code(iid)
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
         return {
-            key: grp[["period", "value"]].sort_values("period").reset_index(drop=True)
+            key: grp[["period", "value", "illustrative", "import_id"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
 
@@ -171,11 +192,14 @@ class Dataset:
 
     def series(self, indicator_id: str, area_code: str | None = None, start: pd.Timestamp | None = None,
                end: pd.Timestamp | None = None) -> pd.DataFrame:
-        """Monthly values (period, value) of an indicator for an area (default: its total)."""
+        """Values (period, value, illustrative, import_id) of an indicator for an area (default: its total).
+
+        A total's period is illustrative when any of its areas' values is; its import_id is its areas' import."""
         code = area_code or self.total_code(indicator_id)
         frame = self._series.get((indicator_id, code))
         if frame is None:
-            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64")})
+            return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64"),
+                                 "illustrative": pd.Series(dtype="bool"), "import_id": pd.Series(dtype="str")})
         if start is not None:
             frame = frame[frame["period"] >= start]
         if end is not None:
@@ -188,8 +212,9 @@ class Dataset:
         to the last (a period with no figure, such as a total not every area reported, is a gap).
 
         Columns: period, value, rolling (a year's worth of periods, restarting at series breaks),
-        missing, withheld and rolling_withheld (see kcsp.disclosure). Withheld values are blanked
-        unless `reveal` (signed-in viewers see them, marked).
+        missing, withheld and rolling_withheld (see kcsp.disclosure), illustrative (the period's
+        value is generated, not real) and import_id (the import it came from, blank for built-in data).
+        Withheld values are blanked unless `reveal` (signed-in viewers see them, marked).
         """
         code = area_code or self.total_code(indicator_id)
         full = self._full_trend(indicator_id, code)
@@ -210,9 +235,11 @@ class Dataset:
         if held.empty:
             return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="float64"),
                                  "rolling": pd.Series(dtype="float64"), "missing": pd.Series(dtype=bool),
-                                 "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool)})
+                                 "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool),
+                                 "illustrative": pd.Series(dtype=bool), "import_id": pd.Series(dtype="str")})
         periods = pd.date_range(held["period"].min(), held["period"].max(), freq=f"{freq.months}MS")
-        values = held.set_index("period")["value"].astype("float64").reindex(periods)
+        by_period = held.set_index("period")
+        values = by_period["value"].astype("float64").reindex(periods)
         rolling = pd.Series(float("nan"), index=periods)
         starts = sorted(b.period for b in self.breaks(indicator_id) if periods[0] < b.period <= periods[-1])
         edges = [periods[0], *starts]
@@ -228,7 +255,10 @@ class Dataset:
             rolling_withheld = window_hidden.loc[code].reindex(periods, fill_value=False)
         return pd.DataFrame({"period": periods, "value": values.to_numpy(), "rolling": rolling.to_numpy(),
                              "missing": values.isna().to_numpy(), "withheld": withheld.to_numpy(dtype=bool),
-                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool)})
+                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool),
+                             "illustrative": by_period["illustrative"].reindex(periods, fill_value=False)
+                             .to_numpy(dtype=bool),
+                             "import_id": by_period["import_id"].reindex(periods, fill_value="").to_numpy()})
 
     @per_dataset
     def window_grid(self, indicator_id: str, periods: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -269,8 +299,9 @@ class Dataset:
                          left_on="action_id", right_index=True, how="left")
         out["illustrative"] = out["illustrative"].fillna(False).astype(bool)
         out["status"] = out["status"].fillna("not-started")
+        out["themes"] = out["themes"].fillna("")
         out["version"] = out["version"].fillna(0).astype("int64")
-        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue")
+        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue") & out["state"].isin(LIVE_STATES)
         return out.sort_values("action_id").reset_index(drop=True)
 
     def actions_for(self, *, include_restricted: bool, priority_id: str | None = None,
@@ -298,6 +329,11 @@ class Dataset:
         """Every update of an action, newest first (callers check the viewer may see the action)."""
         found = self._history.get(action_id)
         return self.updates.iloc[0:0] if found is None else found
+
+    def plan_history(self, action_id: str) -> pd.DataFrame:
+        """Every change to an action's plan fields and state, newest first (callers check visibility)."""
+        changes = self.action_changes[self.action_changes["action_id"] == action_id]
+        return changes.sort_values(["revision", "change_id"], ascending=[False, True]).reset_index(drop=True)
 
     def past_meetings(self) -> pd.DataFrame:
         """Meetings held up to today, latest first."""

@@ -10,6 +10,7 @@ from functools import cache
 
 import pandas as pd
 
+from kcsp import opendata
 from kcsp.population import estimate_population
 from kcsp.schema import TABLES
 from kcsp.settings import REFERENCE_DIR
@@ -44,7 +45,8 @@ def reference_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFram
     today = pd.Timestamp.today().normalize() if today is None else today
     tables = {name: read_reference(name) for name in REFERENCE_TABLES}
     tables["indicators"]["updated"] = None
-    population = estimate_population(read_reference("population_census"), last_year=today.year)
+    population = estimate_population(read_reference("population_census"), last_year=today.year,
+                                     mid_year=opendata.read(opendata.POPULATION_FILE))
     tables["population"] = population[population["area_code"].isin(tables["areas"]["area_code"])]
     for name in TABLES:
         tables.setdefault(name, empty_table(name))

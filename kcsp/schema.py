@@ -16,8 +16,16 @@ POLARITIES = ("lower-is-better", "higher-is-better", "no-judgement")
 AREA_TYPES = ("district", "unitary", "county", "force", "unallocated")
 MEETING_BODIES = ("kcsp", "working-group", "crime-and-disorder-committee")
 CLASSIFICATIONS = ("public", "restricted")
+ACTION_STATES = ("proposed", "open", "closed", "withdrawn", "retired")
+"""proposed: put forward by a priority's lead, awaiting an admin; open: in the plan; closed: finished
+or stopped by an admin; withdrawn: dropped, with a reason; retired: no longer in the year's plan."""
+AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-move", "meeting-cancel",
+               "import-plan", "import-reference", "import-police-uk", "import-indicator", "indicator-add",
+               "indicator-edit")
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
+ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+FREQUENCIES = ("monthly", "quarterly", "yearly", "financial-year")
 DISCLOSURES = ("open", "suppress-small")
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -37,6 +45,8 @@ class Column:
     min_value: float | None = None
     max_value: float | None = None
     max_length: int | None = None
+    default: str | None = None
+    """Value (text, as a CSV cell) of a blank cell, and of every row when a file predates the column."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class Table:
     key: tuple[str, ...]
     fmt: str = "csv"
     also_unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    optional: bool = False
+    """An optional table may be missing from a store folder (one built before it existed): it reads as empty."""
 
     @property
     def filename(self) -> str:
@@ -123,14 +135,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "population",
-            "Usual residents per area and year: census counts for 2011 and 2021, straight-line "
-            "estimates between them and after 2021 (method says which).",
+            "Usual residents per area and year: ONS mid-year estimates to 2020, the 2021 census, and "
+            "after 2021 the 2011-2021 average yearly change carried on (method says which).",
             (
                 _c("area_code", "str", "ONS code", regex=CODE),
-                _c("year", "int", "Calendar year", min_value=2000, max_value=2100),
+                _c("year", "int", "Calendar year", min_value=1990, max_value=2100),
                 _c("population", "int", "Usual residents", min_value=0),
-                _c("method", "str", "census, interpolated or extrapolated",
-                   isin=("census", "interpolated", "extrapolated")),
+                _c("method", "str", "mid-year-estimate (ONS), census, interpolated or extrapolated",
+                   isin=("mid-year-estimate", "census", "interpolated", "extrapolated")),
             ),
             key=("area_code", "year"),
         ),
@@ -145,6 +157,8 @@ TABLES: dict[str, Table] = {
                 _c("headline_indicator_id", "str", "Indicator shown on the overview", required=False),
                 _c("summary", "str", "What the priority covers", required=False),
                 _c("lead_source", "str", "Where the lead comes from", required=False),
+                _c("current", "bool", "In the current Agreement (false: a past priority, kept with its history)",
+                   default="true"),
             ),
             key=("priority_id",),
         ),
@@ -168,8 +182,8 @@ TABLES: dict[str, Table] = {
                 _c("unit", "str", "What one is counted in (e.g. incidents)"),
                 _c("polarity", "str", "Whether a rise is good, bad or neither", isin=POLARITIES),
                 _c("source", "str", "Who publishes it"),
-                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or financial-year",
-                   isin=("monthly", "quarterly", "yearly", "financial-year")),
+                _c("frequency", "str", "How often a value is recorded: monthly, quarterly, yearly or "
+                   "financial-year (April to March)", isin=FREQUENCIES),
                 _c("geography", "str", "district: stored per district; county: one county figure",
                    isin=("district", "county")),
                 _c("coverage", "str", "Areas its totals cover",
@@ -187,16 +201,35 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "observations",
-            "Monthly values at the finest geography held: indicator x area x month. Totals are "
-            "computed, never stored.",
+            "Values at the finest geography held: indicator x area x period (a month, quarter, year or "
+            "financial year, as the indicator's frequency says). Totals are computed, never stored.",
             (
                 _c("indicator_id", "str", "Indicator", regex=SLUG),
                 _c("area_code", "str", "Area", regex=CODE),
-                _c("period", "date", "First day of the month"),
-                _c("value", "int", "Count in the month", min_value=0),
+                _c("period", "date", "First day of the period"),
+                _c("value", "int", "Count in the period", min_value=0),
+                _c("import_id", "str", "The import it came from (imports table); blank for built-in data",
+                   required=False, regex=r"^I\d{6,}$"),
             ),
             key=("indicator_id", "area_code", "period"),
             fmt="parquet",
+        ),
+        Table(
+            "imports",
+            "Every import of a partner's file: what was read, from whom, by whom and when.",
+            (
+                _c("import_id", "str", "Identifier", regex=r"^I\d{6,}$"),
+                _c("indicator_id", "str", "Indicator imported", regex=SLUG),
+                _c("file_name", "str", "Name of the file imported"),
+                _c("sha256", "str", "SHA-256 of the file's bytes", regex=r"^[0-9a-f]{64}$"),
+                _c("source", "str", "Where the figures come from, as the importer said", required=False),
+                _c("imported_by", "str", "Who imported it"),
+                _c("imported_at", "datetime", "When (ISO 8601, UTC)",
+                   regex=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+                _c("rows", "int", "Values stored", min_value=0),
+                _c("periods", "str", "Periods replaced (first days, separated by ;)"),
+            ),
+            key=("import_id",),
         ),
         Table(
             "series_breaks",
@@ -225,8 +258,31 @@ TABLES: dict[str, Table] = {
                 _c("due", "date", "Due date"),
                 _c("classification", "str", "public or restricted (signed-in users only)",
                    isin=CLASSIFICATIONS),
+                _c("state", "str", "proposed, open, closed, withdrawn or retired", isin=ACTION_STATES,
+                   default="open"),
+                _c("revision", "int", "Number of changes made to the action's plan fields (action_changes)",
+                   min_value=0, default="0"),
             ),
             key=("action_id",),
+        ),
+        Table(
+            "action_changes",
+            "Every change to an action's plan fields or state, appended and never edited: one row per field "
+            "changed; the rows of one change share its revision.",
+            (
+                _c("change_id", "str", "Identifier", regex=r"^C\d{6,}$"),
+                _c("action_id", "str", "Action", regex=r"^A\d{3,}$"),
+                _c("revision", "int", "The action's revision this change made (1 for its creation)", min_value=1),
+                _c("field", "str", "Column changed (every column, on creation)"),
+                _c("before", "str", "Value before (empty on creation)", required=False),
+                _c("after", "str", "Value after", required=False),
+                _c("reason", "str", "Why (required when an action is withdrawn)", required=False, max_length=2000),
+                _c("changed_by", "str", "Who, or which import"),
+                _c("changed_at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+            ),
+            key=("change_id",),
+            also_unique=(("action_id", "revision", "field"),),
+            optional=True,
         ),
         Table(
             "action_updates",
@@ -239,8 +295,7 @@ TABLES: dict[str, Table] = {
                 _c("status", "str", "BRAG status", isin=STATUSES),
                 _c("progress", "str", "Progress text", max_length=2000),
                 _c("updated_by", "str", "Who made the update"),
-                _c("updated_at", "datetime", "When (ISO 8601, UTC)",
-                   regex=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+                _c("updated_at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
                 _c("illustrative", "bool", "Generated for the demonstration store"),
             ),
             key=("update_id",),
@@ -254,6 +309,7 @@ TABLES: dict[str, Table] = {
                 _c("date", "date", "Date of the meeting"),
                 _c("body", "str", "Which body meets", isin=MEETING_BODIES),
                 _c("name", "str", "Name shown to users"),
+                _c("cancelled", "bool", "Cancelled: kept on record, left out of the calendar", default="false"),
             ),
             key=("meeting_id",),
         ),
@@ -273,6 +329,21 @@ TABLES: dict[str, Table] = {
             ),
             key=("year", "csp_name", "issue"),
         ),
+        Table(
+            "audit",
+            "Every write to the store, appended and never edited: action updates, action and meeting changes, "
+            "imports.",
+            (
+                _c("entry_id", "str", "Identifier", regex=r"^E\d{6,}$"),
+                _c("at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("user", "str", "Who (an account name, or the command line)"),
+                _c("kind", "str", "What kind of write", isin=AUDIT_KINDS),
+                _c("target", "str", "What was written (an action, meeting or file)", required=False),
+                _c("detail", "str", "What changed, in words", required=False),
+            ),
+            key=("entry_id",),
+            optional=True,
+        ),
     )
 }
 
@@ -281,7 +352,16 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("indicators", "priority_id", "priorities", "priority_id"),
     ("observations", "indicator_id", "indicators", "indicator_id"),
     ("observations", "area_code", "areas", "area_code"),
+    ("observations", "import_id", "imports", "import_id"),
+    ("imports", "indicator_id", "indicators", "indicator_id"),
     ("series_breaks", "indicator_id", "indicators", "indicator_id"),
     ("actions", "priority_id", "priorities", "priority_id"),
     ("action_updates", "action_id", "actions", "action_id"),
+    ("action_changes", "action_id", "actions", "action_id"),
+    ("priorities", "headline_indicator_id", "indicators", "indicator_id"),
 )
+LIST_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("actions", "themes", "themes", "theme_id"),
+    ("actions", "areas", "areas", "area_slug"),
+)
+"""Columns holding ids separated by ';' (an action's areas may also be 'all')."""

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from filelock import FileLock, Timeout
 
-from kcsp.schema import FOREIGN_KEYS, TABLES, Table
+from kcsp.schema import FOREIGN_KEYS, LIST_REFERENCES, TABLES, Table
 
 # Shorter than gunicorn's worker timeout (gunicorn.conf.py), so a request waiting for the lock ends
 # with a clear "busy, try again" (kcsp.web.security) rather than a killed worker.
@@ -72,7 +72,17 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
     problems: list[Problem] = []
     present = list(frame.columns)
     expected = table.column_names
-    missing = [c for c in expected if c not in present]
+    for col in table.columns:
+        if col.default is not None and col.name not in present:
+            frame = frame.assign(**{col.name: col.default})
+        elif col.default is not None:
+            blank = frame[col.name].isna() | (frame[col.name].astype("str").str.strip() == "")
+            if blank.any():
+                frame = frame.assign(**{col.name: frame[col.name].astype(object).where(~blank, col.default)})
+    present = list(frame.columns)
+    optional = {c.name for c in table.columns if not c.required}
+    missing = [c for c in expected if c not in present and c not in optional]
+    frame = frame.assign(**{c: None for c in expected if c not in present and c in optional})
     extra = [c for c in present if c not in expected]
     for name in missing:
         problems.append(Problem(filename, None, name, "column is missing"))
@@ -81,6 +91,7 @@ def coerce(frame: pd.DataFrame, table: Table, *, filename: str, row_offset: int)
     if problems:
         return frame, problems
     out = {}
+    frame = frame[expected]
     for col in table.columns:
         raw = frame[col.name]
         is_blank = raw.isna() | (raw.astype("str").str.strip() == "")
@@ -163,6 +174,8 @@ def prepare(frame: pd.DataFrame, table: Table, *, filename: str | None = None) -
 def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     """Read and validate one table file; raise StoreError naming the file, row and column."""
     name = str(path)
+    if not path.exists() and table.optional:
+        return empty_frame(table)
     if not path.exists():
         raise StoreError([Problem(name, None, table.name, "file is missing")])
     try:
@@ -181,6 +194,43 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     if problems:
         raise StoreError(problems)
     return typed
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed table as text cells (dates YYYY-MM-DD, booleans true/false, blanks None), as the store
+    reads CSV: rows of text can then be set or added, and prepare() types the result again."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(col):
+            text = col.map({True: "true", False: "false"})
+        else:
+            text = col
+        out[name] = pd.Series(text.astype(object).where(text.notna(), None), index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """A table with no rows, typed as its schema says."""
+    return pd.DataFrame({c.name: pd.Series(dtype=_EMPTY_DTYPES[c.kind]) for c in table.columns})
+
+
+_EMPTY_DTYPES = {"str": "str", "datetime": "str", "int": "Int64", "float": "Float64", "bool": "boolean",
+                 "date": "datetime64[ns]"}
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What one write does: rows added to tables (old rows kept byte for byte) and whole tables replaced.
+
+    Tables are written in the order given, appends first: put the record of what happened (a log)
+    before the tables it explains.
+    """
+
+    append: Mapping[str, pd.DataFrame]
+    replace: Mapping[str, pd.DataFrame]
 
 
 def _csv_text(frame: pd.DataFrame, table: Table, *, header: bool = True) -> str:
@@ -242,7 +292,7 @@ class Store:
         return {name: self.read(name) for name in TABLES}
 
     def exists(self) -> bool:
-        return all(self.path(name).exists() for name in TABLES)
+        return all(self.path(name).exists() for name, table in TABLES.items() if not table.optional)
 
     def write(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Validate every given table, then replace their files, in the order given, under the lock."""
@@ -252,12 +302,7 @@ class Store:
 
     def update(self, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]]) -> None:
         """Read-modify-write under the lock: change() gets the current tables and returns new ones."""
-        with self.lock():
-            current = {name: read_table_file(self.path(name), TABLES[name]) for name in TABLES
-                       if self.path(name).exists()}
-            new = change(current)
-            prepared = {name: prepare(frame, TABLES[name]) for name, frame in new.items()}
-            self._replace(prepared)
+        self.commit(lambda current: Commit({}, change(current)), reading=tuple(TABLES))
 
     def append(self, name: str, make_rows: Callable[[dict[str, pd.DataFrame]], pd.DataFrame], *,
                reading: Iterable[str] = ()) -> pd.DataFrame:
@@ -269,37 +314,58 @@ class Store:
         little more than reading the tables it needs. The file is replaced atomically by one holding
         the old rows byte for byte followed by the new ones. Returns the typed new rows.
         """
-        table = TABLES[name]
+        done = self.commit(lambda current: Commit({name: make_rows(current)}, {}), reading=(name, *reading))
+        return done[name]
+
+    def commit(self, change: Callable[[dict[str, pd.DataFrame]], Commit], *,
+               reading: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """One write under the lock: change() gets the tables in `reading` as they are on disk (those
+        missing from a new store folder are left out) and
+        returns a Commit (or raises, and nothing is written). Everything is validated before any
+        file is replaced. Returns the typed rows added (by table) and the typed tables replaced."""
         with self.lock():
-            current = {n: self.read(n) for n in (name, *reading)}
-            existing = current[name]
-            added = prepare(make_rows(current), table)
-            if added.empty:
-                return added
-            problems = []
-            for cols in (table.key, *table.also_unique):
-                keys = pd.concat([existing[list(cols)], added[list(cols)]], ignore_index=True)
-                clash = keys.duplicated(keep="first").iloc[len(existing):]
-                for idx in clash[clash].index[:20]:
-                    values = ", ".join(str(keys.at[idx, c]) for c in cols)
-                    problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
-                                            "is a duplicate of a stored row", f"({values})"))
-            if problems:
-                raise StoreError(problems)
-            if table.fmt == "parquet":
-                self._replace({name: pd.concat([existing, added], ignore_index=True)})
-                return added
-            old = self.path(name).read_bytes()
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            new = _csv_text(added, table, header=False).encode("utf-8")
-            self._replace_bytes(name, old + new)
-            combined = pd.concat([existing, added], ignore_index=True)
-            with self._guard:
-                self._cache[name] = (self._stamp(name), combined)
+            current = {n: self.read(n) for n in reading if TABLES[n].optional or self.path(n).exists()}
+            planned = change(current)
+            added = {n: self._check_append(n, self.read(n), rows) for n, rows in planned.append.items()}
+            replaced = {n: prepare(frame, TABLES[n]) for n, frame in planned.replace.items()}
+            for n, rows in added.items():
+                if not rows.empty:
+                    self._append_rows(n, self.read(n), rows)
+            self._replace(replaced)
+        return {**added, **replaced}
+
+    def _check_append(self, name: str, existing: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        table = TABLES[name]
+        added = prepare(rows, table)
+        problems = []
+        for cols in (table.key, *table.also_unique):
+            keys = pd.concat([existing[list(cols)], added[list(cols)]], ignore_index=True)
+            clash = keys.duplicated(keep="first").iloc[len(existing):]
+            for idx in clash[clash].index[:20]:
+                values = ", ".join(str(keys.at[idx, c]) for c in cols)
+                problems.append(Problem(str(self.path(name)), int(idx) - len(existing) + 1, cols[0],
+                                        "is a duplicate of a stored row", f"({values})"))
+        if problems:
+            raise StoreError(problems)
         return added
 
+    def _append_rows(self, name: str, existing: pd.DataFrame, added: pd.DataFrame) -> None:
+        table = TABLES[name]
+        combined = pd.concat([existing, added], ignore_index=True) if len(existing) else added
+        if table.fmt == "parquet" or not self.path(name).exists():
+            self._replace({name: combined})
+            return
+        old = self.path(name).read_bytes()
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        new = _csv_text(added, table, header=False).encode("utf-8")
+        self._replace_bytes(name, old + new)
+        with self._guard:
+            self._cache[name] = (self._stamp(name), combined)
+
     def _replace(self, prepared: Mapping[str, pd.DataFrame]) -> None:
+        if not prepared:
+            return
         for name, frame in prepared.items():
             self._write_atomically(name, lambda path, frame=frame, table=TABLES[name]: _serialise(frame, table, path))
         _fsync_dir(self.root)
@@ -351,17 +417,42 @@ class Store:
                 frames[name] = read_table_file(self.path(name), table)
             except StoreError as err:
                 problems.extend(err.problems)
-        for child, col, parent, pcol in FOREIGN_KEYS:
-            if child not in frames or parent not in frames:
-                continue
-            known = set(frames[parent][pcol].dropna())
-            values = frames[child][col]
-            bad = values.notna() & ~values.isin(known)
-            offset = 1 if TABLES[child].fmt == "parquet" else 2
-            for idx in frames[child].index[bad.to_numpy()][:20]:
-                problems.append(Problem(str(self.path(child)), int(idx) + offset, col,
-                                        f"is not in {parent}.{pcol}", repr(values[idx])))
+        problems += reference_problems(frames, lambda name: str(self.path(name)))
         return problems
+
+
+def reference_problems(frames: Mapping[str, pd.DataFrame], file_of: Callable[[str], str],
+                       row_of: Callable[[str, int], int] | None = None) -> list[Problem]:
+    """Every value that refers to a row another table does not have (FOREIGN_KEYS, LIST_REFERENCES).
+
+    `file_of` names the file a table came from and `row_of(table, index)` the row a user sees
+    (default: the line in the table's stored file).
+    """
+    def row(name: str, idx: int) -> int:
+        if row_of is not None:
+            return row_of(name, idx)
+        return int(idx) + (1 if TABLES[name].fmt == "parquet" else 2)
+
+    problems: list[Problem] = []
+    for child, col, parent, pcol in FOREIGN_KEYS:
+        if child not in frames or parent not in frames:
+            continue
+        known = set(frames[parent][pcol].dropna())
+        values = frames[child][col]
+        bad = values.notna() & ~values.isin(known)
+        for idx in frames[child].index[bad.to_numpy()][:20]:
+            problems.append(Problem(file_of(child), row(child, idx), col, f"is not in {parent}.{pcol}",
+                                    repr(values[idx])))
+    for child, col, parent, pcol in LIST_REFERENCES:
+        if child not in frames or parent not in frames:
+            continue
+        known = set(frames[parent][pcol].dropna()) | ({"all"} if col == "areas" else set())
+        for idx, value in frames[child][col].dropna().items():
+            unknown = [v for v in str(value).split(";") if v and v not in known]
+            if unknown:
+                problems.append(Problem(file_of(child), row(child, idx), col, f"is not in {parent}.{pcol}",
+                                        repr(unknown[0])))
+    return problems
 
 
 def _fsync_dir(path: Path) -> None:

@@ -10,13 +10,14 @@ so concurrent writers in several processes are serialised and none is lost or do
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import pandas as pd
 
+from kcsp import audit
 from kcsp.schema import STATUSES, TABLES
-from kcsp.store import Store
+from kcsp.store import Commit, Store
 from kcsp.text import clean_text
 from kcsp.users import User
 
@@ -51,8 +52,8 @@ class Invalid(UpdateError):
 class Conflict(UpdateError):
     """expected_version is not the action's current version: someone else updated it first."""
 
-    def __init__(self, current_version: int, latest: dict | None):
-        super().__init__(f"the action is at version {current_version}: someone else updated it first")
+    def __init__(self, current_version: int, latest: dict | None, what: str = "version"):
+        super().__init__(f"the action is at {what} {current_version}: someone else changed it first")
         self.current_version = current_version
         self.latest = latest
 
@@ -94,16 +95,9 @@ def _latest(updates: pd.DataFrame) -> dict | None:
             "updated_by": row["updated_by"], "updated_at": row["updated_at"]}
 
 
-def _timestamp(now: datetime | pd.Timestamp | None) -> str:
-    when = pd.Timestamp(datetime.now(UTC) if now is None else now)
-    when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def next_update_id(updates: pd.DataFrame) -> str:
     """U000001 for the first update, then one more than the highest id held."""
-    numbers = updates["update_id"].str.slice(1).astype("int64")
-    return f"U{(int(numbers.max()) if len(numbers) else 0) + 1:06d}"
+    return audit.next_id(updates, "update_id", "U")
 
 
 def append_update(store: Store, user: User | None, action_id: object, status: object, progress: object,
@@ -121,9 +115,9 @@ def append_update(store: Store, user: User | None, action_id: object, status: ob
     if problems:
         raise Invalid(problems)
     text = clean_progress(str(progress))
-    stamp = _timestamp(now)
+    stamp = audit.timestamp(now)
 
-    def make_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def make_rows(tables: dict[str, pd.DataFrame]) -> Commit:
         actions = tables["actions"]
         match = actions[actions["action_id"] == action_id]
         if match.empty:
@@ -135,11 +129,14 @@ def append_update(store: Store, user: User | None, action_id: object, status: ob
         current = int(mine["version"].max()) if not mine.empty else 0
         if expected_version != current:
             raise Conflict(current, _latest(mine))
-        return pd.DataFrame([{
+        row = pd.DataFrame([{
             "update_id": next_update_id(updates), "action_id": action_id, "version": current + 1,
             "status": status, "progress": text, "updated_by": user.name, "updated_at": stamp,
             "illustrative": False,
         }])
+        note = audit.entry(tables["audit"], user.name, "update", str(action_id),
+                           f"version {current + 1}: status {status}", stamp)
+        return Commit({"action_updates": row, "audit": note}, {})
 
-    added = store.append("action_updates", make_rows, reading=("actions",)).iloc[0]
+    added = store.commit(make_rows, reading=("action_updates", "actions", "audit"))["action_updates"].iloc[0]
     return Appended(str(added["update_id"]), int(added["version"]))

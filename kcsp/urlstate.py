@@ -1,4 +1,5 @@
-"""The view state carried in the query string: district, from, to and present (committee mode)."""
+"""The view state carried in the query string: district, from, to, present (committee mode), and on a
+priority page the measure compared by district and the order of its bars (rate or deprivation)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
+ORDERS = ("rate", "deprivation")
 SLUGLIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -35,6 +37,7 @@ class ViewState:
     end: str | None = None
     present: bool = False
     indicator: str | None = None
+    order: str | None = None
 
     @property
     def start_ts(self) -> pd.Timestamp | None:
@@ -58,6 +61,8 @@ class ViewState:
             params["present"] = "1"
         if state.indicator:
             params["indicator"] = state.indicator
+        if state.order:
+            params["order"] = state.order
         return "?" + urlencode(params) if params else ""
 
 
@@ -78,7 +83,9 @@ def from_params(params: dict, known_districts: set[str] | None = None) -> ViewSt
         start, end = end, start
     indicator = first("indicator")
     indicator = indicator if indicator and SLUGLIKE.match(indicator) else None
-    return ViewState(district=district, start=start, end=end, present=first("present") == "1", indicator=indicator)
+    order = first("order") if first("order") in ORDERS else None
+    return ViewState(district=district, start=start, end=end, present=first("present") == "1", indicator=indicator,
+                     order=order)
 
 
 def from_search(search: str | None, known_districts: set[str] | None = None) -> ViewState:

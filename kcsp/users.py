@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kcsp.text import clean_name
 
-ROLES = ("admin", "lead", "viewer")
+ROLES = ("admin", "lead", "viewer", "analyst")
 FIELDS = ("name", "password_hash", "role", "priorities")
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
@@ -52,6 +52,11 @@ class User:
 
     def can_update(self, priority_id: str) -> bool:
         return self.role == "admin" or (self.role == "lead" and priority_id in self.priorities)
+
+    @property
+    def can_import(self) -> bool:
+        """Admins and analysts may import partners' figures on the data page."""
+        return self.role in ("admin", "analyst")
 
 
 class UserError(ValueError):

@@ -1,4 +1,5 @@
-"""The whole action plan: a filterable grid, each action's history and update form, and what changed
+"""The whole action plan: a filterable grid, each action's history and update form, the form that
+creates, proposes and edits actions (through kcsp.plan, as the JSON API does), and what changed
 since a meeting.
 
 The layout holds no action data: the grid, the history and the changes are filled by callbacks,
@@ -11,14 +12,22 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.action_changes import changes_list
+from components.action_form import (
+    ALL_AREAS,
+    FIELD_LABELS,
+    STATE_LABELS,
+    action_form,
+    calendar_form,
+    plan_changes_list,
+)
 from components.action_history import action_facts, history_timeline
 from components.actions_grid import actions_grid, grid_rows
 from components.brag import legend, status_badge
 from components.palette import BRAG
-from kcsp import runtime
+from kcsp import plan, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
@@ -41,6 +50,13 @@ DETAIL_TITLE, FACTS, HISTORY, ACCESS = "action-title", "action-facts", "action-h
 FORM, FORM_STATUS, FORM_PROGRESS = "update-form", "update-status", "update-progress"
 FORM_TARGET, FORM_SUBMIT, FORM_MESSAGE = "update-target", "update-submit", "update-message"
 MEETING, CHANGES = "changes-meeting", "changes-list"
+PLAN = {key: f"plan-{key.replace('_', '-')}" for key in (
+    "heading", "priority", "title", "agency", "owner", "themes", "areas", "start", "due", "classification",
+    "state", "reason", "state_box", "save", "cancel", "form")}
+PLAN_NEW, PLAN_EDIT, PLAN_MODE, PLAN_MESSAGE = "plan-new", "plan-edit", "plan-mode", "plan-message"
+PLAN_HISTORY, PLAN_FOCUS = "plan-history", "plan-focus"
+CALENDAR = {key: f"calendar-{key.replace('_', '-')}" for key in (
+    "box", "body", "date", "add", "meeting", "new_date", "move", "cancel", "message")}
 PICK_ACTION = "Select an action in the table (click it, or press Space on it) to see its history."
 
 
@@ -63,22 +79,47 @@ def _select(label: str, control) -> html.Div:
                     className="actions-filter")
 
 
-def _filters(ds) -> html.Section:
+def _chosen(ds, params: dict, agencies: list[str]) -> dict:
+    """The filters given in the query string (as /api/actions.csv takes them); unknown values are dropped."""
+    def first(key):
+        value = params.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        return value if isinstance(value, str) else ""
+
+    statuses = params.get("status") or []
+    statuses = [statuses] if isinstance(statuses, str) else statuses
+    return {
+        "priority": first("priority") if first("priority") in set(ds.priorities["priority_id"]) else "",
+        "status": [s for s in ("red", "amber", "green", "blue", "not-started") if s in statuses],
+        "lead_agency": first("lead_agency") if first("lead_agency") in agencies else "",
+        "theme": first("theme") if first("theme") in set(ds.themes["theme_id"]) else "",
+        "due_from": first("due_from") if _date(first("due_from")) is not None else None,
+        "due_to": first("due_to") if _date(first("due_to")) is not None else None,
+        "overdue": ["1"] if first("overdue") == "1" else [],
+    }
+
+
+def _filters(ds, chosen: dict, agencies: list[str]) -> html.Section:
     priorities = [{"label": p.name, "value": p.priority_id} for p in ds.priorities.itertuples()]
     statuses = [{"label": f"{BRAG[s].shape} {BRAG[s].label}", "value": s} for s in ("red", "amber", "green", "blue",
                                                                                        "not-started")]
     themes = [{"label": t.name, "value": t.theme_id} for t in ds.themes.itertuples()]
     return html.Section([
-        _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities], value="")),
-        _select("Lead agency", dbc.Select(id=F_AGENCY, options=[ALL_AGENCIES], value="")),
-        _select("Cross-cutting theme", dbc.Select(id=F_THEME, options=[ALL_THEMES, *themes], value="")),
-        _select("Due from", dcc.Input(id=F_DUE_FROM, type="date", className="form-control", debounce=True)),
-        _select("Due by", dcc.Input(id=F_DUE_TO, type="date", className="form-control", debounce=True)),
-        html.Div(dbc.Checklist(id=F_OVERDUE, options=[{"label": "Only overdue actions", "value": "1"}], value=[]),
-                 className="actions-filter align-self-end"),
+        _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities],
+                                       value=chosen["priority"])),
+        _select("Lead agency", dbc.Select(id=F_AGENCY, options=[ALL_AGENCIES, *({"label": a, "value": a}
+                                                                                 for a in agencies)],
+                                          value=chosen["lead_agency"])),
+        _select("Cross-cutting theme", dbc.Select(id=F_THEME, options=[ALL_THEMES, *themes], value=chosen["theme"])),
+        _select("Due from", dcc.Input(id=F_DUE_FROM, type="date", className="form-control", debounce=True,
+                                      value=chosen["due_from"])),
+        _select("Due by", dcc.Input(id=F_DUE_TO, type="date", className="form-control", debounce=True,
+                                    value=chosen["due_to"])),
+        html.Div(dbc.Checklist(id=F_OVERDUE, options=[{"label": "Only overdue actions", "value": "1"}],
+                               value=chosen["overdue"]), className="actions-filter align-self-end"),
         html.Fieldset([
             html.Legend("Status", className="form-label fs-6 mb-0"),
-            dbc.Checklist(id=F_STATUS, options=statuses, value=[], inline=True),
+            dbc.Checklist(id=F_STATUS, options=statuses, value=chosen["status"], inline=True),
         ], className="actions-filter"),
     ], className="actions-filters d-flex flex-wrap gap-3 mb-2", **{"aria-label": "Filter the actions"})
 
@@ -109,6 +150,7 @@ def layout(**params):
     last = ds.last_meeting()
     meetings = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
     where = f" in {ds.area_name(ds.area_code_for_slug(state.district))} and county-wide" if state.district else ""
+    agencies = sorted(ds.action_status(include_restricted=request_user() is not None)["lead_agency"].unique())
     return html.Div([
         dcc.Store(id=DISTRICT, data=state.district),
         dcc.Store(id=REFRESH, data=0),
@@ -116,23 +158,36 @@ def layout(**params):
         html.P(f"Every action{where}, with its latest BRAG status. Sort by any column; select an action to see its "
                "history. Progress updates are illustrative in the demonstration store, apart from those "
                "added here.", className="lead-text"),
-        _filters(ds),
+        _filters(ds, _chosen(ds, params, agencies), agencies),
         legend(),
         html.Div([
             html.P(id=COUNT, className="mb-0", role="status"),
             html.A("Download these actions as CSV", id=CSV, href="/api/actions.csv", download="actions.csv",
                    className="csv-link mt-0"),
+            html.Button("New action", id=PLAN_NEW, type="button", hidden=True,
+                        className="btn btn-outline-primary btn-sm"),
         ], className="d-flex flex-wrap gap-3 align-items-baseline"),
         html.Div(actions_grid(GRID, []), className="actions-grid-wrap"),
         html.Section([
             html.H2(PICK_ACTION, id=DETAIL_TITLE, className="h5"),
             html.Div(id=FACTS),
             html.P(id=ACCESS, className="small"),
+            html.Button("Edit this action", id=PLAN_EDIT, type="button", hidden=True,
+                        className="btn btn-outline-primary btn-sm"),
+            dcc.Store(id=PLAN_MODE),
+            dcc.Store(id=PLAN_FOCUS),
+            action_form(PLAN, priorities=list(zip(ds.current_priorities["priority_id"],
+                                                  ds.current_priorities["name"], strict=True)),
+                        themes=list(zip(ds.themes["theme_id"], ds.themes["name"], strict=True)),
+                        districts=list(zip(ds.districts()["area_slug"], ds.districts()["area_name"], strict=True))),
+            html.Div(id=PLAN_MESSAGE, role="status", **{"aria-live": "polite"}),
             _update_form(),
             html.Div(id=FORM_MESSAGE, role="status", **{"aria-live": "polite"}),
             html.H3("History of updates", className="h6 mt-3"),
             html.Div(id=HISTORY),
-        ], className="action-detail mt-3", **{"aria-label": "Selected action"}),
+            html.H3("Changes to the plan entry", className="h6 mt-3"),
+            html.Div(id=PLAN_HISTORY),
+        ], className="action-detail mt-3", id="action-detail", **{"aria-label": "Selected action"}),
         html.Section([
             html.H2("Since the last meeting", className="h4 mt-4"),
             html.P("Actions whose status moved since the meeting you choose, new actions, and actions that "
@@ -141,6 +196,7 @@ def layout(**params):
                                                    value=None if last is None else last["meeting_id"])),
                      className="meeting-choice"),
             html.Div(id=CHANGES, className="mt-2"),
+            calendar_form(CALENDAR, bodies=list(plan.BODY_NAMES.items())),
         ], className="since-meeting", **{"aria-label": "Since the last meeting"}),
     ])
 
@@ -287,3 +343,238 @@ def show_changes(meeting_id, district, _refresh):
     priority_names, _, _ = _names(ds)
     return changes_list(changes, priority_names=priority_names,
                         caption=f"Actions that changed since {meeting.iloc[0]['name']}")
+
+
+def _may_edit(user, action) -> bool:
+    """Admins edit any action; a lead edits their own priority's proposals (kcsp.plan decides again on save)."""
+    if user is None or action is None:
+        return False
+    return user.role == "admin" or (user.role == "lead" and user.can_update(action["priority_id"])
+                                    and action["state"] == "proposed")
+
+
+@callback(
+    Output(PLAN_NEW, "hidden"),
+    Output(PLAN_NEW, "children"),
+    Output(PLAN_EDIT, "hidden"),
+    Output(PLAN_HISTORY, "children"),
+    Input(GRID, "selectedRows"),
+    Input(REFRESH, "data"),
+)
+def plan_controls(selected, _refresh):
+    """Who may add or edit actions sees the buttons; the selected action's plan changes are listed."""
+    user = request_user()
+    can_add = user is not None and user.role in ("admin", "lead")
+    label = "Propose an action" if user is not None and user.role == "lead" else "New action"
+    action_id = _selected_id(selected)
+    ds = runtime.dataset()
+    action = ds.action(action_id, include_restricted=user is not None) if action_id else None
+    history = plan_changes_list(ds.plan_history(action_id)) if action is not None else None
+    return not can_add, label, not _may_edit(user, action), history
+
+
+FORM_FIELDS = ("priority", "title", "agency", "owner", "themes", "areas", "start", "due", "classification",
+               "state", "reason")
+SERVICE_FIELDS = {"priority": "priority_id", "title": "title", "agency": "lead_agency", "owner": "owner_role",
+                  "themes": "themes", "areas": "areas", "start": "start", "due": "due",
+                  "classification": "classification", "state": "state"}
+
+
+@callback(
+    Output(PLAN["form"], "hidden"),
+    Output(PLAN_MODE, "data"),
+    Output(PLAN["heading"], "children"),
+    Output(PLAN["state_box"], "hidden"),
+    *(Output(PLAN[f], "value") for f in FORM_FIELDS),
+    Output(PLAN_MESSAGE, "children", allow_duplicate=True),
+    Input(PLAN_NEW, "n_clicks"),
+    Input(PLAN_EDIT, "n_clicks"),
+    Input(PLAN["cancel"], "n_clicks"),
+    State(GRID, "selectedRows"),
+    State(F_PRIORITY, "value"),
+    prevent_initial_call=True,
+)
+def open_plan_form(_new, _edit, _cancel, selected, priority):
+    """Open the form empty (new action) or filled with the selected action (edit); Cancel closes it."""
+    user = request_user()
+    keep = [no_update] * len(FORM_FIELDS)
+    if ctx.triggered_id == PLAN["cancel"] or user is None:
+        return True, None, no_update, True, *keep, None
+    if ctx.triggered_id == PLAN_NEW:
+        own = [p for p in user.priorities if p] if user.role == "lead" else []
+        chosen = priority or (own[0] if own else None)
+        heading = "Propose an action" if user.role == "lead" else "New action"
+        return (False, {"mode": "create"}, heading, True, chosen, "", "", "", [], [ALL_AREAS], None, None,
+                "public", None, "", None)
+    ds = runtime.dataset()
+    action_id = _selected_id(selected)
+    action = ds.action(action_id, include_restricted=True) if action_id else None
+    if not _may_edit(user, action):
+        return True, None, no_update, True, *keep, "Select an action you may edit first."
+    text = plan.action_text(action)
+    return (False, {"mode": "edit", "action_id": action_id, "revision": int(action["revision"])},
+            f"Edit {action_id}", user.role != "admin", text["priority_id"], text["title"], text["lead_agency"],
+            text["owner_role"], [t for t in text["themes"].split(";") if t], text["areas"].split(";"), text["start"],
+            text["due"], text["classification"], text["state"] if text["state"] in ("open", "closed", "withdrawn")
+            else None, "", None)
+
+
+def _problems(err: Invalid) -> html.Div:
+    return html.Div([html.Strong("Not saved. "),
+                     html.Ul([html.Li(f"{FIELD_LABELS.get(f, f)}: {why}") for f, why in err.problems.items()])],
+                    className="alert alert-danger", id="plan-invalid")
+
+
+@callback(
+    Output(PLAN_MESSAGE, "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Output(PLAN["form"], "hidden", allow_duplicate=True),
+    Output(PLAN_MODE, "data", allow_duplicate=True),
+    Input(PLAN["save"], "n_clicks"),
+    State(PLAN_MODE, "data"),
+    *(State(PLAN[f], "value") for f in FORM_FIELDS),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def save_plan(_clicks, mode, *values):
+    """Create, propose or edit through kcsp.plan; only the fields that changed are sent for an edit."""
+    *fields, refresh = values
+    given = dict(zip(FORM_FIELDS, fields, strict=True))
+    if not isinstance(mode, dict) or mode.get("mode") not in ("create", "edit"):
+        return "Choose New action, or select an action and Edit it, first.", no_update, no_update, no_update
+    user = request_user()
+    sent = {SERVICE_FIELDS[k]: v for k, v in given.items() if k in SERVICE_FIELDS and v is not None}
+    sent["areas"] = [ALL_AREAS] if ALL_AREAS in (sent.get("areas") or []) else sent.get("areas") or []
+    try:
+        if mode["mode"] == "create":
+            sent.pop("state", None)
+            saved = plan.create_action(runtime.store(), user, sent)
+            text = (f"Created {saved.action_id}." if saved.state == "open"
+                    else f"Proposed as {saved.action_id}: an administrator will review it.")
+        else:
+            action = runtime.dataset().action(mode.get("action_id"), include_restricted=True)
+            current = {} if action is None else plan.action_text(action)
+            if isinstance(sent.get("areas"), list):
+                sent["areas"] = ";".join(sent["areas"])
+            if isinstance(sent.get("themes"), list):
+                sent["themes"] = ";".join(sent["themes"])
+            changed = {k: v for k, v in sent.items() if current.get(k) != v}
+            saved = plan.edit_action(runtime.store(), user, mode.get("action_id"), changed, mode.get("revision"),
+                                     given.get("reason") or None)
+            text = f"Saved {saved.action_id} as change {saved.revision} ({STATE_LABELS[saved.state]})."
+    except Conflict as err:
+        return html.Div([html.Strong("Someone else changed this action first. "),
+                         f"It is now at change {err.current_version}; the form keeps your values: select the "
+                         "action again to see theirs, then edit it."], className="alert alert-warning",
+                        id="plan-conflict"), (refresh or 0) + 1, no_update, no_update
+    except Invalid as err:
+        return _problems(err), no_update, no_update, no_update
+    except UpdateError as err:
+        return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update, no_update, \
+            no_update
+    return html.Div(text, className="alert alert-success", id="plan-saved"), (refresh or 0) + 1, True, None
+
+
+clientside_callback(ClientsideFunction(namespace="plan", function_name="focusForm"),
+                    Output(PLAN_FOCUS, "data"), Input(PLAN_MODE, "data"), prevent_initial_call=True)
+
+
+def _meeting_options(ds) -> tuple[list[dict], list[dict]]:
+    """Options for the 'since' select (meetings held, latest first) and for the calendar (every meeting)."""
+    held = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
+    every = [{"label": m.name, "value": m.meeting_id} for m in ds.meetings.iloc[::-1].itertuples()]
+    return held, every
+
+
+@callback(
+    Output(CALENDAR["box"], "hidden"),
+    Output(CALENDAR["meeting"], "options"),
+    Output(MEETING, "options"),
+    Input(REFRESH, "data"),
+)
+def calendar_controls(_refresh):
+    """The calendar controls for administrators, and both meeting lists as the calendar now stands."""
+    user = request_user()
+    held, every = _meeting_options(runtime.dataset())
+    return user is None or user.role != "admin", every, held
+
+
+@callback(
+    Output(CALENDAR["message"], "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(CALENDAR["add"], "n_clicks"),
+    Input(CALENDAR["move"], "n_clicks"),
+    Input(CALENDAR["cancel"], "n_clicks"),
+    State(CALENDAR["body"], "value"),
+    State(CALENDAR["date"], "value"),
+    State(CALENDAR["meeting"], "value"),
+    State(CALENDAR["new_date"], "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refresh):
+    """Add, move or cancel a meeting through kcsp.plan; "since the last meeting" follows at once."""
+    user = request_user()
+    try:
+        if ctx.triggered_id == CALENDAR["add"]:
+            saved = plan.add_meeting(runtime.store(), user, date, body)
+            text = f"Added {saved.meeting_id}."
+        elif ctx.triggered_id == CALENDAR["move"]:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, date=new_date)
+            text = f"Moved {saved.meeting_id} to {saved.date}."
+        else:
+            saved = plan.change_meeting(runtime.store(), user, meeting_id, cancelled=True)
+            text = f"Cancelled {saved.meeting_id}; it is kept on record."
+    except Invalid as err:
+        return _problems(err), no_update
+    except UpdateError as err:
+        return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update
+    return html.Div(text, className="alert alert-success", id="calendar-saved"), (refresh or 0) + 1
+
+
+# Every filter is kept in the address (the names /api/actions.csv takes), so a filtered plan is a link;
+# the page reads them back on load. replaceState: the page is not rendered again for it.
+clientside_callback(
+    """function(priority, statuses, agency, theme, dueFrom, dueTo, overdue) {
+        var params = new URLSearchParams(window.location.search);
+        ["priority", "status", "lead_agency", "theme", "due_from", "due_to", "overdue"].forEach(
+            function (key) { params.delete(key); });
+        var set = function (key, value) { if (value) { params.append(key, value); } };
+        set("priority", priority);
+        (statuses || []).forEach(function (s) { set("status", s); });
+        set("lead_agency", agency);
+        set("theme", theme);
+        set("due_from", dueFrom);
+        set("due_to", dueTo);
+        set("overdue", (overdue || []).indexOf("1") >= 0 ? "1" : "");
+        var query = params.toString();
+        var next = window.location.pathname + (query ? "?" + query : "");
+        if (window.location.pathname === "/actions" && next !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", next);
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(COUNT, "title"),
+    Input(F_PRIORITY, "value"),
+    Input(F_STATUS, "value"),
+    Input(F_AGENCY, "value"),
+    Input(F_THEME, "value"),
+    Input(F_DUE_FROM, "value"),
+    Input(F_DUE_TO, "value"),
+    Input(F_OVERDUE, "value"),
+    prevent_initial_call=True,
+)
+
+# The chosen action's detail (and its update form) is brought into view below the grid.
+clientside_callback(
+    """function(selected) {
+        if (selected && selected.length) {
+            var detail = document.getElementById("action-detail");
+            if (detail) { window.setTimeout(function () { detail.scrollIntoView({block: "start"}); }, 50); }
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("action-detail", "title"),
+    Input(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)

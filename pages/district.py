@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import dash
-from dash import html
+import pandas as pd
+from dash import dcc, html
 
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import illustrative_badge
+from components.meeting import moves_table, significant_table
 from components.verdicts import verdict_badge
-from kcsp import judgements, runtime
+from kcsp import judgements, meetings, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path_template="/district/<area_slug>",
-                   title="District - Kent Community Safety Dashboard", name="District")
+
+def title(area_slug: str | None = None, **_params) -> str:
+    """The browser tab names the district shown."""
+    ds = runtime.dataset()
+    code = ds.area_code_for_slug(area_slug)
+    return f"{ds.area_name(code) if code else 'District not found'} - Kent Community Safety Dashboard"
+
+
+dash.register_page(__name__, path_template="/district/<area_slug>", title=title, name="District")
 
 COLUMNS = ("Measure", "Window judged", "Rate per 1,000", "Compared with the county", "Change on the year before")
 
@@ -72,6 +81,44 @@ def _assessment(ds, csp_name):
     ])
 
 
+def _deprivation(code: str):
+    sentence = opendata.deprivation_sentence(code)
+    if sentence is None:
+        return None
+    return html.Section([
+        html.H2("Deprivation (context)", className="h5 mt-2"),
+        html.P([sentence, " ", html.Span("Source: MHCLG, English Indices of Deprivation 2019, Open Government "
+                                         "Licence v3.0. Context for the figures below, not a measure of this "
+                                         "partnership's work.", className="small text-muted")],
+               id="district-deprivation"),
+    ])
+
+
+def _since_last_meeting(ds, area_slug: str, code: str, name: str, include_restricted: bool) -> html.Section:
+    """What changed for this district since the partnership's last meeting: significant changes in its
+    own figures, and status moves of the actions covering it."""
+    last = ds.last_meeting()
+    if last is None:
+        return html.Section(html.P("No meeting has been held yet, so there is nothing to compare with."))
+    since = pd.Timestamp(last["date"])
+    data_end = meetings.last_complete_month(ds.today)
+    names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    fresh = meetings.new_data(ds, since, ds.today, area_code=code)
+    changes = meetings.district_changes(ds, data_end, area_slug, reveal=include_restricted)
+    moved = meetings.action_moves(ds, since, ds.today, include_restricted=include_restricted, district=area_slug)
+    new_words = (f"New data since then for {len(fresh)} measure{'s' if len(fresh) != 1 else ''} with "
+                 f"{name}'s own figures." if not fresh.empty else f"No new data for {name} since then.")
+    return html.Section([
+        html.H2(f"Since the last meeting ({last['name']})", className="h4 mt-2"),
+        html.P([new_words, " ", dcc.Link(f"The meeting page for {name}",
+                                         href=f"/meeting?district={area_slug}"), "."]),
+        html.H3(f"Significant changes in {name}", className="h5"),
+        significant_table(changes, names),
+        html.H3(f"Actions covering {name} whose status moved", className="h5"),
+        moves_table(moved, names),
+    ], id="district-since", className="district-since", **{"aria-label": "Since the last meeting"})
+
+
 @cached_layout
 def layout(area_slug: str | None = None, **params):
     ds = runtime.dataset()
@@ -83,11 +130,15 @@ def layout(area_slug: str | None = None, **params):
     area = ds.area(code)
     reveal = request_user() is not None
     actions = ds.actions_for(include_restricted=reveal, district=area_slug)
+    priority_names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     note = ("Medway is a unitary authority outside the Kent Community Safety Agreement; its figures are part "
             "of Kent and Medway totals." if not area["in_csa"] else f"Local partnership: {area['csp_name']}.")
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
+        _deprivation(code),
+        _since_last_meeting(ds, area_slug, code, area["area_name"], reveal),
+        html.H2("Every measure against the county", className="h4 mt-3"),
         html.P("Each measure is judged over its latest year (12 months, 4 quarters or a year) within the period "
                "chosen. The comparison sets the district's rate against the county's (95% intervals: exact below "
                "10 events, Byar's method from 10); the change sets its count against the year before, and is "
@@ -97,5 +148,6 @@ def layout(area_slug: str | None = None, **params):
         _assessment(ds, area["csp_name"]),
         html.H2("Actions that cover this district", className="h4 mt-3"),
         legend(),
-        actions_table(actions, caption=f"Actions covering {area['area_name']}, including county-wide actions"),
+        actions_table(actions, caption=f"Actions covering {area['area_name']}, including county-wide actions",
+                      priority_names=priority_names),
     ])

@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from dash.exceptions import PreventUpdate
 
 from components.brag import legend
+from components.briefing import cover_changes, cover_moves, pack_cover
 from components.meeting import (
     calendar_table,
     meeting_error,
@@ -28,7 +29,8 @@ from components.meeting import (
     pack_page,
     significant_table,
 )
-from kcsp import judgements, meetings, runtime
+from components.slides import since_slide
+from kcsp import briefing, judgements, meetings, runtime
 from kcsp.narrative import data_dates, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
@@ -94,11 +96,83 @@ def _pack_chart(ds, priority, state, view, reveal: bool):
                                          frequency=freq))
 
 
+def _district_name(ds, state) -> str | None:
+    return ds.area_name(ds.area_code_for_slug(state.district)) if state.district else None
+
+
+def _where(ds, state) -> str:
+    return f"{_district_name(ds, state)} beside Kent" if state.district else "Kent"
+
+
+def _scoped(ds, district: str | None, view, include_restricted: bool):
+    """What changed since the previous meeting (new data, significant changes, status moves), for the
+    county (district None) or a district: its own figures and the actions covering it."""
+    code = ds.area_code_for_slug(district)
+    fresh = meetings.new_data(ds, view.since, view.as_at, area_code=code)
+    changes = (meetings.district_changes(ds, view.data_end, district, reveal=include_restricted) if district else
+               meetings.significant_changes(ds, view.data_end, reveal=include_restricted))
+    moved = meetings.action_moves(ds, view.since, view.as_at, include_restricted=include_restricted,
+                                  district=district)
+    return fresh, changes, moved
+
+
+def _in_kent(state) -> str:
+    return ", Kent" if state.district else ""
+
+
+def _local_sections(ds, state, view, include_restricted: bool, names: dict[str, str]) -> list:
+    """With a district chosen: its new data and significant changes, before the county's."""
+    if not state.district:
+        return []
+    name = _district_name(ds, state)
+    fresh, significant, _ = _scoped(ds, state.district, view, include_restricted)
+    return [
+        html.H2(f"Measures with new data, {name}", className="h4 mt-3", id="district-new-data"),
+        html.Div(new_data_table(fresh, names), id="district-new-data-table"),
+        html.H2(f"Significant changes, {name}", className="h4 mt-3", id="district-changes"),
+        html.Div(significant_table(significant, names), id="district-changes-table"),
+    ]
+
+
+def _download(iso: str, state) -> html.Div:
+    """The pack as PDF, built on the server (assets/30-pack-download.js shows progress while it builds)."""
+    params = {"meeting": iso, **({"district": state.district} if state.district else {})}
+    return html.Div([
+        html.A("Download the meeting pack (PDF)", href="/meeting/pack.pdf?" + urlencode(params), id="pack-download",
+               className="btn btn-primary", **{"data-filename": f"meeting-pack-{iso}.pdf"}),
+        html.Div(id="pack-download-status", className="pack-download-status", role="status",
+                 **{"aria-live": "polite"}),
+    ], className="pack-download no-print my-2")
+
+
+def _cover(ds, state, view, include_restricted: bool) -> html.Section:
+    names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    briefs = briefing.priority_briefs(ds, district=state.district, data_end=view.data_end, since=view.since,
+                                      as_at=view.as_at, previous_name=view.previous.name if view.previous else None,
+                                      include_restricted=include_restricted)
+    _, changes, moved = _scoped(ds, state.district, view, include_restricted)
+    period = (f"Period covered: from the previous meeting ({view.previous.name}) to {view.as_at:%d %B %Y}."
+              if view.previous is not None else
+              f"Period covered: everything to {view.as_at:%d %B %Y} (no earlier meeting in the calendar).")
+    access = ("This pack holds restricted actions, each marked (restricted): not for circulation beyond the "
+              "partnership." if include_restricted else
+              "Restricted actions are left out of this pack: partners who sign in get the full pack, with them "
+              "marked.")
+    where = _where(ds, state)
+    return pack_cover(
+        title=f"{view.meeting.name}: meeting pack" + (f", {where}" if state.district else ""),
+        facts=[period, f"Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}. Change: the latest "
+                       "year against the year before, significant when the exact test gives p < 0.05."],
+        access=access, briefs=briefs, where=where,
+        changes=cover_changes(changes, names), moves=cover_moves(moved, names),
+    )
+
+
 def _pack(ds, state, view, include_restricted: bool) -> html.Div:
-    """The meeting pack: one page per priority (narrative, headline chart, actions as at the meeting)."""
+    """The meeting pack: a cover, then one page per priority (narrative, headline chart, actions as at the meeting)."""
     changes = meetings.changes_by_priority(ds, view.since, view.as_at, include_restricted=include_restricted)
     total = len(ds.priorities)
-    pages, charts = [], 0
+    pages, charts = [_cover(ds, state, view, include_restricted)], 0
     for i, (_, pri) in enumerate(ds.priorities.iterrows(), start=1):
         pid = pri["priority_id"]
         chart = _pack_chart(ds, pri, state, view, include_restricted)
@@ -114,6 +188,17 @@ def _pack(ds, state, view, include_restricted: bool) -> html.Div:
             actions=pack_actions_table(acts, caption=f"Actions for {pri['name']}: status and latest progress"),
         ))
     return html.Div(pages, className="pack-view", id="pack-view", **{"data-charts": str(charts)})
+
+
+def _since_slide(ds, state, view, include_restricted: bool) -> html.Div:
+    """Committee mode: what changed since the previous meeting, on one screen."""
+    names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    fresh, significant, moved = _scoped(ds, state.district, view, include_restricted)
+    since = (f"Since {view.previous.name}" if view.previous is not None else "Everything so far")
+    return since_slide(
+        title=f"{since}{', ' + _district_name(ds, state) if state.district else ''}",
+        subtitle=f"For {view.meeting.name}. Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}.",
+        changes=significant, moves=moved, new_count=len(fresh), names=names)
 
 
 def _facts(view) -> html.Dl:
@@ -148,6 +233,8 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
             calendar_table(every, selected=None, href_for=lambda iso: _href(iso, state), expanded=True),
         ])
     iso = view.meeting.iso
+    if state.present and pack != "1":
+        return _since_slide(ds, state, view, include_restricted)
     if pack == "1":
         return html.Div([
             html.Div([
@@ -160,29 +247,29 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
             _pack(ds, state, view, include_restricted),
         ])
     names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
-    fresh = meetings.new_data(ds, view.since, view.as_at)
-    significant = meetings.significant_changes(ds, view.data_end, district=state.district,
-                                               reveal=include_restricted)
-    moved = meetings.action_moves(ds, view.since, view.as_at, include_restricted=include_restricted)
+    fresh, significant, _ = _scoped(ds, None, view, include_restricted)
+    _, _, moved = _scoped(ds, state.district, view, include_restricted)
+    local = _local_sections(ds, state, view, include_restricted, names)
     screen = html.Div([
         html.H1(f"Meetings: {view.meeting.name}", className="h3"),
         html.P("What changed since the previous meeting, and the meeting pack: one page per priority with its "
                "narrative, headline chart and actions.", className="lead-text"),
         _chooser(every, iso),
         _facts(view),
+        _download(iso, state),
         html.P([dcc.Link("Open the meeting pack", href=_href(iso, state, pack="1"), id="pack-link"),
-                " (one page per priority, ready to print) or ", _print_button("print this page as the pack"),
-                ". To save it as a PDF file: ",
-                html.Code(f"python -m kcsp meeting-pack --meeting {iso} --out pack.pdf")]),
-        html.H2("Measures with new data", className="h4 mt-3"),
+                " (a cover, then one page per priority) or ", _print_button("print this page as the pack"), "."]),
+        *local,
+        html.H2(f"Measures with new data{_in_kent(state)}", className="h4 mt-3"),
         new_data_table(fresh, names),
-        html.H2("Significant changes", className="h4 mt-3"),
+        html.H2(f"Significant changes{_in_kent(state)}", className="h4 mt-3"),
         html.P("A measure is listed when its latest year's count (12 months, 4 quarters or a year, ending by the "
                "meeting's figures) differs from the year before by more than chance would explain: the exact "
                "test of the two counts gives p < 0.05. No change is computed across a series break or with a "
                "period missing.", className="small"),
         significant_table(significant, names),
-        html.H2("Actions whose status moved", className="h4 mt-3"),
+        html.H2("Actions whose status moved" + (f", actions covering {_district_name(ds, state)}"
+                                                 if state.district else ""), className="h4 mt-3"),
         legend(),
         moves_table(moved, names),
         html.H2("Calendar", className="h4 mt-3"),

@@ -9,7 +9,8 @@ from dash import html
 
 from components.brag import legend
 from components.priority_card import changed_marker, priority_card
-from kcsp import judgements, meetings, runtime
+from components.slides import summary_slide
+from kcsp import briefing, judgements, meetings, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
@@ -72,10 +73,23 @@ def _card(ds, priority, state, counts, change, last, reveal: bool):
     )
 
 
+def _summary_slide(ds, state):
+    deck = briefing.deck(ds, district=state.district, end=state.end_ts, include_restricted=request_user() is not None)
+    where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
+    meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
+    return summary_slide(
+        title=f"Community Safety Agreement priorities: {where}",
+        subtitle=f"{meeting}Figures to {deck.data_end:%B %Y}; change: the latest year against the year before "
+                 "(exact test, p < 0.05).",
+        briefs=deck.briefs, href_for=lambda pid: f"/priority/{pid}{state.query()}")
+
+
 @cached_layout
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))
+    if state.present:
+        return _summary_slide(ds, state)
     status = ds.action_status(include_restricted=False)
     counts = status.groupby(["priority_id", "status"]).size()
     last = ds.last_meeting()

@@ -20,15 +20,22 @@ from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
 from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
-from kcsp import geo, judgements, runtime
+from components.slides import priority_slide, slide_figure
+from kcsp import briefing, geo, judgements, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path_template="/priority/<priority_id>",
-                   title="Priority - Kent Community Safety Dashboard", name="Priority")
+
+def title(priority_id: str | None = None, **_params) -> str:
+    """The browser tab names the priority shown."""
+    priority = runtime.dataset().priority(priority_id or "")
+    return f"{priority['name'] if priority is not None else 'Priority not found'} - Kent Community Safety Dashboard"
+
+
+dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority")
 
 PREFIX = "/priority/"
 
@@ -91,13 +98,34 @@ def _district_section(ds, priority_id, state, code):
     if state.end:
         params["to"] = state.end
     total = ds.total_label(chosen)
-    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=breakdown,
+    order = _order(state)
+    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown),
                          limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
                          boundaries=geo.boundaries(), total_label=total, selected_code=code,
                          download_href="/api/district-comparison.csv?" + urlencode(params),
                          summary=[s for s in [districts_sentence(verdicts, total)] if s],
-                         dates=data_dates(ds, chosen))
-    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, card]
+                         dates=data_dates(ds, chosen), order=order)
+    orders = html.P([
+        "Order the bar chart: ",
+        *[html.A(label, href=f"{PREFIX}{priority_id}{state.query(order=None if key == 'rate' else key)}",
+                 className="ms-2" + (" fw-bold" if key == order else ""),
+                 **({"aria-current": "true"} if key == order else {}))
+          for key, label in ORDERS.items()],
+    ], className="small mb-1", id="district-order")
+    return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, orders, card]
+
+
+ORDERS = {"rate": "by rate", "deprivation": "by deprivation (IMD 2019, most deprived at the top)"}
+
+
+def _order(state: ViewState) -> str:
+    return state.order or "rate"
+
+
+def _with_deprivation(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each district's IMD 2019 rank (1 = most deprived in England), for ordering and the table."""
+    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    return breakdown.assign(imd_rank=breakdown["area_code"].map(ranks).astype("Int64"))
 
 
 def _where(ds, code: str | None) -> str:
@@ -113,7 +141,37 @@ def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
 def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
     """What a drawn page depends on besides the district; a change of any of these renders it again."""
     return {"priority": priority_id, "from": state.start, "to": state.end, "present": state.present,
-            "indicator": _comparable(ds, priority_id, state)[1]}
+            "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state)}
+
+
+SLIDE_MONTHS = 48
+"""A slide's chart shows up to this many months, ending at the figures the meeting sees."""
+
+
+def _slide(ds, pid: str, state: ViewState):
+    """The priority as one committee slide (present=1)."""
+    deck = briefing.deck(ds, district=state.district, end=state.end_ts,
+                         include_restricted=request_user() is not None)
+    brief = deck.brief(pid)
+    figure, caption, breakdown, total, window = None, "", pd.DataFrame(), "", ""
+    if brief.indicator_id:
+        iid = brief.indicator_id
+        ind = ds.indicator(iid)
+        start = state.start_ts or deck.data_end - pd.DateOffset(months=SLIDE_MONTHS - 1)
+        reveal = request_user() is not None
+        trend = ds.trend(iid, brief.area_code, start, deck.data_end, reveal=reveal)
+        breaks = [(b.period, b.label) for b in ds.breaks(iid)]
+        figure, basis = (slide_figure(trend, unit=ind["unit"], breaks=breaks, frequency=ds.frequency(iid))
+                         if not trend.empty else (None, ""))
+        shown = [f"Dashed line: {label}, {when:%b %Y}." for when, label in breaks
+                 if not trend.empty and trend["period"].min() < when <= trend["period"].max()]
+        caption = " ".join([f"{basis}. Source: {ind['source']}.", *shown])
+        breakdown = briefing.district_rates(ds, iid, deck.data_end, reveal=reveal)
+        judged = judgements.window_for(ds, iid, None, deck.data_end)
+        window = (f"year to {judged.frequency.last_month(judged.end):%b %Y}" if judged is not None else "")
+        total = ds.total_label(iid)
+    return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
+                          caption=caption)
 
 
 @cached_layout
@@ -124,6 +182,8 @@ def layout(priority_id: str | None = None, **params):
         return html.Div([html.H1("Priority not found", className="h3"),
                          html.P(f"There is no priority called {priority_id!r}. Choose one from the menu.")])
     state = from_params(params, set(ds.districts()["area_slug"]))
+    if state.present:
+        return _slide(ds, priority["priority_id"], state)
     code = ds.area_code_for_slug(state.district)
     pid = priority["priority_id"]
     where = _where(ds, code)
@@ -189,9 +249,10 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     bars, funnels = [], []
     for card in district_ids:
         verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
-        bar, funnel = highlighted_figures(judgements.comparison_frame(verdicts),
+        bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts)),
                                           judgements.funnel(ds, card["key"], state.start_ts, state.end_ts),
-                                          total_label=ds.total_label(card["key"]), selected_code=code)
+                                          total_label=ds.total_label(card["key"]), selected_code=code,
+                                          order=_order(state))
         bars.append(bar)
         funnels.append(funnel)
     where = _where(ds, code)

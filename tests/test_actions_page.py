@@ -225,3 +225,85 @@ def test_the_layout_holds_no_action_data(page, dataset):
     text = to_json(page.layout())
     assert not [t for t in dataset.actions["title"] if t in text]
     assert "kcsp-2026-11-19" in text
+
+
+def plan_save(page, mode, user, *, priority="domestic-abuse", title="Run a pilot.", due="2027-03-31", refresh=0):
+    return run(page.save_plan, "plan-save.n_clicks", 1, mode, priority, title, "KCC", "Lead, KCC", [], ["all"],
+               "2026-04-01", due, "public", None, "", refresh, user=user)
+
+
+class TestPlanForm:
+    def test_a_lead_proposes_and_an_admin_creates_and_both_show_in_the_grid(self, page, writable_store):
+        message, refresh, hidden, mode = plan_save(page, {"mode": "create"}, "da-lead", title="Lead's idea.")
+        assert "Proposed as" in to_json(message) and refresh == 1 and hidden is True and mode is None
+        message, *_ = plan_save(page, {"mode": "create"}, "admin", title="Admin's action.")
+        assert "Created" in to_json(message)
+        titles = {r["title"] for r in grid(page)[0]}
+        assert {"Lead's idea. (proposed)", "Admin's action."} <= titles
+
+    @pytest.mark.parametrize(("user", "new_hidden", "label", "edit_hidden"), [
+        (None, True, "New action", True), ("viewer", True, "New action", True),
+        ("da-lead", False, "Propose an action", True), ("admin", False, "New action", False),
+    ])
+    def test_the_buttons_follow_the_role(self, page, user, new_hidden, label, edit_hidden):
+        out = run(page.plan_controls, "actions-grid.selectedRows", [{"action_id": "A008"}], 0, user=user)
+        assert out[:3] == (new_hidden, label, edit_hidden)
+
+    def test_the_edit_form_is_filled_and_a_stale_save_is_explained(self, page, writable_store):
+        out = run(page.open_plan_form, "plan-edit.n_clicks", None, 1, None, [{"action_id": "A008"}], "", user="admin")
+        hidden, mode, heading = out[:3]
+        assert hidden is False and mode == {"mode": "edit", "action_id": "A008", "revision": 0}
+        assert heading == "Edit A008"
+        message, *_ = plan_save(page, mode, "admin", due="2027-06-30")
+        assert "Saved A008 as change 1" in to_json(message)
+        message, refresh, hidden, _ = plan_save(page, mode, "admin", due="2027-09-30", refresh=4)
+        assert "Someone else changed this action first" in to_json(message) and refresh == 5
+        assert hidden is no_update
+
+    def test_a_bad_field_is_named_and_nothing_is_stored(self, page, writable_store):
+        before = writable_store.path("actions").read_bytes()
+        message, refresh, *_ = plan_save(page, {"mode": "create"}, "admin", title="  ")
+        assert "Action: must not be empty" in to_json(message) and refresh is no_update
+        assert writable_store.path("actions").read_bytes() == before
+
+    def test_an_update_made_on_a_meeting_day_counts_as_since_on_actions_and_on_meeting(self, page, writable_store):
+        import pandas as pd
+
+        from kcsp import meetings, runtime
+        from kcsp.updates import append_update
+        from kcsp.users import User
+
+        day = pd.Timestamp("2026-11-19")
+        append_update(writable_store, User("admin", "admin", ()), "A008", "red", "On the day.",
+                      version_of(writable_store, "A008"), now=day + pd.Timedelta(hours=15))
+        ds = runtime.dataset()
+        on_actions = ds.changes_since(day, include_restricted=False)
+        on_meeting = meetings.action_moves(ds, day, ds.today, include_restricted=False)
+        assert "A008" in set(on_actions["action_id"]) and "A008" in set(on_meeting["action_id"])
+        for frame in (on_actions, on_meeting):
+            row = frame.set_index("action_id").loc["A008"]
+            assert row["status_now"] == "red" and row["move"] != "no change"
+
+
+class TestCalendar:
+    def test_an_admin_adds_moves_and_cancels_and_the_lists_follow(self, page, writable_store):
+        import pandas as pd
+
+        day = f"{pd.Timestamp.today() - pd.Timedelta(days=1):%Y-%m-%d}"
+        hidden, _, held = run(page.calendar_controls, "actions-refresh.data", 0, user="admin")
+        assert hidden is False
+        message, refresh = run(page.change_calendar, "calendar-add.n_clicks", 1, None, None, "kcsp", day,
+                               None, None, 0, user="admin")
+        assert f"Added kcsp-{day}" in to_json(message) and refresh == 1
+        _, every, held_now = run(page.calendar_controls, "actions-refresh.data", 1, user="admin")
+        assert held_now[0]["value"] == f"kcsp-{day}" and held_now[1:] == held
+        assert f"kcsp-{day}" in {m["value"] for m in every}
+        run(page.change_calendar, "calendar-cancel.n_clicks", None, None, 1, None, None, f"kcsp-{day}", None, 1,
+            user="admin")
+        assert run(page.calendar_controls, "actions-refresh.data", 2, user="admin")[2] == held
+
+    def test_only_admins_see_and_use_it(self, page, writable_store):
+        assert run(page.calendar_controls, "actions-refresh.data", 0, user="da-lead")[0] is True
+        message, refresh = run(page.change_calendar, "calendar-add.n_clicks", 1, None, None, "kcsp", "2026-11-25",
+                               None, None, 0, user="da-lead")
+        assert "may not change the meeting calendar" in to_json(message) and refresh is no_update

@@ -19,19 +19,31 @@ class TestSteps:
     def test_the_last_priority_has_no_next(self):
         assert committee_nav("/priority/vawg", "?present=1", ORDER).next is None
 
-    def test_the_first_priority_steps_back_to_the_overview(self):
-        nav = committee_nav("/priority/neighbourhood-crime-asb", "?present=1", ORDER)
-        assert (nav.previous.href, nav.previous.label) == ("/?present=1", "Overview")
+    def test_the_summary_and_since_slides_come_before_the_priorities(self):
+        summary = committee_nav("/", "?present=1&district=dover", ORDER)
+        assert summary.previous is None and summary.counter == "1 of 5"
+        assert (summary.next.href, summary.next.label) == ("/meeting?district=dover&present=1",
+                                                           "Since the last meeting")
+        since = committee_nav("/meeting", "?present=1", ORDER)
+        assert since.counter == "2 of 5"
+        assert (since.previous.href, since.previous.label) == ("/?present=1", "Summary of all priorities")
+        assert since.next.href == "/priority/neighbourhood-crime-asb?present=1"
 
-    @pytest.mark.parametrize("path", ["/", "/meeting", "/district/dover", "/priority/not-a-priority"])
-    def test_from_any_other_page_next_is_the_first_priority(self, path):
+    def test_the_first_priority_steps_back_to_the_since_slide(self):
+        nav = committee_nav("/priority/neighbourhood-crime-asb", "?present=1", ORDER)
+        assert (nav.previous.href, nav.previous.label) == ("/meeting?present=1", "Since the last meeting")
+        assert nav.counter == "3 of 5"
+        assert committee_nav("/priority/vawg", "?present=1", ORDER).counter == "5 of 5"
+
+    @pytest.mark.parametrize("path", ["/actions", "/district/dover", "/priority/not-a-priority", "/assessment"])
+    def test_from_any_other_page_next_is_the_first_slide(self, path):
         nav = committee_nav(path, "?present=1", ORDER)
-        assert nav.next.href == "/priority/neighbourhood-crime-asb?present=1"
-        assert nav.previous is None
+        assert nav.next.href == "/?present=1"
+        assert nav.previous is None and nav.counter == ""
 
     def test_unknown_districts_are_dropped(self):
         nav = committee_nav("/", "?district=atlantis&present=1", ORDER, {"dover"})
-        assert nav.next.href == "/priority/neighbourhood-crime-asb?present=1"
+        assert nav.next.href == "/meeting?present=1"
 
 
 class TestToggle:
@@ -53,7 +65,8 @@ def shell():
 
 def test_shell_callback_in_committee_mode(shell):
     out = shell.committee_mode("/priority/road-safety", "?district=thanet&present=1")
-    class_name, toggle, label, prev_href, prev_label, prev_class, next_href, next_label, next_class = out
+    class_name, toggle, label, prev_href, prev_label, prev_class, next_href, next_label, next_class, count = out
+    assert count == "9 of 10"
     assert prev_label.endswith("Preventing Extremism and Hate") and "d-none" not in prev_class
     assert "present-mode" in class_name
     assert toggle == "/priority/road-safety?district=thanet"

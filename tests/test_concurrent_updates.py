@@ -1,27 +1,21 @@
 """Writes across processes: 8 clients post 25 updates each, all at once, to gunicorn running three
-workers (WEB_CONCURRENCY=3) on a loopback port against a copy of the demo store. Two clients share
+workers on a loopback port against a copy of the demo store. Two clients share
 each action, so stale versions happen and are retried as a real client would. Every one of the 200
 updates must be stored exactly once, with one version per update and no version skipped."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from kcsp.store import Store
+from serving import server
 from tests.support import PASSWORDS
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
 UPDATES = 25
 ACTIONS = ("A003", "A012", "A023", "A031")
@@ -29,42 +23,14 @@ START_TIMEOUT_S = 90
 RUN_TIMEOUT_S = 240
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(tmp_path, demo_store):
     root = tmp_path / "store"
     shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    port = free_port()
-    env = {**os.environ, "KCSP_DATA_DIR": str(root), "WEB_CONCURRENCY": "3", "KCSP_REQUIRE_LOGIN": "0"}
     log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert proc.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield url, Store(root), log_path
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with server.gunicorn(root, workers=3, env={"KCSP_REQUIRE_LOGIN": "0"}, log_path=log_path,
+                         timeout=START_TIMEOUT_S) as running:
+        yield running.url, Store(root), log_path
 
 
 def current_version(store: Store, action_id: str) -> int:
@@ -130,3 +96,20 @@ def test_200_updates_through_three_workers_are_all_stored_once(gunicorn):
     conflicts = sum(r["conflicts"] for r in results.values())
     print(f"\n{CLIENTS * UPDATES} updates stored once in {elapsed:.1f}s through 3 workers; "
           f"{conflicts} stale versions refused with 409 and retried")
+
+
+def test_a_proposed_and_a_created_action_show_in_every_worker_at_once(gunicorn):
+    url = gunicorn[0]
+    for _ in range(12):  # every worker builds and caches its dataset before the writes
+        requests.get(f"{url}/api/actions.csv", timeout=30, headers={"Connection": "close"})
+    new = {"priority_id": "domestic-abuse", "lead_agency": "KCC", "owner_role": "DA Lead, KCC", "areas": "all",
+           "start": "2026-04-01", "due": "2027-03-31"}
+    proposed = requests.post(f"{url}/api/actions", json=new | {"title": "Proposed by the lead."}, timeout=30,
+                             auth=("da-lead", PASSWORDS["da-lead"]))
+    created = requests.post(f"{url}/api/actions", json=new | {"title": "Created by an admin."}, timeout=30,
+                            auth=("admin", PASSWORDS["admin"]))
+    assert proposed.status_code == 201 and created.status_code == 201
+    wanted = {proposed.json()["action_id"], created.json()["action_id"]}
+    for _ in range(12):  # a new connection each time: the requests spread over the three workers
+        listed = requests.get(f"{url}/api/actions.csv", timeout=30, headers={"Connection": "close"}).text
+        assert all(f"\n{action_id}," in listed for action_id in wanted)

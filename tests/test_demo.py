@@ -98,3 +98,20 @@ def test_apportion_hits_the_total_and_stays_non_negative(delta, cells):
     out = apportion(np.array([1.0, 2.0, 3.0]), int(current.sum()) + delta, current)
     assert out.sum() == current.sum() + delta
     assert (out >= 0).all()
+
+
+def test_an_action_without_illustrative_progress_text_has_no_updates_and_the_others_keep_theirs():
+    from kcsp import demo
+    from kcsp.reference import read_reference
+
+    actions = read_reference("actions")
+    progress = read_reference("action_progress")
+    meetings = read_reference("meetings")
+    today = pd.Timestamp("2026-11-27")
+    full = demo.action_updates(actions, progress, meetings, today)
+    partial = demo.action_updates(actions, progress[progress["action_id"] != "A002"], meetings, today)
+    assert "A002" in set(full["action_id"]) and "A002" not in set(partial["action_id"])
+    others = ["action_id", "version", "status", "progress", "updated_at"]
+    assert partial[others].reset_index(drop=True).equals(
+        full.loc[full["action_id"] != "A002", others].reset_index(drop=True))
+    assert demo.action_updates(actions, progress.iloc[0:0], meetings, today).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
@@ -65,7 +66,7 @@ class TestMeetingPage:
         assert "No meeting is recorded on 21 November 2025" in text(by_id(page, "meeting-error"))
 
     def test_a_meeting_shows_changes_and_a_pack_page_per_priority(self, pages, request_context, dataset):
-        page = pages["/meeting"](meeting="2025-11-20", district="dover", present="1")
+        page = pages["/meeting"](meeting="2025-11-20", district="dover")
         words = text(page)
         assert "Meetings: Kent Community Safety Partnership, 20 November 2025" in words
         assert "Kent Community Safety Partnership, 17 July 2025" in words
@@ -73,14 +74,37 @@ class TestMeetingPage:
             assert heading in words
         view = by_id(page, "pack-view")
         sections = [c for c in walk(view) if "pack-page" in (getattr(c, "className", "") or "")]
-        assert [s.id for s in sections] == [f"pack-{p}" for p in dataset.priorities["priority_id"]]
+        assert [s.id for s in sections] == ["pack-cover", *(f"pack-{p}" for p in dataset.priorities["priority_id"])]
         assert by_id(page, "pack-link").href == "/meeting?meeting=2025-11-20&pack=1&district=dover"
+        assert by_id(page, "pack-download").href == "/meeting/pack.pdf?meeting=2025-11-20&district=dover"
+        assert text(by_id(page, "pack-download")) == "Download the meeting pack (PDF)"
+        assert "python -m kcsp" not in words
+
+    def test_a_district_sees_its_own_changes_beside_the_county(self, pages, request_context, dataset):
+        from kcsp import meetings
+
+        page = pages["/meeting"](meeting="2025-11-20", district="thanet")
+        assert "Significant changes, Thanet" in text(by_id(page, "district-changes"))
+        assert "Significant changes, Kent" in text(page)
+        thanet = meetings.district_changes(dataset, pd.Timestamp("2025-10-01"), "thanet", reveal=False)
+        assert not thanet.empty and set(thanet["area_code"]) == {"E07000114"}
+        listed = text(by_id(page, "district-changes-table"))
+        assert all(name in listed for name in thanet["name"])
+        assert all(f"{r.verdict.count:,.0f}" in listed for r in thanet.itertuples())
+
+    def test_committee_mode_shows_since_the_last_meeting_as_one_slide(self, pages, request_context):
+        page = pages["/meeting"](meeting="2025-11-20", district="dover", present="1")
+        slide = by_id(page, "slide")
+        assert getattr(slide, "data-slide") == "since"
+        assert "Since Kent Community Safety Partnership, 17 July 2025, Dover" in text(slide)
+        assert "pack-view" not in {getattr(c, "id", None) for c in walk(page)}
 
     def test_pack_view_is_the_pack_alone(self, pages, request_context):
         page = pages["/meeting"](meeting="2025-11-20", pack="1")
         assert "Meeting pack: Kent Community Safety Partnership, 20 November 2025" in text(page)
-        assert "Significant changes" not in text(page)
+        assert "Measures with new data" not in text(page)
         view = by_id(page, "pack-view")
+        assert "Restricted actions are left out of this pack" in text(by_id(page, "pack-cover"))
         charts = [c for c in walk(view) if str(getattr(c, "id", "")).startswith("pack-chart-")]
         assert getattr(view, "data-charts") == str(len(charts)) and len(charts) == 8
 

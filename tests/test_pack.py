@@ -1,5 +1,7 @@
-"""`python -m kcsp meeting-pack` writes a PDF with one page per priority, each naming its priority
-and showing its chart (the chart's own text, drawn by Plotly, is on the page)."""
+"""The meeting pack as PDF: `python -m kcsp meeting-pack` and `GET /meeting/pack.pdf` (same renderer)
+write a cover, then one page per priority, each naming its priority and showing its chart (the
+chart's own text, drawn by Plotly, is on the page). Anonymous packs leave restricted actions out and
+say so; a signed-in user's pack holds them, marked."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import sys
 
 import pytest
 
-from kcsp.pack import count_pages
-from tests.support import ROOT
+from serving import routes
+from serving.pack import count_pages
+from tests.support import ROOT, sign_in
 
 
 def run_pack(*args: str) -> subprocess.CompletedProcess:
@@ -33,20 +36,38 @@ def pack(tmp_path_factory, demo_store):
     return out, result
 
 
-def test_the_pack_has_one_page_per_priority(pack, dataset):
+def test_the_pack_has_a_cover_and_one_page_per_priority(pack, dataset):
     out, result = pack
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF")
-    assert count_pages(pdf) == len(dataset.priorities) == 8
+    assert count_pages(pdf) == len(dataset.priorities) + 1 == 9
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
-    assert "Pages:           8" in info
-    assert "8 page(s)" in result.stdout
+    assert "Pages:           9" in info
+    assert "9 page(s), a cover and one per priority (8)" in result.stdout
+
+
+def assert_cover(text: str, dataset) -> None:
+    assert "Meeting pack: cover" in text
+    assert "Period covered:" in text
+    for name in ("Every priority at a glance", "Change (latest year)", "Significant changes",
+                 "Actions whose status moved"):
+        assert name in text, f"the cover has no {name!r}"
+    for priority in dataset.priorities.itertuples():
+        assert priority.name.split(" ")[0] in text
+
+
+def test_the_cover_sums_up_every_priority_and_says_restricted_actions_are_left_out(pack, dataset):
+    out, _ = pack
+    text = page_text(out, 1)
+    assert_cover(text, dataset)
+    assert "Restricted actions are left out of this pack" in text
+    assert "priority 1 of 8" not in text
 
 
 def test_each_page_names_its_priority_and_shows_its_chart(pack, dataset):
     out, _ = pack
     for number, priority in enumerate(dataset.priorities.itertuples(), start=1):
-        text = page_text(out, number)
+        text = page_text(out, number + 1)
         assert priority.name in text, f"page {number} does not name {priority.name}"
         assert f"priority {number} of 8" in text
         unit = dataset.indicator(priority.headline_indicator_id)["unit"]
@@ -71,3 +92,85 @@ def test_a_date_with_no_meeting_is_refused(tmp_path, demo_store):
 
 def test_count_pages_reads_page_objects_only():
     assert count_pages(b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page /Parent 1 0 R >>") == 2
+
+
+@pytest.fixture(scope="module")
+def web_client():
+    import app
+
+    app.server.config["TESTING"] = True
+    return app.server.test_client
+
+
+def pdf_pages(tmp_path, body: bytes) -> list[str]:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(body)
+    return [page_text(path, n) for n in range(1, count_pages(body) + 1)]
+
+
+def test_the_page_serves_the_public_pack_as_pdf_once_per_store_version(web_client, dataset, tmp_path, monkeypatch):
+    client = web_client()
+    response = client.get("/meeting/pack.pdf?meeting=2025-11-20")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/pdf"
+    assert 'filename="meeting-pack-2025-11-20.pdf"' in response.headers["Content-Disposition"]
+    pages = pdf_pages(tmp_path, response.data)
+    assert len(pages) == 9
+    assert_cover(pages[0], dataset)
+    assert "Restricted actions are left out of this pack" in pages[0]
+    assert all("(restricted)" not in p for p in pages)
+    for number, priority in enumerate(dataset.priorities.itertuples(), start=1):
+        assert f"priority {number} of 8" in pages[number] and priority.name in pages[number]
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("the cached pack was rendered again")
+
+    monkeypatch.setattr(routes, "render_pack", no_render)
+    again = client.get("/meeting/pack.pdf?meeting=2025-11-20")
+    assert again.status_code == 200 and again.data == response.data
+
+
+def test_a_signed_in_pack_holds_restricted_actions_marked(web_client, dataset, tmp_path):
+    client = web_client()
+    sign_in(client, "viewer")
+    response = client.get("/meeting/pack.pdf?meeting=2025-11-20")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/pdf"
+    pages = pdf_pages(tmp_path, response.data)
+    assert len(pages) == 9
+    assert_cover(pages[0], dataset)
+    assert "This pack holds restricted actions" in pages[0]
+    assert any("(restricted)" in p for p in pages[1:]), "no restricted action marked in the priorities' pages"
+
+
+def test_a_district_pack_is_about_that_district(web_client, tmp_path):
+    response = web_client().get("/meeting/pack.pdf?meeting=2025-11-20&district=thanet")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    cover = pdf_pages(tmp_path, response.data)[0]
+    assert "Thanet beside Kent" in cover
+    assert "Thanet:" in cover
+
+
+@pytest.mark.parametrize(("query", "status", "says"), [
+    ("?meeting=2025-13-01", 422, "not a real date"),
+    ("?meeting=yesterday", 422, "not a date"),
+    ("?meeting=2025-11-21", 404, "No meeting is recorded on 21 November 2025"),
+    ("?meeting=2025-11-20&district=atlantis", 404, "no district called 'atlantis'"),
+])
+def test_a_bad_meeting_or_district_is_answered_in_words(web_client, query, status, says):
+    response = web_client().get("/meeting/pack.pdf" + query)
+    assert response.status_code == status
+    assert response.mimetype == "text/plain"
+    assert says in response.get_data(as_text=True)
+
+
+def test_a_pack_that_cannot_be_built_is_explained_not_a_traceback(web_client, monkeypatch):
+    def fails(*args, **kwargs):
+        raise routes.PackError("Chromium closed unexpectedly")
+
+    monkeypatch.setattr(routes, "render_pack", fails)
+    response = web_client().get("/meeting/pack.pdf?meeting=2025-07-17&district=dover")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "The meeting pack could not be built just now: Chromium closed unexpectedly" in body
+    assert "Traceback" not in body

@@ -4,58 +4,28 @@ a large body is refused with 413, and gunicorn's own error answers carry the sec
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.test_concurrent_updates import START_TIMEOUT_S, free_port
-
-ROOT = Path(__file__).resolve().parent.parent
+from serving import server as serving_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_store):
+    """gunicorn with three workers (the project's gunicorn.conf.py) on a copy of the demo store."""
     from kcsp import runtime
 
     base = tmp_path_factory.mktemp("server")
     root = base / "store"
     shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    port = free_port()
-    env = {**os.environ, "KCSP_DATA_DIR": str(root), "WEB_CONCURRENCY": "3", "KCSP_REQUIRE_LOGIN": "0",
-           "KCSP_AUTH_DB": str(base / "auth.sqlite3"), "KCSP_SIGN_IN_LIMIT": "10 per 10 minutes",
-           "KCSP_USERS_FILE": str(runtime.settings().users_file)}
-    log_path = base / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert proc.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield url, port
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    env = {"KCSP_REQUIRE_LOGIN": "0", "KCSP_AUTH_DB": str(base / "auth.sqlite3"),
+           "KCSP_SIGN_IN_LIMIT": "10 per 10 minutes", "KCSP_USERS_FILE": str(runtime.settings().users_file)}
+    with serving_server.gunicorn(root, workers=3, env=env, log_path=base / "gunicorn.log") as running:
+        yield running.url, int(running.url.rsplit(":", 1)[1])
 
 
 def raw(port: int, data: bytes, timeout: float = 10) -> bytes:
@@ -93,7 +63,7 @@ def test_six_half_open_connections_do_not_stall_the_site(server):
 
 
 def test_a_half_sent_request_is_dropped_after_the_read_timeout(server):
-    from kcsp.web.serving import READ_TIMEOUT_S
+    from serving.workers import READ_TIMEOUT_S
 
     _, port = server
     with socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S + 10) as sock:
@@ -135,7 +105,7 @@ def test_gunicorns_own_errors_carry_the_security_headers(server, request_bytes, 
 def test_requests_wait_for_the_app_in_the_order_they_came():
     import threading
 
-    from kcsp.web.serving import FairSlots
+    from serving.workers import FairSlots
 
     slots, order = FairSlots(1), []
     slots.__enter__()

@@ -137,3 +137,26 @@ def test_append_writes_nothing_when_the_rows_function_raises(store):
     with pytest.raises(LookupError):
         store.append("meetings", refuse)
     assert digest(store.root) == before
+
+
+def test_a_store_written_before_the_plan_was_kept_in_the_app_still_reads_and_validates(tmp_path, demo_store):
+    """Files without actions.state/revision, priorities.current, meetings.cancelled, action_changes or
+    audit read with their defaults."""
+    import shutil
+
+    import pandas as pd
+
+    from kcsp.store import Store
+
+    root = tmp_path / "old"
+    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*", "action_changes.*", "audit.*"))
+    for name, dropped in (("actions", ["state", "revision"]), ("priorities", ["current"]),
+                          ("meetings", ["cancelled"])):
+        path = root / f"{name}.csv"
+        pd.read_csv(path, dtype=str).drop(columns=dropped).to_csv(path, index=False)
+    store = Store(root)
+    assert store.exists() and store.validate() == []
+    acts = store.read("actions")
+    assert set(acts["state"]) == {"open"} and set(acts["revision"]) == {0}
+    assert store.read("priorities")["current"].all() and not store.read("meetings")["cancelled"].any()
+    assert store.read("audit").empty and store.read("action_changes").empty

@@ -103,6 +103,12 @@ def test_every_verdict_equals_the_api(app_module, crawl):
     client = app_module.server.test_client()
     api: dict[tuple, dict] = {}
     for kind, indicator, area, first, last in {k for k in seen}:
+        if not first and not last:
+            # The view's period holds none of the indicator's figures (e.g. a yearly series ending in 2020
+            # seen over 2022-23): no window, so nothing can be judged, and blank dates ask the API for
+            # its default window instead.
+            assert seen[(kind, indicator, area, first, last)] == {"not-compared"}, (kind, indicator, area)
+            continue
         key = (indicator, first, last)
         if key not in api:
             response = client.get(f"/api/judgements.csv?indicator={indicator}&from={first}&to={last}")

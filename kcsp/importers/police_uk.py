@@ -28,17 +28,18 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from filelock import Timeout
 
+from kcsp import audit
+from kcsp.importers.common import FILE_COLUMN, ImportFailed, Problems, replace_observations, writing
 from kcsp.reference import district_names, read_reference, reference_tables
 from kcsp.schema import TABLES
-from kcsp.store import Problem, Store, StoreError
+from kcsp.store import Commit, Problem, Store, as_text
 
 COLUMNS: tuple[str, ...] = (
     "Crime ID",
@@ -61,8 +62,6 @@ CRIME_TYPE_COL = COLUMNS.index("Crime type")
 INDICATOR_PREFIX = "police-uk-"
 NO_LOCATION = "NO-LOCATION"
 OUTSIDE = "OUTSIDE-KM"
-MAX_PROBLEMS = 200
-FILE_COLUMN = "file"
 STREET_SUFFIXES = ("-street.csv", "-street.csv.gz")
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -86,15 +85,6 @@ NEW_INDICATOR_CAVEATS = (
     "they are counted separately and are not in the area totals. Locations are approximate "
     "(anonymised to a nearby point)."
 )
-
-
-class ImportFailed(Exception):
-    """The input (or the store it was going into) was rejected; nothing was written."""
-
-    def __init__(self, problems: Iterable[Problem], *, total: int | None = None):
-        self.problems = list(problems)
-        self.total = len(self.problems) if total is None else total
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass
@@ -185,7 +175,7 @@ def _zip_member_loader(archive: Path, member: str) -> Callable[[], bytes]:
     return load
 
 
-def _sources(paths: Sequence[Path | str], problems: _Problems) -> list[_Source]:
+def _sources(paths: Sequence[Path | str], problems: Problems) -> list[_Source]:
     sources: list[_Source] = []
     for given in paths:
         path = Path(given)
@@ -220,38 +210,13 @@ def _sources(paths: Sequence[Path | str], problems: _Problems) -> list[_Source]:
 # Reading and checking
 # ---------------------------------------------------------------------------------------------
 
-class _Problems:
-    """Every problem found, keeping the first MAX_PROBLEMS and counting the rest."""
-
-    def __init__(self) -> None:
-        self.kept: list[Problem] = []
-        self.total = 0
-
-    def add(self, problem: Problem) -> None:
-        self.total += 1
-        if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append(problem)
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
-    def raise_if_any(self) -> None:
-        if not self.total:
-            return
-        problems = list(self.kept)
-        if self.total > len(problems):
-            problems.append(Problem("(import)", None, "problems",
-                                    f"{self.total - len(problems)} more problems not listed"))
-        raise ImportFailed(problems, total=self.total)
-
-
 def indicator_id(crime_type: str) -> str:
     """police-uk-<crime type in lower case, anything but letters and digits as hyphens>."""
     slug = re.sub(r"[^a-z0-9]+", "-", crime_type.lower()).strip("-")
     return INDICATOR_PREFIX + slug
 
 
-def _decode(name: str, data: bytes, problems: _Problems) -> str | None:
+def _decode(name: str, data: bytes, problems: Problems) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -279,7 +244,7 @@ def _decode(name: str, data: bytes, problems: _Problems) -> str | None:
         return None
 
 
-def _check_header(name: str, header: list[str], problems: _Problems) -> bool:
+def _check_header(name: str, header: list[str], problems: Problems) -> bool:
     if tuple(header) == COLUMNS:
         return True
     before = problems.total
@@ -317,7 +282,7 @@ def _month_ok(value: str) -> bool:
     return bool(m) and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12
 
 
-def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems: _Problems) -> None:
+def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems: Problems) -> None:
     name = source.name
     try:
         data = source.load()
@@ -439,7 +404,7 @@ def read_police_uk(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportRep
 def _read(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport, dict[str, str]]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    problems = _Problems()
+    problems = Problems()
     if not paths:
         problems.add(Problem("(import)", None, "PATH", "no file, folder or zip file was given"))
         problems.raise_if_any()
@@ -483,21 +448,6 @@ def _read(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport, dict
 # ---------------------------------------------------------------------------------------------
 # Writing into the store
 # ---------------------------------------------------------------------------------------------
-
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as text cells (dates YYYY-MM-DD, booleans true/false), as the store reads CSV."""
-    out = {}
-    for name in frame.columns:
-        col = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            text = col.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(col):
-            text = col.map({True: "true", False: "false"})
-        else:
-            text = col
-        out[name] = pd.Series(text.astype(object).where(text.notna(), None), index=frame.index, dtype=object)
-    return pd.DataFrame(out, index=frame.index)
-
 
 def _new_indicator(ind: str, crime_type: str, known: pd.DataFrame) -> dict[str, object]:
     match = known[known["indicator_id"] == ind]
@@ -546,7 +496,7 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
             problems.append(_store_problem(store, "areas", "area_code",
                                            f"{code} is not in the areas table, so its rows cannot be stored"))
 
-        indicators = _as_text(tables["indicators"])
+        indicators = as_text(tables["indicators"])
         have = set(indicators["indicator_id"])
         known = read_reference("indicators")
         new_rows = [_new_indicator(ind, crime_types[ind], known) for ind in imported if ind not in have]
@@ -567,26 +517,20 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
         observations = tables["observations"]
         replaced = (observations["indicator_id"].astype("str").str.startswith(INDICATOR_PREFIX)
                     & pd.to_datetime(observations["period"]).isin(periods))
-        kept = observations.loc[~replaced.fillna(False).astype(bool)]
-        new_obs = frame.astype({"value": "Int64"})
-        if len(kept):
-            kept = kept.astype({"indicator_id": "str", "area_code": "str", "period": "datetime64[ns]",
-                                "value": "Int64"})
-            observations = pd.concat([kept, new_obs], ignore_index=True)
-        else:
-            observations = new_obs
+        observations = replace_observations(observations, frame, replaced)
 
         out = {name: frame_ for name, frame_ in filled.items() if name not in ("indicators", "observations")}
         out["indicators"] = indicators  # before observations: a kill between the renames stays consistent
         out["observations"] = observations
         return out
 
-    try:
-        store.update(change)
-    except StoreError as err:
-        raise ImportFailed(err.problems) from err
-    except Timeout as err:
-        raise ImportFailed([Problem(str(store.root), None, "store",
-                                    "is locked by another write; try again later")]) from err
+    def change_and_record(current: dict[str, pd.DataFrame]) -> Commit:
+        detail = f"{len(report.months)} month(s) {', '.join(report.months)}; {report.rows_read} rows"
+        note = audit.entry(current["audit"], audit.cli_user(), "import-police-uk", ", ".join(report.files)[:300],
+                           detail, audit.timestamp())
+        return Commit({"audit": note}, change(current))
+
+    with writing(store):
+        store.commit(change_and_record, reading=tuple(TABLES))
     return report
 

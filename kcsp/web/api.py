@@ -1,5 +1,6 @@
 """CSV and JSON routes: /healthz, /api/observations.csv, /api/district-comparison.csv,
-/api/judgements.csv, /api/actions.csv and POST /api/action-updates."""
+/api/judgements.csv, /api/actions.csv, POST /api/action-updates and the import templates
+/api/templates/<indicator>.csv|xlsx."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from kcsp import judgements, runtime
+from kcsp import judgements, opendata, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
@@ -32,7 +33,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(frame: pd.DataFrame, filename: str) -> Response:
+def csv_response(frame: pd.DataFrame, filename: str) -> Response:
     buf = io.StringIO()
     spreadsheet_safe(frame).to_csv(buf, index=False, lineterminator="\n", float_format="%.10g")
     return Response(buf.getvalue(), mimetype="text/csv",
@@ -106,10 +107,11 @@ def observations_csv() -> Response:
         "period_label": [freq.label(p) for p in frame["period"]],
         "value": frame["value"].astype("Int64"),
         "unit": ind["unit"],
-        "illustrative": "true" if ind["illustrative"] else "false",
+        "illustrative": frame["illustrative"].map({True: "true", False: "false"}),
+        "import_id": frame["import_id"],
         "withheld": frame["withheld"].map({True: "true", False: "false"}),
     })
-    return _csv(out, f"{indicator_id}_{area}.csv")
+    return csv_response(out, f"{indicator_id}_{area}.csv")
 
 
 @bp.get("/api/district-comparison.csv")
@@ -127,7 +129,9 @@ def district_comparison_csv() -> Response:
     if rows["from"].isna().all():
         return _problem(422, f"indicator: {indicator_id!r} has no complete figures for this period")
     rows.insert(2, "area_name", [ds.area_name(c) for c in rows["area_code"]])
-    return _csv(rows, f"{indicator_id}_districts.csv")
+    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    rows["imd_rank"] = rows["area_code"].map(ranks).astype("Int64")
+    return csv_response(rows, f"{indicator_id}_districts.csv")
 
 
 @bp.get("/api/judgements.csv")
@@ -138,12 +142,35 @@ def judgements_csv() -> Response:
         return found
     ds, indicator_id, bounds = found
     rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
-    return _csv(rows, f"{indicator_id}_judgements.csv")
+    return csv_response(rows, f"{indicator_id}_judgements.csv")
+
+
+@bp.get("/api/templates/<indicator_id>.<fmt>")
+def indicator_template(indicator_id: str, fmt: str) -> Response:
+    """A template for a partner's figures (admins and analysts): areas down the side, recent periods across."""
+    from kcsp.importers.template import template_csv, template_xlsx
+
+    user = request_user()
+    if user is None:
+        return _problem(401, "sign in as an admin or analyst to download templates")
+    if not user.can_import:
+        return _problem(403, "templates are for admins and analysts")
+    ds = runtime.dataset()
+    if not ds.has_indicator(indicator_id) or fmt not in ("csv", "xlsx"):
+        return _problem(404, "no such template: /api/templates/<indicator>.csv or .xlsx")
+    ind, today = ds.indicator(indicator_id), pd.Timestamp.today()
+    if fmt == "csv":
+        body, mimetype = template_csv(ind, ds.areas, today), "text/csv"
+    else:
+        body = template_xlsx(ind, ds.areas, today)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{indicator_id}-template.{fmt}"'})
 
 
 ACTION_CSV_COLUMNS = ["action_id", "priority_id", "title", "classification", "status", "version", "lead_agency",
                       "owner_role", "themes", "areas", "start", "due", "overdue", "progress", "updated_by",
-                      "updated_at"]
+                      "updated_at", "state", "revision"]
 UPDATE_ERROR_STATUS = {NotSignedIn: 401, Forbidden: 403, Conflict: 409, Invalid: 422}
 
 
@@ -163,17 +190,37 @@ def actions_csv() -> Response:
     out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return _csv(out, "actions.csv")
+    return csv_response(out, "actions.csv")
 
 
-def _json_body() -> object:
-    """The body as JSON when sent as exactly application/json, else None (also when malformed)."""
-    if request.mimetype != "application/json":
-        return None
-    try:
-        return json.loads(request.get_data())
-    except (ValueError, RecursionError):
-        return None
+def error_response(err: UpdateError, conflict_key: str = "current_version") -> tuple[Response, int]:
+    """A refused write as JSON: 401, 403, 409 (with the current version and latest state) or 422 (with
+    the problem of each field)."""
+    status = UPDATE_ERROR_STATUS[type(err)]
+    payload: dict = {"error": err.message}
+    if isinstance(err, Invalid):
+        payload["problems"] = err.problems
+    if isinstance(err, Conflict):
+        payload.update({conflict_key: err.current_version, "latest": err.latest})
+    response = jsonify(payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
+    return response, status
+
+
+def json_body() -> dict:
+    """The request's JSON object; Invalid unless it was sent as exactly application/json (which a
+    cross-site HTML form cannot send, so a signed-in browser cannot be made to write from another site)
+    and parses (malformed or too deeply nested JSON is the client's mistake, never a 500)."""
+    body = None
+    if request.mimetype == "application/json":
+        try:
+            body = json.loads(request.get_data())
+        except (ValueError, RecursionError):
+            body = None
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+    return body
 
 
 @bp.post("/api/action-updates")
@@ -188,20 +235,9 @@ def action_updates() -> tuple[Response, int]:
     try:
         if user is None:
             raise NotSignedIn("sign in, or send an API token or HTTP Basic credentials, to update actions")
-        body = _json_body()
-        if not isinstance(body, dict):
-            raise Invalid({"body": "must be a JSON object sent with Content-Type: application/json"})
+        body = json_body()
         appended = append_update(runtime.store(), user, body.get("action_id"), body.get("status"),
                                  body.get("progress"), body.get("expected_version"))
     except UpdateError as err:
-        status = UPDATE_ERROR_STATUS[type(err)]
-        payload: dict = {"error": err.message}
-        if isinstance(err, Invalid):
-            payload["problems"] = err.problems
-        if isinstance(err, Conflict):
-            payload.update(current_version=err.current_version, latest=err.latest)
-        response = jsonify(payload)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Basic realm="kcsp", charset="UTF-8"'
-        return response, status
+        return error_response(err)
     return jsonify({"update_id": appended.update_id, "version": appended.version}), 201

@@ -146,7 +146,16 @@ LOGIN_PAGE = """<!doctype html>
 <title>Sign in - Kent Community Safety Dashboard</title>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><a class="skip-link" href="#main">Skip to main content</a>
-<header class="kcsp-header p-3"><a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a></header>
+<header class="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2">
+<a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a>
+<nav aria-label="Main"><ul class="nav kcsp-nav">
+<li class="nav-item"><a class="nav-link" href="/">Overview</a></li>
+<li class="nav-item"><a class="nav-link" href="/actions">Action plan</a></li>
+<li class="nav-item"><a class="nav-link" href="/meeting">Meetings</a></li>
+<li class="nav-item"><a class="nav-link" href="/assessment">Strategic assessment</a></li>
+<li class="nav-item"><a class="nav-link" href="/data">Data and sources</a></li>
+<li class="nav-item"><a class="nav-link active" aria-current="page" href="/login">Sign in</a></li>
+</ul></nav></header>
 <main id="main" class="container py-4" style="max-width: 34rem">
 <h1 class="h3">Sign in</h1>
 <p>Priority leads sign in to update their actions. Reading the dashboard needs no account

@@ -20,7 +20,12 @@ LAYOUTS_KEPT = 48
 
 @per_dataset(maxsize=LAYOUTS_KEPT)
 def _build(dataset, layout: Callable, params: tuple, viewer: tuple | None):
-    return layout(**dict(params))
+    return layout(**{name: list(value) if isinstance(value, tuple) else value for name, value in params})
+
+
+def _hashable(value):
+    """A query parameter given more than once (a list) is kept as a tuple, anything else as text."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def cached_layout(layout: Callable) -> Callable:
@@ -29,7 +34,7 @@ def cached_layout(layout: Callable) -> Callable:
     def cached(**params):
         user = request_user()
         viewer = None if user is None else (user.name, user.role, user.priorities)
-        key = tuple(sorted((name, str(value)) for name, value in params.items() if value is not None))
+        key = tuple(sorted((name, _hashable(value)) for name, value in params.items() if value is not None))
         return _build(runtime.dataset(), layout, key, viewer)
 
     return cached

@@ -7,33 +7,21 @@ its own start only.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
 from dash.testing.browser import Browser
-from werkzeug.serving import make_server
 
+from serving.server import in_thread
 from tests.support import chrome_options
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def live_server():
     import app
 
-    port = free_port()
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    with in_thread(app.server) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

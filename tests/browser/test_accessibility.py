@@ -11,7 +11,7 @@ from tests.browser.conftest import wait_for_charts
 AXE = Path(__file__).resolve().parent.parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ROUTES = ["/", "/priority/road-safety", "/priority/neighbourhood-crime-asb?district=maidstone",
-          "/district/medway", "/actions", "/meeting", "/data", "/login", "/no-such-page"]
+          "/district/medway", "/actions", "/meeting", "/data", "/data/import", "/login", "/no-such-page"]
 
 RUN = """
 const done = arguments[arguments.length - 1];

@@ -8,6 +8,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import assert_clean
+from tests.browser.test_accessibility import AXE, RUN, TAGS, serious
 from tests.support import PASSWORDS
 
 SCRIPT = '<script>alert(1)</script> <b>bold</b> <img src=x onerror="alert(2)">'
@@ -119,3 +120,57 @@ def test_sorting_by_status_puts_red_first(served):
     first_status = '.ag-row[row-index="0"] .ag-cell[col-id="status_sort"]'
     wait_until(duo, lambda d: d.find_element("css selector", first_status).text == "\u25a0 Red")
     assert_clean(duo)
+
+
+SET_VALUE = """
+var el = arguments[0];
+Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, arguments[1]);
+el.dispatchEvent(new Event('input', {bubbles: true}));
+el.dispatchEvent(new Event('change', {bubbles: true}));
+"""
+
+
+def set_date(duo, selector: str, value: str) -> None:
+    duo.driver.execute_script(SET_VALUE, duo.find_element(selector), value)
+
+
+def test_an_admin_creates_an_action_and_moves_its_due_date_through_the_page(served, writable_store):
+    from selenium.webdriver.support.ui import Select
+
+    duo = served
+    sign_in(duo, "admin")
+    duo.wait_for_element('.ag-row[row-id="A001"]', timeout=15)
+    before = set(writable_store.read("actions")["action_id"])
+    click(duo, "#plan-new")
+    wait_until(duo, lambda d: d.switch_to.active_element.get_attribute("id") == "plan-title")
+    Select(duo.find_element("#plan-priority")).select_by_visible_text("Road Safety")
+    duo.find_element("#plan-title").send_keys("Pilot average speed cameras on the A20.")
+    duo.find_element("#plan-agency").send_keys("KCC Highways")
+    duo.find_element("#plan-owner").send_keys("Road Safety Manager, KCC")
+    set_date(duo, "#plan-start", "2026-04-01")
+    set_date(duo, "#plan-due", "2027-03-31")
+    click(duo, "#plan-save")
+    duo.wait_for_contains_text("#plan-saved", "Created", timeout=15)
+    (action_id,) = set(writable_store.read("actions")["action_id"]) - before
+    duo.wait_for_element(f'.ag-row[row-id="{action_id}"]', timeout=15)
+
+    open_action(duo, action_id)
+    click(duo, "#plan-edit")
+    wait_until(duo, lambda d: d.find_element("id", "plan-due").get_attribute("value") == "2027-03-31")
+    set_date(duo, "#plan-due", "2027-06-30")
+    click(duo, "#plan-save")
+    duo.wait_for_contains_text("#plan-saved", f"Saved {action_id} as change 2", timeout=15)
+    due_cell = f'.ag-row[row-id="{action_id}"] .ag-cell[col-id="due"]'
+    wait_until(duo, lambda d: d.find_element("css selector", due_cell).text == "30 Jun 2027")
+    change = duo.wait_for_element('.plan-change[data-revision="2"]', timeout=15)
+    assert "Due: 2027-03-31 \u2192 2027-06-30" in change.text and "admin" in change.text
+    acts = writable_store.read("actions").set_index("action_id")
+    assert acts.at[action_id, "due"].strftime("%Y-%m-%d") == "2027-06-30"
+    assert_clean(duo)
+
+    click(duo, "#plan-edit")
+    click(duo, "#calendar-box summary")
+    duo.driver.execute_script(AXE.read_text(encoding="utf-8"))
+    duo.driver.set_script_timeout(60)
+    problems = serious(duo.driver.execute_async_script(RUN, TAGS))
+    assert not problems, "\n".join(problems)

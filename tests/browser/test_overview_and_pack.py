@@ -40,7 +40,8 @@ def test_the_pack_draws_a_chart_for_every_priority(served):
     served.driver.get(served.server_url + "/meeting?meeting=2025-11-20&pack=1")
     served.wait_for_element("#pack-view", timeout=15)
     served.wait_for_no_elements("._dash-loading", timeout=15)
-    pages = served.driver.find_elements("css selector", ".pack-page")
+    assert served.find_element("#pack-cover .pack-cover-table")
+    pages = served.driver.find_elements("css selector", ".pack-page[data-priority]")
     assert len(pages) == 8
     for page in pages:
         served.wait_for_element(f"#{page.get_attribute('id')} .js-plotly-plot .main-svg", timeout=15)
@@ -53,12 +54,12 @@ def test_the_pack_draws_a_chart_for_every_priority(served):
     assert_clean(served)
 
 
-def test_choosing_a_meeting_keeps_the_district_and_mode(served):
-    served.driver.get(served.server_url + "/meeting?district=dover&present=1")
+def test_choosing_a_meeting_keeps_the_district(served):
+    served.driver.get(served.server_url + "/meeting?district=dover")
     served.wait_for_contains_text("h1", "Meetings: ", timeout=15)
     Select(served.find_element("#meeting-choice")).select_by_visible_text(
         "Kent Community Safety Partnership, 17 July 2025")
     served.wait_for_text_to_equal("h1", "Meetings: Kent Community Safety Partnership, 17 July 2025", timeout=15)
     url = urlparse(served.driver.current_url)
-    assert parse_qs(url.query) == {"meeting": ["2025-07-17"], "district": ["dover"], "present": ["1"]}
+    assert parse_qs(url.query) == {"meeting": ["2025-07-17"], "district": ["dover"]}
     assert_clean(served)

@@ -15,9 +15,8 @@ ROUTES = [
     ("/actions", "action plan"),
     ("/meeting", "Meetings"),
     ("/data", "Data, sources and caveats"),
-    ("/no-such-page", "Page not found"),
-    ("/priority/not-a-priority", "Priority not found"),
 ]
+NOT_FOUND = [("/no-such-page", "Page not found"), ("/priority/not-a-priority", "Priority not found")]
 
 
 @pytest.mark.parametrize(("path", "heading"), ROUTES)
@@ -26,6 +25,16 @@ def test_route_renders_without_errors(served, path, heading):
     served.wait_for_contains_text("h1", heading, timeout=15)
     served.wait_for_no_elements("._dash-loading", timeout=15)
     assert_clean(served)
+
+
+@pytest.mark.parametrize(("path", "heading"), NOT_FOUND)
+def test_an_unknown_address_says_so_with_status_404(served, path, heading):
+    served.driver.get(served.server_url + path)
+    served.wait_for_contains_text("h1", heading, timeout=15)
+    served.wait_for_no_elements("._dash-loading", timeout=15)
+    logs = served.get_logs()
+    assert [entry["message"].split(" - ", 1)[1] for entry in logs] == [
+        "Failed to load resource: the server responded with a status of 404 (NOT FOUND)"]
 
 
 def test_priority_page_draws_its_charts(served):
