@@ -244,9 +244,11 @@ class TestFinding3StoreProblems:
 
 
 def callback_payload(pathname, search) -> dict:
-    out = ("..shell.className...present-toggle.href...present-toggle.children...committee-previous.href..."
-           "committee-previous.children...committee-previous.className...committee-next.href..."
-           "committee-next.children...committee-next.className..")
+    """A request for the shell's committee-mode callback, as the browser sends it."""
+    import app
+
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    out = next(d["output"] for d in deps if "shell.className" in d["output"])
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in out.strip(".").split("...")]
     return {"output": out, "outputs": outputs, "changedPropIds": ["url.pathname"], "state": [],
             "inputs": [{"id": "url", "property": "pathname", "value": pathname},

@@ -100,3 +100,25 @@ def test_gunicorns_own_errors_carry_the_security_headers(server, request_bytes, 
     for name in (b"x-content-type-options: nosniff", b"x-frame-options: deny", b"content-security-policy:",
                  b"cache-control: no-store"):
         assert name in head, name
+
+
+def test_requests_wait_for_the_app_in_the_order_they_came():
+    import threading
+
+    from serving.workers import FairSlots
+
+    slots, order = FairSlots(1), []
+    slots.__enter__()
+
+    def request(number: int) -> None:
+        with slots:
+            order.append(number)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    slots.__exit__(None, None, None)
+    for thread in threads:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4]
