@@ -69,3 +69,19 @@ def wait_for_charts(duo, timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("charts were not drawn in time")
         time.sleep(0.05)
+
+
+def projector(duo) -> None:
+    """A 1280 x 720 viewport, as a projector shows it."""
+    duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+
+
+def wait_until(check, timeout=30, message="condition not met"):
+    """Poll check() until it is true; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(message)

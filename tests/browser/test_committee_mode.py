@@ -9,25 +9,12 @@ from urllib.parse import parse_qs, urlparse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import assert_clean
+from tests.browser.conftest import assert_clean, projector, wait_until
 
 PAGES = ["/", "/priority/road-safety", "/priority/neighbourhood-crime-asb?district=maidstone",
          "/meeting?meeting=2025-11-20", "/assessment", "/district/tonbridge-and-malling", "/actions"]
 
 
-def projector(duo) -> None:
-    """A 1280 x 720 viewport, as a projector shows it."""
-    duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
-
-
-def wait_until(check, timeout=15, message="condition not met"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
 
 
 def where(duo) -> tuple[str, dict]:

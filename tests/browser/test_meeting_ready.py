@@ -4,7 +4,6 @@ unknown addresses answering 404, tab titles, and a filtered action plan as a lin
 
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -12,16 +11,7 @@ import requests
 from selenium.webdriver.support.ui import Select
 
 from kcsp import meetings
-from tests.browser.conftest import assert_clean
-
-
-def wait_until(check, timeout=20, message="condition not met"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
+from tests.browser.conftest import assert_clean, wait_until
 
 
 def test_a_district_page_shows_its_district_in_the_filter_and_another_opens_its_page(served):

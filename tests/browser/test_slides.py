@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import assert_clean, wait_for_charts
+from tests.browser.conftest import assert_clean, projector, wait_for_charts, wait_until
 
 CHECK = """
 const root = document.documentElement, slide = document.getElementById('slide');
@@ -37,18 +37,6 @@ return {scrollY: root.scrollHeight > root.clientHeight, scrollX: root.scrollWidt
 """
 
 
-def projector(duo) -> None:
-    duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
-
-
-def wait_until(check, timeout=30, message="condition not met"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
 
 
 def slide_ready(duo, kind: str) -> dict:
