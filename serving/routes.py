@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import ExitStack
 
 from flask import Blueprint, Response, current_app, request
 
@@ -32,13 +31,12 @@ FORWARDED = ("Cookie", "Authorization")
 
 _render_lock = threading.Lock()
 _own: dict[str, str] = {}
-_keep_open = ExitStack()
 
 
 def _own_url(app) -> str:
     """This worker's app served from a thread (started once, on first use)."""
     if "url" not in _own:
-        _own["url"] = _keep_open.enter_context(server.in_thread(app)).url
+        _own["url"] = server.serve_in_background(app).url
     return _own["url"]
 
 

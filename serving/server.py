@@ -118,9 +118,7 @@ def gunicorn(store_dir: Path, *, workers: int = 1, env: dict[str, str] | None = 
             _stop(process)
 
 
-@contextmanager
-def in_thread(app, *, timeout: float = START_TIMEOUT_S) -> Iterator[Running]:
-    """Serve the WSGI `app` of this process from a thread (threaded werkzeug) on a free loopback port."""
+def _start_in_thread(app, timeout: float):
     from werkzeug.serving import make_server
 
     server = make_server(LOOPBACK, free_port(), app, threaded=True)
@@ -129,6 +127,26 @@ def in_thread(app, *, timeout: float = START_TIMEOUT_S) -> Iterator[Running]:
     running = Running(f"http://{LOOPBACK}:{server.server_port}")
     try:
         wait_healthy(running.url, alive=thread.is_alive, why=lambda: "the server thread ended", timeout=timeout)
+    except BaseException:
+        server.shutdown()
+        raise
+    return server, thread, running
+
+
+def serve_in_background(app, *, timeout: float = START_TIMEOUT_S) -> Running:
+    """Serve the WSGI `app` of this process from a daemon thread for the rest of the process's life.
+
+    Nothing stops it: it ends with the process (a shutdown at interpreter exit would wait for ever on
+    a daemon thread that no longer runs)."""
+    return _start_in_thread(app, timeout)[2]
+
+
+@contextmanager
+def in_thread(app, *, timeout: float = START_TIMEOUT_S) -> Iterator[Running]:
+    """Serve the WSGI `app` of this process from a thread (threaded werkzeug) on a free loopback port,
+    for the duration of the block."""
+    server, thread, running = _start_in_thread(app, timeout)
+    try:
         yield running
     finally:
         server.shutdown()
