@@ -10,7 +10,7 @@ export KCSP_DATA_DIR
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
-.PHONY: setup dev store run test lint browser-deps axe benchmark open-data clean
+.PHONY: setup dev store run test test-quick lint browser-deps axe benchmark open-data clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,10 @@ lint: dev
 
 test: dev browser-deps axe lint
 	$(VENV)/bin/pytest -q --headless tests
+
+# Every test but the slow soak, concurrency and PDF ones (marked slow), for a quicker check while working.
+test-quick: dev browser-deps axe lint
+	$(VENV)/bin/pytest -q --headless -m "not slow" tests
 
 # Re-convert the ONS / MHCLG files in ../shared/data into the small tables shipped in data/ons/.
 open-data: setup

@@ -16,6 +16,8 @@ from kcsp.store import Store
 from serving import server
 from tests.support import PASSWORDS
 
+pytestmark = pytest.mark.slow
+
 CLIENTS = 8
 UPDATES = 25
 ACTIONS = ("A003", "A012", "A023", "A031")

@@ -15,6 +15,8 @@ from serving import routes
 from serving.pack import count_pages
 from tests.support import ROOT, sign_in
 
+pytestmark = pytest.mark.slow
+
 
 def run_pack(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kcsp", "meeting-pack", *args], cwd=ROOT, capture_output=True,

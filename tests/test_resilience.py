@@ -17,6 +17,8 @@ import pytest
 from kcsp.demo import build_demo_tables
 from kcsp.store import Store
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "police_uk" / "2022-01-kent-street.csv"
 

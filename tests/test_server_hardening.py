@@ -13,6 +13,8 @@ import requests
 
 from serving import server as serving_server
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_store):

@@ -19,6 +19,8 @@ import requests
 from benchmarks.common import Gunicorn
 from benchmarks.server import CAPTURE_ROUTES, capture
 
+pytestmark = pytest.mark.slow
+
 VIEWERS = 50
 DURATION_S = 60
 REQUEST_TIMEOUT_S = 30
