@@ -62,10 +62,6 @@ def frequency(name: str) -> Frequency:
     return FREQUENCIES[name]
 
 
-def month_of(period: pd.Timestamp) -> str:
-    return f"{period:%Y-%m}"
-
-
 PER_YEAR = {name: f.per_year for name, f in FREQUENCIES.items()}
 NOUN = {name: f.noun for name, f in FREQUENCIES.items()}
 MONTHS = {m.lower(): i for i, m in enumerate(
@@ -164,8 +160,3 @@ def example(frequency: str) -> str:
 def label(period: pd.Timestamp, frequency_name: str) -> str:
     """A period as people say it (see Frequency.label)."""
     return FREQUENCIES[frequency_name].label(pd.Timestamp(period))
-
-
-def last_day(period: pd.Timestamp, frequency_name: str) -> pd.Timestamp:
-    """The first day of the last month the period covers."""
-    return FREQUENCIES[frequency_name].last_month(pd.Timestamp(period))

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import pandera.pandas as pa
 
+from kcsp import periods
+from kcsp.disclosure import DISCLOSURES
+
 STATUSES = ("not-started", "red", "amber", "green", "blue")
 POLARITIES = ("lower-is-better", "higher-is-better", "no-judgement")
 AREA_TYPES = ("district", "unitary", "county", "force", "unallocated")
@@ -25,8 +28,7 @@ AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-mo
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
 
 ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
-FREQUENCIES = ("monthly", "quarterly", "yearly", "financial-year")
-DISCLOSURES = ("open", "suppress-small")
+FREQUENCIES = tuple(periods.FREQUENCIES)
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"

@@ -1,8 +1,11 @@
 """A small store for exact tests: the reference tables plus hand-made observations and updates,
-written to a temporary folder of the test's own and read back typed, as the app reads a store."""
+written to a temporary folder of the test's own and read back typed, as the app reads a store; and
+helpers to copy a store and to tell whether its files changed."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -29,3 +32,15 @@ def small_store(root: Path, rows: list[tuple], today: pd.Timestamp, **tables: pd
     store = Store(root)
     store.write(content)
     return store, Dataset(store.read_all(), today=today)
+
+
+def copy_store(source: Store, root: Path) -> Store:
+    """A private copy of a store's table files (not its lock or temporary files) in `root`."""
+    shutil.copytree(source.root, root, ignore=shutil.ignore_patterns(".*"))
+    return Store(root)
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in a store folder (lock and hidden files aside): equal means byte-identical."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".")}

@@ -4,7 +4,6 @@ store byte-identical, a dry run changes nothing, a re-import replaces; indicator
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,20 +16,18 @@ from kcsp.indicators import IndicatorError, add_indicator, edit_indicator
 from kcsp.queries import Dataset
 from kcsp.store import Store
 from tests import partner_files as pf
+from tests.fixture_store import copy_store, file_hashes
 
 NOW = pd.Timestamp("2026-11-27T10:00:00Z")
 
 
 @pytest.fixture
 def store(tmp_path, demo_store) -> Store:
-    root = tmp_path / "store"
-    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    return Store(root)
+    return copy_store(demo_store, tmp_path / "store")
 
 
 def snapshot(store: Store) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(store.root.iterdir())
-            if not p.name.startswith(".")}
+    return file_hashes(store.root)
 
 
 def values(store: Store, indicator_id: str) -> pd.DataFrame:

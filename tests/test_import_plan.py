@@ -4,8 +4,6 @@ XLSX), and the store byte-identical after a bad file or a dry run."""
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +16,7 @@ from kcsp.importers.reference import import_reference
 from kcsp.queries import Dataset
 from kcsp.settings import REFERENCE_DIR
 from kcsp.store import Store
+from tests.fixture_store import copy_store, file_hashes
 
 HEADINGS = {"action_id": "Ref", "priority_id": "Priority", "title": "Action", "lead_agency": "Lead agency",
             "owner_role": "Owner", "themes": "Themes", "areas": "Areas", "start": "Start", "due": "Due",
@@ -26,14 +25,11 @@ HEADINGS = {"action_id": "Ref", "priority_id": "Priority", "title": "Action", "l
 
 @pytest.fixture
 def store(tmp_path, demo_store) -> Store:
-    root = tmp_path / "store"
-    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    return Store(root)
+    return copy_store(demo_store, tmp_path / "store")
 
 
 def fingerprint(store: Store) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(store.root.iterdir())
-            if not p.name.startswith(".")}
+    return file_hashes(store.root)
 
 
 def plan_frame(store: Store) -> pd.DataFrame:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import pytest
 
 from kcsp.reference import reference_tables
 from kcsp.schema import TABLES
 from kcsp.store import Store, StoreError, read_table_file
+from tests.fixture_store import file_hashes
 
 
 @pytest.fixture
@@ -19,8 +18,6 @@ def store(tmp_path):
     return s
 
 
-def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_reference_store_is_valid(store):
@@ -47,12 +44,12 @@ def test_missing_column_is_reported(store):
 
 
 def test_invalid_write_leaves_store_byte_identical(store):
-    before = digest(store.root)
+    before = file_hashes(store.root)
     bad = store.read("meetings").copy()
     bad.loc[0, "body"] = "pub-quiz"
     with pytest.raises(StoreError, match="body"):
         store.write({"meetings": bad})
-    assert digest(store.root) == before
+    assert file_hashes(store.root) == before
 
 
 def test_duplicate_keys_are_rejected(store):
@@ -118,25 +115,25 @@ def test_append_keeps_the_old_bytes_and_adds_validated_rows(store):
 
 
 def test_append_rejects_invalid_rows_and_duplicate_keys(store):
-    before = digest(store.root)
+    before = file_hashes(store.root)
     bad = _meeting("kcsp-2027-03-18").assign(body="pub-quiz")
     with pytest.raises(StoreError, match="body"):
         store.append("meetings", lambda tables: bad)
     existing = store.read("meetings")["meeting_id"].iloc[0]
     with pytest.raises(StoreError, match="duplicate"):
         store.append("meetings", lambda tables: _meeting(existing))
-    assert digest(store.root) == before
+    assert file_hashes(store.root) == before
 
 
 def test_append_writes_nothing_when_the_rows_function_raises(store):
-    before = digest(store.root)
+    before = file_hashes(store.root)
 
     def refuse(tables):
         raise LookupError("not today")
 
     with pytest.raises(LookupError):
         store.append("meetings", refuse)
-    assert digest(store.root) == before
+    assert file_hashes(store.root) == before
 
 
 def test_a_store_written_before_the_plan_was_kept_in_the_app_still_reads_and_validates(tmp_path, demo_store):

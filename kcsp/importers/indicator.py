@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from kcsp import periods
 from kcsp.importers.common import CellProblem, ImportFailed, Problems, replace_observations, update_store
@@ -126,12 +127,8 @@ class _Grid:
 
 
 def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """A 0-based column index as a spreadsheet's letters (0 -> A)."""
+    return get_column_letter(col + 1)
 
 
 def _decode(data: bytes) -> str:

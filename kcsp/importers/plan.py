@@ -29,6 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from kcsp import audit
 from kcsp.importers.common import ImportFailed, Problems, Sheet, header_index, read_sheets, writing
@@ -64,17 +65,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _where(sheet: Sheet, row: int, index: int) -> str:
-    return f" (cell {_column_letter(index)}{row})" if "!" in sheet.name else ""
+    return f" (cell {get_column_letter(index + 1)}{row})" if "!" in sheet.name else ""
 
 
 def _as_date(value: object) -> str | None:
