@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import dash
-from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, _pages, dcc, html
+from dash.fingerprint import build_fingerprint
 from flask import Response, request
 
-from components.committee import committee_bar
+from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header
-from kcsp import runtime
-from kcsp.committee import committee_nav
+from kcsp import judgements, runtime
+from kcsp.committee import CommitteeNav, committee_nav
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
 from kcsp.web.plan_api import bp as plan_api_bp
@@ -46,26 +49,101 @@ server.register_blueprint(plan_api_bp)
 server.register_blueprint(pack_bp)
 
 
+def first_view() -> tuple[str, str] | None:
+    """(path, query) of the page the browser is opening, when this request is its layout request.
+
+    Dash asks for the layout right after the page's HTML, and the browser names that page in the
+    Referer (the policy is same-origin). None otherwise, or when the Referer is missing or foreign: the
+    layout then leaves the page empty and Dash Pages' router fills it as the page's first callback.
+    """
+    if not request.path.endswith("/_dash-layout") or not request.referrer:
+        return None
+    page = urlsplit(request.referrer)
+    if page.netloc != request.host:
+        return None
+    return page.path or "/", f"?{page.query}" if page.query else ""
+
+
+def page_container(view: tuple[str, str] | None) -> html.Div:
+    """Dash Pages' container, already holding the page for `view`: what its router would put in it for
+    the same address, so the page needs no first callback (a round trip, then a second render)."""
+    if view is None:
+        return dash.page_container
+    pathname, search = view
+    # Dash Pages' own resolution of an address (its router uses these same two functions).
+    page, variables = _pages._path_to_page(app.strip_relative_path(pathname))
+    if not page:
+        page = next(p for p in dash.page_registry.values() if p["module"].endswith("not_found_404"))
+        variables = None
+    content, title = page["layout"], page["title"]
+    if callable(content):
+        content = content(**{**(variables or {}), **_pages._parse_query_string(search)})
+    if callable(title):
+        title = title(**(variables or {}))
+    return html.Div([
+        dcc.Location(id="_pages_location", refresh="callback-nav", pathname=pathname, search=search),
+        html.Div(content, id="_pages_content", disable_n_clicks=True),
+        dcc.Store(id="_pages_store", data={"title": title}),
+        html.Div(id="_pages_dummy", disable_n_clicks=True),
+    ])
+
+
+def committee_state(pathname: str | None, search: str | None) -> CommitteeNav:
+    """Committee mode's navigation for this address."""
+    ds = runtime.dataset()
+    order = list(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
+    return committee_nav(pathname, search, order, set(ds.districts()["area_slug"]))
+
+
 def layout() -> html.Div:
     if runtime.store_problems():
         return html.Div([dcc.Location(id="url"), html.Main(dash.page_container, id="main")], id="shell")
     ds = runtime.dataset()
     user = request_user()
+    view = first_view()
+    pathname, search = view if view else (None, None)
+    nav = committee_state(pathname, search) if view else None
     return html.Div([
         # The shell's location pushes the URL without telling Dash Pages (refresh=False): pages that can
         # update in place do; otherwise the filters write Dash Pages' own location (assets/10-shell.js).
-        dcc.Location(id="url", refresh=False),
+        dcc.Location(id="url", refresh=False, pathname=pathname, search=search),
         html.A("Skip to main content", href="#main", className="skip-link"),
         header(ds.priorities, ds.districts(), user_name=user.name if user else None,
                user_role=user.role if user else None),
         filter_bar(ds.districts(), *ds.month_range()),
-        committee_bar(),
-        html.Main(dash.page_container, id="main", className="container-fluid kcsp-main", tabIndex=-1),
+        committee_bar(nav),
+        html.Main(page_container(view), id="main", className="container-fluid kcsp-main", tabIndex=-1),
         footer(),
-    ], id="shell", className="kcsp-shell")
+    ], id="shell", className=committee_props(nav)[("shell", "className")])
 
 
 app.layout = layout
+
+
+def _plotly_url() -> str:
+    """plotly.js as Dash serves it, fingerprinted so the browser keeps it for a year (dcc.Graph loads it
+    when a chart first mounts, unless it is there already)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    name = build_fingerprint("package_data/plotly.min.js", plotly.__version__, int(path.stat().st_mtime))
+    return f"{app.config.requests_pathname_prefix}_dash-component-suites/plotly/{name}"
+
+
+def interpolate_index(**parts) -> str:
+    """Dash's page HTML with two hints in its head: fetch the layout and the callback list at once,
+    while the scripts load, and on a page that draws charts, load plotly.js at once too."""
+    prefix = app.config.requests_pathname_prefix
+    hints = "".join(f'<link rel="preload" href="{prefix}{name}" as="fetch" crossorigin="anonymous">'
+                    for name in ("_dash-layout", "_dash-dependencies"))
+    page, _ = _pages._path_to_page(app.strip_relative_path(request.path))
+    if page.get("charts"):
+        hints += f'<script src="{PLOTLY_URL}" async></script>'
+    return dash.Dash.interpolate_index(app, **parts).replace("</head>", hints + "</head>", 1)
+
+
+PLOTLY_URL = _plotly_url()
+app.interpolate_index = interpolate_index
 
 
 dash.clientside_callback(
@@ -93,32 +171,21 @@ dash.clientside_callback(
 )
 
 
+COMMITTEE_OUTPUTS = tuple(committee_props(None))
+
+
 @dash.callback(
-    Output("shell", "className"),
-    Output("present-toggle", "href"),
-    Output("present-toggle", "children"),
-    Output("committee-previous", "href"),
-    Output("committee-previous", "children"),
-    Output("committee-previous", "className"),
-    Output("committee-next", "href"),
-    Output("committee-next", "children"),
-    Output("committee-next", "className"),
-    Output("committee-count", "children"),
+    [Output(component, prop) for component, prop in COMMITTEE_OUTPUTS],
     Input("url", "pathname"),
     Input("url", "search"),
+    # A first layout is set for its address already (layout()). Without one, the shell's location
+    # reports the address when it mounts, and that runs this.
+    prevent_initial_call=True,
 )
 def committee_mode(pathname, search):
     """Committee mode (present=1) from the URL: the shell's class, the toggle and the step links."""
-    ds = runtime.dataset()
-    order = list(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
-    nav = committee_nav(pathname, search, order, set(ds.districts()["area_slug"]))
-    hidden, shown = "committee-step d-none", "committee-step"
-    prev_href, prev_label = (nav.previous.href, f"\u2190 {nav.previous.label}") if nav.previous else ("/", "")
-    next_href, next_label = (nav.next.href, f"{nav.next.label} \u2192") if nav.next else ("/", "")
-    return ("kcsp-shell present-mode" if nav.present else "kcsp-shell", nav.toggle_href,
-            "Leave committee mode" if nav.present else "Committee mode",
-            prev_href, prev_label, shown if nav.previous else hidden,
-            next_href, next_label, shown if nav.next else hidden, nav.counter)
+    props = committee_props(committee_state(pathname, search))
+    return [props[key] for key in COMMITTEE_OUTPUTS]
 
 
 def page_exists(path: str) -> bool:
@@ -150,10 +217,11 @@ def _not_found_status(response: Response) -> Response:
 
 init_security(server, script_hashes=app.csp_hashes, max_body_bytes=runtime.settings().max_body_bytes)
 
-# Build the dataset and let Dash Pages register its routing callback (it does so on the first request)
-# now, once, before gunicorn's workers fork (preload_app): they start ready and share that memory.
+# Build the dataset, judge every measure, and let Dash Pages register its routing callback (it does so on
+# the first request) now, once, before gunicorn's workers fork (preload_app): they start ready and share
+# that memory.
 if not runtime.store_problems():
-    runtime.dataset()
+    judgements.warm(runtime.dataset())
     with server.test_request_context("/"):
         server.preprocess_request()
 

@@ -10,6 +10,8 @@ again, also on Ctrl-C. They measure and print; they never fail a build. See benc
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 import platform
 import shutil
@@ -20,7 +22,18 @@ import time
 from pathlib import Path
 
 from benchmarks import growth, imports, pages, server
-from benchmarks.common import ROOT, ms, raise_on_sigterm, say, table, verdict, write_json
+from benchmarks.common import (
+    FIRST_MEASUREMENT,
+    ROOT,
+    checkout,
+    median,
+    ms,
+    raise_on_sigterm,
+    say,
+    table,
+    verdict,
+    write_json,
+)
 
 PARTS = ("pages", "server", "import", "growth")
 FULL = {"runs": 7, "district_changes": 6, "per_session": server.PER_SESSION, "time_limit": server.TIME_LIMIT_S,
@@ -39,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=server.SESSIONS, help="concurrent sessions (default 20)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (stores, logs, floors)")
+    parser.add_argument("--first", default=FIRST_MEASUREMENT, metavar="COMMIT",
+                        help=f"also measure this commit in the same run, side by side (default {FIRST_MEASUREMENT}, "
+                             "the first measurement of the speed issue); 'none' to skip")
     return parser.parse_args(argv)
 
 
@@ -64,43 +80,65 @@ def machine() -> dict:
     }
 
 
+def _page_rows(prefix: str, page_results: list[dict]) -> list[list[str]]:
+    target = f"<= {pages.FLOOR_RATIO_TARGET:g}x floor"
+    rows = []
+    for r in page_results:
+        first = f"{ms(r['first_s'])}, {r['first_ratio']:.2f}x" if not math.isnan(r.get("first_s", math.nan)) else "-"
+        rows.append([f"{prefix}page {r['route']}", target, first,
+                     f"{ms(r['median_s'])}, {r['ratio']:.2f}x floor ({ms(r['floor_s'])}; Dash floor "
+                     f"{ms(r['dash_floor_s'])})", verdict(r["ratio"] <= pages.FLOOR_RATIO_TARGET, bool(r["runs_s"]))])
+    return rows
+
+
+def _district_row(prefix: str, first: list[float], today: list[float]) -> list[str]:
+    m = median(today)
+    return [f"{prefix}district change", f"< {pages.DISTRICT_TARGET_S * 1000:.0f} ms",
+            ms(median(first)) if first else "-", ms(m), verdict(m < pages.DISTRICT_TARGET_S, bool(today))]
+
+
+def _server_rows(prefix: str, s: dict) -> list[list[str]]:
+    target = f"< {server.P95_TARGET_S * 1000:.0f} ms"
+    first = s.get("first", {})
+    c, only = s["concurrent"], s["concurrent_callbacks_only"]
+    floor = s.get("dash_floor", {}).get("concurrent_callbacks_only", {})
+    rows = [
+        [f"{prefix}callback p95, {c['sessions']} sessions", target,
+         ms(first["concurrent_callbacks_only"]["p95_s"]) if first else "-",
+         f"{ms(only['p95_s'])} ({c['errors']} errors; Dash floor {ms(floor.get('p95_s', math.nan))})",
+         verdict(only["p95_s"] < server.P95_TARGET_S and not c["errors"])],
+        [f"{prefix}page requests p95 (layouts and callbacks)", target,
+         ms(first["concurrent"]["p95_s"]) if first else "-", ms(c["p95_s"]),
+         verdict(c["p95_s"] < server.P95_TARGET_S and not c["errors"])],
+    ]
+    worst = max((w["rss_mb"] for w in s["workers"]), default=math.nan)
+    first_worst = max((w["rss_mb"] for w in first.get("workers", [])), default=math.nan)
+    rows.append([f"{prefix}memory per worker (RSS)", f"< {server.WORKER_MB_TARGET} MB",
+                 f"{first_worst:.0f} MB" if first else "-", f"{worst:.0f} MB",
+                 verdict(worst < server.WORKER_MB_TARGET)])
+    return rows
+
+
 def summary(results: dict) -> list[list[str]]:
-    """Every target with today's figure."""
+    """Every target with the first measurement and today's figure."""
     rows = []
     if results.get("pages") and "error" not in results["pages"]:
         p = results["pages"]
-        for r in p["pages"]:
-            ok = r["median_s"] < pages.PAGE_TARGET_S and r["ratio"] <= pages.FLOOR_RATIO_TARGET
-            target = f"< {pages.PAGE_TARGET_S:g} s and <= {pages.FLOOR_RATIO_TARGET:g}x floor"
-            rows.append([f"page {r['route']}", target,
-                         f"{ms(r['median_s'])}, {r['ratio']:.2f}x floor ({ms(r['floor_s'])})",
-                         verdict(ok, bool(r["runs_s"]))])
-        if p["district_change_s"]:
-            m = p["district_change_median_s"]
-            rows.append(["district change", f"< {pages.DISTRICT_TARGET_S * 1000:.0f} ms", ms(m),
-                         verdict(m < pages.DISTRICT_TARGET_S)])
+        rows += _page_rows("", p["pages"])
+        rows.append(_district_row("", p.get("district_change_first_s", []), p["district_change_s"]))
     if results.get("server") and "error" not in results["server"]:
-        c = results["server"]["concurrent"]
-        rows.append([f"callback p95, {c['sessions']} sessions", f"< {server.P95_TARGET_S * 1000:.0f} ms",
-                     f"{ms(c['p95_s'])} (p50 {ms(c['p50_s'])}, {c['errors']} errors)",
-                     verdict(c["p95_s"] < server.P95_TARGET_S and not c["errors"])])
-        worst = max((w["rss_mb"] for w in results["server"]["workers"]), default=float("nan"))
-        rows.append(["memory per worker (RSS)", f"< {server.WORKER_MB_TARGET} MB", f"{worst:.0f} MB",
-                     verdict(worst < server.WORKER_MB_TARGET)])
+        rows += _server_rows("", results["server"])
     if results.get("import") and "error" not in results["import"]:
         i = results["import"]
-        rows.append(["10 years imported", f"< {imports.TEN_YEARS_TARGET_S:.0f} s",
+        rows.append(["10 years imported", f"< {imports.TEN_YEARS_TARGET_S:.0f} s", "-",
                      f"{i['ten_years_seconds']:.1f} s ({i['ten_years_scope']})",
                      verdict(i["ten_years_seconds"] < imports.TEN_YEARS_TARGET_S)])
     if results.get("growth") and "error" not in results["growth"]:
         g = results["growth"]
-        for r in g["pages"]:
-            rows.append([f"10x store: page {r['route']}", f"< {pages.PAGE_TARGET_S:g} s",
-                         f"{ms(r['median_s'])}, {r['ratio']:.2f}x floor",
-                         verdict(r["median_s"] < pages.PAGE_TARGET_S, bool(r["runs_s"]))])
-        c = g["server"]["concurrent"]
-        rows.append(["10x store: callback p95", f"< {server.P95_TARGET_S * 1000:.0f} ms", ms(c["p95_s"]),
-                     verdict(c["p95_s"] < server.P95_TARGET_S and not c["errors"])])
+        rows += _page_rows("10x store: ", g["pages"])
+        rows.append(_district_row("10x store: ", g["district_change"].get("first", []),
+                                  g["district_change"].get("today", [])))
+        rows += _server_rows("10x store: ", g["server"])
     return rows
 
 
@@ -125,18 +163,20 @@ TITLES = {
 }
 
 
-def run_part(part: str, workdir: Path, settings: dict, sessions: int) -> dict:
+def run_part(part: str, workdir: Path, settings: dict, sessions: int, first_root: Path | None) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     if part == "pages":
         return pages.run(workdir, runs=settings["runs"], district_changes=settings["district_changes"],
-                         budget_s=1200)
+                         budget_s=1800, first_root=first_root)
     if part == "server":
         return server.run(workdir, sessions=sessions, per_session=settings["per_session"],
-                          time_limit=settings["time_limit"], repeats=settings["repeats"], budget_s=300)
+                          time_limit=settings["time_limit"], repeats=settings["repeats"], budget_s=600,
+                          first_root=first_root)
     if part == "import":
         return imports.run(workdir, months=settings["months"])
     return growth.run(workdir, runs=settings["growth_runs"], sessions=sessions, per_session=settings["per_session"],
-                      time_limit=settings["time_limit"], repeats=settings["repeats"], budget_s=900)
+                      time_limit=settings["time_limit"], repeats=settings["repeats"], budget_s=1200,
+                      first_root=first_root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,11 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"machine": info, "quick": args.quick, "settings": settings}
     workdir = Path(tempfile.mkdtemp(prefix="kcsp-bench-"))
     started = time.perf_counter()
+    stack = contextlib.ExitStack()
     try:
+        first_root = None
+        if args.first != "none":
+            first_root = stack.enter_context(checkout(args.first, workdir))
+            say(f"first measurement: commit {args.first}, checked out in {first_root}")
+        results["first_commit"] = None if first_root is None else args.first
         for part in parts:
             say(f"\n== {TITLES[part].format(sessions=args.sessions, factor=growth.FACTOR)} ==")
             try:
-                results[part] = run_part(part, workdir / part, settings, args.sessions)
+                results[part] = run_part(part, workdir / part, settings, args.sessions, first_root)
             except Exception as err:  # one part failing does not stop the others
                 say(f"{part} could not be measured: {err.__class__.__name__}: {err}")
                 results[part] = {"error": f"{err.__class__.__name__}: {err}"}
@@ -166,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         say("\ninterrupted: servers and browsers stopped, temporary files removed")
         return 130
     finally:
+        stack.close()
         if args.keep:
             say(f"temporary files kept in {workdir}")
         else:
@@ -178,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         say(table(["route", "default", "10x store", "change"], comparison))
     say(f"\n== targets (load average at the end {info['load_average_end']}; "
         f"{results['elapsed_s'] / 60:.1f} min) ==")
-    say(table(["measure", "target", "today", ""], summary(results)))
+    say(table(["measure", "target", "first measurement", "today", ""], summary(results)))
     if args.json:
         write_json(args.json, results)
         say(f"figures written to {args.json}")

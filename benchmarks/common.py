@@ -117,12 +117,19 @@ def build_demo_store(out: Path) -> float:
 
 
 class Gunicorn:
-    """`gunicorn app:server` with the project's gunicorn.conf.py, on a free loopback port (serving.server)."""
+    """`gunicorn app:server` with the project's gunicorn.conf.py, on a free loopback port (serving.server).
 
-    def __init__(self, store_dir: Path, workdir: Path, workers: int = 2):
+    `root` serves another checkout (the first measurement's commit), `app` another WSGI app (Dash's
+    floor), `env` adds settings."""
+
+    def __init__(self, store_dir: Path, workdir: Path, workers: int = 2, *, root: Path = ROOT,
+                 app: str = "app:server", env: dict[str, str] | None = None):
         self.store_dir = store_dir
         self.workdir = workdir
         self.workers = workers
+        self.root = root
+        self.app = app
+        self.extra_env = {"PYTHONPATH": str(root), **(env or {})}
         self.url = ""
         self.log_path = workdir / f"gunicorn-{time.time_ns()}.log"
         self.process: subprocess.Popen | None = None
@@ -135,11 +142,11 @@ class Gunicorn:
         from serving import server
 
         env = {"KCSP_USERS_FILE": str(self.workdir / "users.csv"), "KCSP_SECRET_KEY": "benchmark-only-secret",
-               "KCSP_REQUIRE_LOGIN": ""}
+               "KCSP_REQUIRE_LOGIN": "", **self.extra_env}
         try:
             running = self._stack.enter_context(server.gunicorn(
                 self.store_dir, workers=self.workers, env=env, log_path=self.log_path,
-                timeout=SERVER_START_TIMEOUT_S))
+                timeout=SERVER_START_TIMEOUT_S, root=self.root, app=self.app))
         except server.ServerError as err:
             raise BenchmarkError(f"gunicorn did not start: {err}\n{self.log_tail()}") from None
         self.url, self.process, self.startup_s = running.url, running.process, running.startup_s
@@ -204,6 +211,33 @@ class Gunicorn:
         for worker in workers:  # normally gone with the arbiter; never leave one behind
             with contextlib.suppress(Exception):
                 worker.kill()
+
+
+DASH_FLOOR_APP = "benchmarks.dash_floor:server"
+
+
+def dash_floor(floor_dir: Path, workdir: Path) -> Gunicorn:
+    """Dash's floor (benchmarks.dash_floor) under gunicorn, drawing the figures kept in floor_dir."""
+    return Gunicorn(floor_dir, workdir, app=DASH_FLOOR_APP, env={"KCSP_FLOOR_DIR": str(floor_dir)})
+
+
+FIRST_MEASUREMENT = "166e836"
+"""The commit the speed issue was measured on (its first measurement): `--first` compares it by default."""
+
+
+@contextmanager
+def checkout(ref: str, workdir: Path) -> Iterator[Path]:
+    """A detached git worktree of `ref` in workdir (the first measurement's code), removed on exit."""
+    path = workdir / f"checkout-{ref}"
+    done = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), ref],
+                          capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise BenchmarkError(f"git worktree add {ref} failed: {done.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)],
+                       capture_output=True, timeout=120, check=False)
 
 
 # ---------------------------------------------------------------------------------------------

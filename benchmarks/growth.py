@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import pages, server
-from benchmarks.common import Deadline, Gunicorn, build_demo_store, chromium, say, static_server
+from benchmarks.common import Deadline, build_demo_store, chromium, say
 
 FACTOR = 10
 GROWTH_PRIORITY = "store-growth-copies"
@@ -74,7 +74,7 @@ def build_grown_store(store_dir: Path, factor: int = FACTOR) -> tuple[int, int]:
 
 
 def run(workdir: Path, *, runs: int, sessions: int, per_session: int, time_limit: float, repeats: int,
-        budget_s: float) -> dict:
+        budget_s: float, first_root: Path | None = None) -> dict:
     deadline = Deadline(budget_s)
     store_dir = workdir / "store-grown"
     start = time.perf_counter()
@@ -82,14 +82,17 @@ def run(workdir: Path, *, runs: int, sessions: int, per_session: int, time_limit
     say(f"grown store: {after:,} observations ({after / before:.1f}x the default {before:,}), "
         f"built in {time.perf_counter() - start:.1f} s")
     floor_dir = pages.prepare_floor_dir(workdir / "floor-grown")
-    with Gunicorn(store_dir, workdir) as gunicorn:
-        say(f"gunicorn (2 workers) answered after {gunicorn.startup_s:.1f} s on {gunicorn.url}")
-        with static_server(floor_dir) as floor_url, chromium() as driver:
-            pages.install_probe(driver)
-            results = pages.measure_routes(driver, gunicorn.url, floor_dir, floor_url, ROUTES, runs, deadline)
-        for line in pages.report(results, None):
-            say(line)
-        callbacks = server.measure(gunicorn, sessions=sessions, per_session=per_session, time_limit=time_limit,
-                                   repeats=repeats, deadline=deadline)
-    return {"observations_default": before, "observations_grown": after, "server_startup_s": gunicorn.startup_s,
-            "pages": [r.as_dict() for r in results], "server": callbacks}
+    with pages.servers(store_dir, workdir, floor_dir, first_root) as urls, chromium() as driver:
+        pages.install_probe(driver)
+        results = pages.measure_routes(driver, urls, floor_dir, ROUTES, runs, deadline)
+        district = {}
+        for what, url in ((pages.FIRST, urls.first), (pages.TODAY, urls.today)):
+            if url:
+                district[what], _ = pages.measure_district_changes(driver, url, pages.DISTRICTS[:2], deadline)
+    for line in pages.report(results, district):
+        say(line)
+    callbacks = server.run(workdir, sessions=sessions, per_session=per_session, time_limit=time_limit,
+                           repeats=repeats, budget_s=max(deadline.remaining(), 60), store_dir=store_dir,
+                           first_root=first_root)
+    return {"observations_default": before, "observations_grown": after,
+            "pages": [r.as_dict() for r in results], "district_change": district, "server": callbacks}

@@ -25,11 +25,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.common import (
+    ROOT,
     BenchmarkError,
     Deadline,
     Gunicorn,
     build_demo_store,
     chromium,
+    dash_floor,
     ms,
     percentile,
     say,
@@ -55,7 +57,8 @@ TIME_LIMIT_S = 30
 REQUEST_TIMEOUT_S = 30
 P95_TARGET_S = 0.050
 WORKER_MB_TARGET = 300
-KEPT_HEADERS = ("content-type", "accept", "x-csrftoken")
+KEPT_HEADERS = ("content-type", "accept", "x-csrftoken", "referer")
+LAYOUT_PATH = "/_dash-layout"
 OK_STATUSES = (200, 204)
 
 
@@ -68,6 +71,7 @@ class Callback:
     body: str
     headers: dict
     route: str = ""
+    method: str = "POST"
 
 
 @dataclass
@@ -115,14 +119,22 @@ def label_for(body: dict) -> str:
 
 
 def callbacks_from_log(entries: list[dict], route: str = "") -> list[Callback]:
-    """The callback POSTs in a Chrome performance log, in the order they were sent."""
+    """The requests in a Chrome performance log that build a page, in the order they were sent: the
+    callback POSTs, and the layout GET (which carries the page itself once it is in the first layout;
+    the Referer names the page)."""
     found = []
     for entry in entries:
         message = json.loads(entry["message"])["message"]
         if message.get("method") != "Network.requestWillBeSent":
             continue
         request = message["params"]["request"]
-        if request.get("method") != "POST" or not urlsplit(request["url"]).path.endswith("/_dash-update-component"):
+        path = urlsplit(request["url"]).path
+        if request.get("method") == "GET" and path.endswith(LAYOUT_PATH):
+            headers = {k: v for k, v in request.get("headers", {}).items() if k.lower() in KEPT_HEADERS}
+            page = urlsplit(headers.get("Referer", headers.get("referer", ""))).path or route
+            found.append(Callback(f"layout {page}", path, "", headers, route, method="GET"))
+            continue
+        if request.get("method") != "POST" or not path.endswith("/_dash-update-component"):
             continue
         body = request.get("postData")
         if body is None and request.get("postDataEntries"):
@@ -163,8 +175,8 @@ def _send(session, base_url: str, cb: Callback) -> tuple[float, bool, str]:
 
     start = time.perf_counter()
     try:
-        response = session.post(base_url + cb.path, data=cb.body.encode(), headers=cb.headers,
-                                timeout=REQUEST_TIMEOUT_S)
+        response = session.request(cb.method, base_url + cb.path, data=cb.body.encode() if cb.body else None,
+                                   headers=cb.headers, timeout=REQUEST_TIMEOUT_S)
         response.content  # noqa: B018 - read the whole body before stopping the clock
         ok = response.status_code in OK_STATUSES
         note = "" if ok else f"{cb.label}: HTTP {response.status_code}"
@@ -266,33 +278,76 @@ def report(alone: LoadResult, loaded: LoadResult, memory: list[dict], *, session
     return lines
 
 
+def callbacks_only(result: LoadResult) -> LoadResult:
+    """The callback requests of a replay (without the layout requests)."""
+    return LoadResult([x for x in result.samples if not x.label.startswith("layout ")], result.wall_s, result.errors)
+
+
 def measure(server: Gunicorn, *, sessions: int, per_session: int, time_limit: float, repeats: int,
             deadline: Deadline) -> dict:
     """Capture, replay alone and concurrently, then read worker memory; print and return the figures."""
     callbacks = capture(server.url)
-    say(f"captured {len(callbacks)} callback requests from {len(CAPTURE_ROUTES)} pages and a district change")
+    say(f"captured {len(callbacks)} requests (layouts and callbacks) from {len(CAPTURE_ROUTES)} pages and a "
+        "district change")
     alone = replay_alone(server, callbacks, repeats, deadline)
     loaded = replay_concurrent(server.url, callbacks, sessions=sessions, per_session=per_session,
                                time_limit=min(time_limit, max(deadline.remaining(), 5)))
     memory = server.memory()
     for line in report(alone, loaded, memory, sessions=sessions):
         say(line)
+    only = callbacks_only(loaded).summary()
+    say(f"callbacks only ({only['requests']} of them): p50 {ms(only['p50_s'])}, p95 {ms(only['p95_s'])}")
     return {"callbacks_captured": len(callbacks), "alone": alone.summary(),
             "concurrent": {**loaded.summary(), "sessions": sessions, "per_session": per_session,
                            "time_limit_s": time_limit},
+            "concurrent_callbacks_only": only,
             "per_callback": per_callback_rows(alone, loaded), "workers": memory,
             "server_startup_s": server.startup_s}
 
 
+FLOOR_CALLBACK = json.dumps({
+    "output": "floor-echo.children", "outputs": {"id": "floor-echo", "property": "children"},
+    "inputs": [{"id": "floor-echo-in", "property": "value", "value": "x"}],
+    "changedPropIds": ["floor-echo-in.value"], "state": []})
+
+
+def measure_floor(floor: Gunicorn, *, sessions: int, per_session: int, time_limit: float) -> dict:
+    """Dash's floor under the same load: an empty page's layout and a callback that returns its input."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    requests_ = [Callback("layout (empty Dash page)", LAYOUT_PATH, "", {"Referer": f"{floor.url}/empty"},
+                          method="GET"),
+                 Callback("callback (returns its input)", "/_dash-update-component", FLOOR_CALLBACK, headers)]
+    loaded = replay_concurrent(floor.url, requests_, sessions=sessions, per_session=per_session,
+                               time_limit=time_limit)
+    result, only = loaded.summary(), callbacks_only(loaded).summary()
+    say(f"Dash's floor, {sessions} sessions: {result['requests']} requests ({result['requests_per_s']:.0f}/s), "
+        f"p50 {ms(result['p50_s'])}, p95 {ms(result['p95_s'])}; the callback alone p95 {ms(only['p95_s'])}; "
+        f"errors {result['errors']}")
+    return {"concurrent": {**result, "sessions": sessions}, "concurrent_callbacks_only": only,
+            "workers": floor.memory()}
+
+
 def run(workdir: Path, *, sessions: int = SESSIONS, per_session: int = PER_SESSION,
         time_limit: float = TIME_LIMIT_S, repeats: int = 3, budget_s: float = 300,
-        store_dir: Path | None = None) -> dict:
+        store_dir: Path | None = None, first_root: Path | None = None) -> dict:
+    """Callbacks under load on the dashboard today, the first measurement's commit (when given) and Dash's floor."""
     deadline = Deadline(budget_s)
     if store_dir is None:
         store_dir = workdir / "store"
         say(f"building the demo store ({build_demo_store(store_dir):.1f} s)")
-    with Gunicorn(store_dir, workdir) as server:
-        say(f"gunicorn (2 workers) answered after {server.startup_s:.1f} s on {server.url}")
-        return measure(server, sessions=sessions, per_session=per_session, time_limit=time_limit,
-                       repeats=repeats, deadline=deadline)
-
+    out: dict = {}
+    for what, root in (("first", first_root), ("today", ROOT)):
+        if root is None:
+            continue
+        with Gunicorn(store_dir, workdir, root=root) as server:
+            say(f"-- {what}: gunicorn (2 workers) answered after {server.startup_s:.1f} s on {server.url}")
+            figures = measure(server, sessions=sessions, per_session=per_session, time_limit=time_limit,
+                              repeats=repeats, deadline=deadline)
+        if what == "today":
+            out.update(figures)
+        else:
+            out["first"] = figures
+    with dash_floor(workdir, workdir) as floor:
+        say("-- Dash's floor")
+        out["dash_floor"] = measure_floor(floor, sessions=sessions, per_session=per_session, time_limit=time_limit)
+    return out

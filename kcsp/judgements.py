@@ -20,6 +20,7 @@ dataset (store version) and window, then withheld per viewer by `disclosed`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import pandas as pd
 
@@ -54,7 +55,7 @@ class Window:
         n = self.periods
         return Window(self.frequency, self.frequency.step(self.start, -n), self.frequency.step(self.start, -1))
 
-    @property
+    @cached_property
     def index(self) -> pd.DatetimeIndex:
         return pd.date_range(self.start, self.end, freq=f"{self.frequency.months}MS")
 
@@ -178,13 +179,23 @@ def _comparison_verdict(lower: float, upper: float, benchmark: float, polarity: 
     return "higher" if higher else "lower"
 
 
+@per_dataset
+def _held(dataset, indicator_id: str, code: str) -> dict[pd.Timestamp, float]:
+    """The area's figures by period (one lookup per period for every window judged)."""
+    frame = dataset.series(indicator_id, code)
+    return dict(zip(frame["period"], frame["value"].astype("float64"), strict=True))
+
+
 def _window_count(dataset, indicator_id: str, code: str, window: Window) -> tuple[float | None, pd.Timestamp | None]:
     """The area's total over the window, or None and the first period it has no figure for."""
-    held = dataset.series(indicator_id, code, window.start, window.end).set_index("period")["value"]
-    missing = window.index.difference(held.index)
-    if len(missing):
-        return None, missing[0]
-    return float(held.sum()), None
+    held = _held(dataset, indicator_id, code)
+    total = 0.0
+    for period in window.index:
+        value = held.get(period)
+        if value is None:
+            return None, period
+        total += value
+    return total, None
 
 
 def _withheld_windows(dataset, indicator_id: str, window: Window) -> tuple[set[str], set[str]]:
@@ -249,12 +260,23 @@ def _comparisons(dataset, indicator_id: str, window: Window, withheld: set[str])
     return out
 
 
-@per_dataset
 def judge(dataset, indicator_id: str, start: pd.Timestamp | None = None,
           end: pd.Timestamp | None = None) -> tuple[Verdict, ...]:
     """Every verdict of an indicator for the window of a view: comparisons of each member area, then
-    changes of each member area and of the total (county-only measures: the total's change only)."""
-    window = window_for(dataset, indicator_id, start, end)
+    changes of each member area and of the total (county-only measures: the total's change only).
+
+    Views whose choices come to the same window share one result."""
+    return _judge_window(dataset, indicator_id, window_for(dataset, indicator_id, start, end))
+
+
+def warm(dataset) -> None:
+    """Judge every indicator for its latest window now (at start-up), so no page pays for it later."""
+    for indicator_id in dataset.indicators["indicator_id"]:
+        judge(dataset, indicator_id)
+
+
+@per_dataset
+def _judge_window(dataset, indicator_id: str, window: Window | None) -> tuple[Verdict, ...]:
     ind = dataset.indicator(indicator_id)
     total_code = dataset.total_code(indicator_id)
     if window is None:

@@ -103,8 +103,8 @@ class Dataset:
 
     def members(self, indicator_id: str) -> list[str]:
         """The areas whose sum is the indicator's total: the 12 districts, and Medway where it is covered."""
-        codes = list(self.districts()["area_code"])
-        return codes if self.total_code(indicator_id) == KENT_MEDWAY else [c for c in codes if c != MEDWAY]
+        codes = self._district_codes
+        return list(codes) if self.total_code(indicator_id) == KENT_MEDWAY else [c for c in codes if c != MEDWAY]
 
     def frequency(self, indicator_id: str) -> Frequency:
         return frequency(self.indicator(indicator_id)["frequency"])
@@ -141,8 +141,16 @@ class Dataset:
         return periods.min(), periods.max()
 
     def districts(self) -> pd.DataFrame:
-        """The 12 districts and Medway, in display order."""
+        """The 12 districts and Medway, in display order (callers must not modify it)."""
+        return self._districts
+
+    @cached_property
+    def _districts(self) -> pd.DataFrame:
         return self.areas[self.areas["area_type"].isin(["district", "unitary"])]
+
+    @cached_property
+    def _district_codes(self) -> tuple[str, ...]:
+        return tuple(self._districts["area_code"])
 
     def area(self, code: str) -> pd.Series:
         return self._by_area_code.loc[code]
@@ -277,11 +285,17 @@ class Dataset:
         return frame["period"].min(), frame["period"].max()
 
     def population_of(self, area_code: str, year: int) -> float | None:
-        years = self.population[self.population["area_code"] == area_code]["year"]
-        if years.empty:
+        """The area's population in `year`, or in the nearest year held (None when none is)."""
+        years = self._population_years.get(area_code)
+        if years is None:
             return None
-        year = int(min(max(year, years.min()), years.max()))
+        year = int(min(max(year, years[0]), years[1]))
         return float(self._pop.loc[(area_code, year)])
+
+    @cached_property
+    def _population_years(self) -> dict[str, tuple[int, int]]:
+        spans = self.population.groupby("area_code")["year"].agg(["min", "max"])
+        return {code: (int(row["min"]), int(row["max"])) for code, row in spans.iterrows()}
 
     @cached_property
     def latest_updates(self) -> pd.DataFrame:

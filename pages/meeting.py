@@ -36,7 +36,8 @@ from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings")
+dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings",
+                   charts=True)
 
 CHOICE = "meeting-choice"
 LOCATION = "meeting-location"

@@ -18,7 +18,8 @@ from kcsp.vocabulary import MARKER
 from kcsp.web.auth import request_user
 from kcsp.web.layouts import cached_layout
 
-dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview")
+dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview",
+                   charts=True)
 
 
 def _marker(change: meetings.PriorityChange | None, last, state):

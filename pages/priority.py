@@ -35,7 +35,7 @@ def title(priority_id: str | None = None, **_params) -> str:
     return f"{priority['name'] if priority is not None else 'Priority not found'} - Kent Community Safety Dashboard"
 
 
-dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority")
+dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority", charts=True)
 
 PREFIX = "/priority/"
 

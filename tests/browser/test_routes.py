@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_clean
+from tests.browser.conftest import assert_clean, wait_for_charts
 
 ROUTES = [
     ("/", "Community Safety Agreement priorities"),
@@ -43,3 +43,36 @@ def test_priority_page_draws_its_charts(served):
     assert len(served.driver.find_elements("css selector", ".chart-card .js-plotly-plot .main-svg")) >= 2
     assert "Series break" in served.find_element("#trend-road-casualties").text
     assert_clean(served)
+
+
+RECORD_CALLBACKS = """
+window.__outputs = [];
+const realFetch = window.fetch;
+window.fetch = function (url, options) {
+  if (String(url).includes('_dash-update-component') && options && options.body) {
+    window.__outputs.push(JSON.parse(options.body).output);
+  }
+  return realFetch.apply(this, arguments);
+};
+"""
+
+
+def test_a_page_opens_with_its_content_in_the_first_layout(served):
+    """No routing callback when a page opens (the first layout holds it); moving inside the app still
+    goes through Dash Pages' router."""
+    driver = served.driver
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS})
+    try:
+        driver.get(served.server_url + "/priority/road-safety?district=dover")
+        served.wait_for_contains_text("h1", "Road Safety", timeout=15)
+        served.wait_for_no_elements("._dash-loading", timeout=15)
+        wait_for_charts(served)
+        assert not [o for o in driver.execute_script("return window.__outputs") if "_pages_content" in o]
+        assert served.find_element("#filter-district").get_attribute("value") == "dover"
+        served.find_element("#nav-priorities").click()
+        served.find_element("a[href^='/priority/domestic-abuse']").click()
+        served.wait_for_contains_text("h1", "Domestic Abuse", timeout=15)
+        assert [o for o in driver.execute_script("return window.__outputs") if "_pages_content" in o]
+        assert_clean(served)
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
