@@ -16,6 +16,7 @@ from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header
 from kcsp import judgements, runtime
 from kcsp.committee import CommitteeNav, committee_nav
+from kcsp.web.answers import init_answers
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
 from kcsp.web.plan_api import bp as plan_api_bp
@@ -216,6 +217,18 @@ def _not_found_status(response: Response) -> Response:
 
 
 init_security(server, script_hashes=app.csp_hashes, max_body_bytes=runtime.settings().max_body_bytes)
+
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+"""Dash Pages' router callback (a page's layout, for moves inside the app): it only reads."""
+
+
+def cacheable_outputs() -> list[str]:
+    """The callbacks whose answers may be kept: the router and those marked `reads_only`."""
+    return [ROUTER_OUTPUT, *(key for key, cb in app.callback_map.items()
+                             if getattr(cb.get("callback"), "reads_only", False))]
+
+
+init_answers(server, cacheable_outputs)
 
 # Build the dataset, judge every measure, and let Dash Pages register its routing callback (it does so on
 # the first request) now, once, before gunicorn's workers fork (preload_app): they start ready and share

@@ -91,10 +91,11 @@ def _page_rows(prefix: str, page_results: list[dict]) -> list[list[str]]:
     return rows
 
 
-def _district_row(prefix: str, first: list[float], today: list[float]) -> list[str]:
+def _district_row(prefix: str, first: list[float], today: list[float], floor: list[float] | None = None) -> list[str]:
     m = median(today)
+    floor_text = f" (static floor {ms(median(floor))})" if floor else ""
     return [f"{prefix}district change", f"< {pages.DISTRICT_TARGET_S * 1000:.0f} ms",
-            ms(median(first)) if first else "-", ms(m), verdict(m < pages.DISTRICT_TARGET_S, bool(today))]
+            ms(median(first)) if first else "-", ms(m) + floor_text, verdict(m < pages.DISTRICT_TARGET_S, bool(today))]
 
 
 def _server_rows(prefix: str, s: dict) -> list[list[str]]:
@@ -125,7 +126,8 @@ def summary(results: dict) -> list[list[str]]:
     if results.get("pages") and "error" not in results["pages"]:
         p = results["pages"]
         rows += _page_rows("", p["pages"])
-        rows.append(_district_row("", p.get("district_change_first_s", []), p["district_change_s"]))
+        rows.append(_district_row("", p.get("district_change_first_s", []), p["district_change_s"],
+                                  p.get("district_change_floor_s")))
     if results.get("server") and "error" not in results["server"]:
         rows += _server_rows("", results["server"])
     if results.get("import") and "error" not in results["import"]:

@@ -1,4 +1,5 @@
-"""Page render in headless Chromium against the floor of the same figures drawn from static HTML.
+"""Page render in headless Chromium against the floor of the same figures drawn from static HTML,
+against Dash's own floor, and against the first measurement, in one run.
 
 How a page is timed: a probe script is installed in the browser (DevTools
 ``Page.addScriptToEvaluateOnNewDocument``) so it runs before any page script. Every 10 ms it checks
@@ -19,12 +20,15 @@ end; the settle time itself is not counted.
 The floor: the figures are read from the live page (each ``.js-plotly-plot`` element's ``data``
 and ``layout``, and its plotly config), written into a static HTML file that loads the same
 ``plotly.min.js`` and draws them at the same widths, served over http from a thread on loopback,
-and timed with the same probe in the same browser. Both are timed warm (after one untimed visit),
-as a user moving between pages sees them; each navigation starts from about:blank.
+and timed with the same probe in the same browser. Dash's floor: the same figures as ``dcc.Graph``
+elements in the first layout of a bare Dash page (benchmarks.dash_floor, under gunicorn, with the
+same component bundles), and an empty Dash page: what any page costs inside Dash. The first
+measurement: the same route on an earlier commit (``--first``, a git worktree served by its own
+gunicorn on the same store). Every one of them is timed warm (after one untimed visit), as a user
+moving between pages sees them, in turn for each run; each navigation starts from about:blank.
 
-Also printed per route, from the browser's Resource Timing: when the first callback request left
-(how long Dash took to start), when the last callback answer arrived, and the largest callback
-answer (the page's layout) in KB.
+Also printed per route, from the browser's Resource Timing: when the last callback answer arrived
+(none when the page needs no callback).
 
 District change: on a priority page, the district is chosen in the native ``#filter-district``
 select (as the keyboard or a click does, firing its ``change`` event); the time runs from that event
@@ -368,6 +372,36 @@ def time_district_change(driver, name: str) -> float:
     return ready_at - choice / 1000
 
 
+SWAP_JS = """
+const done = arguments[arguments.length - 1];
+const next = JSON.parse(arguments[0]);
+const start = performance.now();
+Promise.all(next.map((f, i) => Plotly.react('g' + i, f.data, f.layout, f.config)))
+  .then(() => requestAnimationFrame(() => setTimeout(() => done(performance.now() - start), 0)));
+"""
+
+
+def district_floor(driver, base_url: str, floor_dir: Path, floor_url: str, district: str, runs: int) -> list[float]:
+    """The floor of a district change: the static floor page of the priority page's figures, redrawn
+    with plotly's own update (Plotly.react, as dcc.Graph does) to the figures the page shows for
+    `district`, timed in the page until the next frame after the last chart is drawn."""
+    driver.get("about:blank")
+    driver.get(base_url + DISTRICT_PAGE)
+    wait_ready(driver)
+    before = capture_figures(driver)
+    time_district_change(driver, district)
+    after = capture_figures(driver)
+    if len(after) != len(before):
+        raise BenchmarkError(f"the district change drew {len(after)} charts, not {len(before)}")
+    page = f"{floor_url}/{write_floor_page(floor_dir, 'district-floor', DISTRICT_PAGE, before)}"
+    payload = json.dumps([{k: f[k] for k in ("data", "layout", "config")} for f in after])
+    times = []
+    for _ in range(runs):
+        time_navigation(driver, page, min_graphs=len(before))
+        times.append(driver.execute_async_script(SWAP_JS, payload) / 1000)
+    return times
+
+
 def measure_district_changes(driver, base_url: str, districts, deadline: Deadline) -> tuple[list[float], list[str]]:
     """On a priority page, time each district change (one after another, without reloading)."""
     times: list[float] = []
@@ -490,6 +524,11 @@ def run(workdir: Path, *, runs: int, district_changes: int, budget_s: float, rou
                 profile = profile_district_change(driver, PROFILED_DISTRICT)
             except (BenchmarkError, WebDriverException) as err:
                 say(f"  profile of a district change failed: {str(err).strip()}")
+            try:
+                district[FLOOR] = district_floor(driver, urls.today, floor_dir, urls.floor, PROFILED_DISTRICT,
+                                                 max(district_changes, 3))
+            except (BenchmarkError, WebDriverException) as err:
+                say(f"  the floor of a district change failed: {str(err).strip()}")
     for line in report(results, district, empty_dash):
         say(line)
     if profile:
@@ -502,4 +541,6 @@ def run(workdir: Path, *, runs: int, district_changes: int, budget_s: float, rou
             "district_change_median_s": median(district.get(TODAY, [])),
             "district_change_first_s": district.get(FIRST, []),
             "district_change_first_median_s": median(district.get(FIRST, [])),
+            "district_change_floor_s": district.get(FLOOR, []),
+            "district_change_floor_median_s": median(district.get(FLOOR, [])),
             "district_change_errors": errors, "district_change_profile_s": profile}

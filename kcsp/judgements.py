@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from kcsp import stats
@@ -180,22 +181,21 @@ def _comparison_verdict(lower: float, upper: float, benchmark: float, polarity: 
 
 
 @per_dataset
-def _held(dataset, indicator_id: str, code: str) -> dict[pd.Timestamp, float]:
-    """The area's figures by period (one lookup per period for every window judged)."""
+def _held(dataset, indicator_id: str, code: str) -> tuple[np.ndarray, np.ndarray]:
+    """The area's periods (sorted) and figures as arrays, so every window judged is a slice of them."""
     frame = dataset.series(indicator_id, code)
-    return dict(zip(frame["period"], frame["value"].astype("float64"), strict=True))
+    return frame["period"].to_numpy(dtype="datetime64[ns]"), frame["value"].to_numpy(dtype="float64")
 
 
 def _window_count(dataset, indicator_id: str, code: str, window: Window) -> tuple[float | None, pd.Timestamp | None]:
     """The area's total over the window, or None and the first period it has no figure for."""
-    held = _held(dataset, indicator_id, code)
-    total = 0.0
-    for period in window.index:
-        value = held.get(period)
-        if value is None:
-            return None, period
-        total += value
-    return total, None
+    periods, values = _held(dataset, indicator_id, code)
+    wanted = window.index.to_numpy(dtype="datetime64[ns]")
+    first = int(np.searchsorted(periods, wanted[0]))
+    found = periods[first:first + len(wanted)]
+    if len(found) == len(wanted) and (found == wanted).all():
+        return float(values[first:first + len(wanted)].sum()), None
+    return None, pd.Timestamp(wanted[~np.isin(wanted, periods)][0])
 
 
 def _withheld_windows(dataset, indicator_id: str, window: Window) -> tuple[set[str], set[str]]:

@@ -3,7 +3,7 @@
 A Dataset is rebuilt only when the store changes, so anything derived from it (narratives, what
 changed between meetings, whole page layouts) can be computed once per store version and then
 looked up: page layouts and callbacks stay fast. Cached results are shared: callers must not
-modify them.
+modify them. Every cache of the dashboard, and the rules for adding one, are in docs/cache-map.md.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ from kcsp.actions import ActionFilter
 from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
 from kcsp.urlstate import from_params
+from kcsp.web.answers import reads_only
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/actions", title="Action plan - Kent Community Safety Dashboard", name="Action plan")
 
@@ -143,7 +143,6 @@ def _update_form() -> html.Div:
     ], id=FORM, hidden=True, className="update-form")
 
 
-@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))
@@ -216,6 +215,7 @@ def layout(**params):
     Input(F_OVERDUE, "value"),
     Input(REFRESH, "data"),
 )
+@reads_only
 def show_actions(district, priority, statuses, agency, theme, due_from, due_to, overdue, _refresh):
     """The grid rows, a count and the CSV link for the filters, as this user may see them."""
     ds = runtime.dataset()
@@ -254,6 +254,7 @@ def _selected_id(selected) -> str | None:
     Input(REFRESH, "data"),
     State(FORM_TARGET, "data"),
 )
+@reads_only
 def show_action(selected, _refresh, shown):
     """The selected action's facts, full history and (for its lead or an admin) the update form."""
     action_id = _selected_id(selected)
@@ -330,6 +331,7 @@ def save_update(_clicks, status, progress, target, refresh):
     Input(DISTRICT, "data"),
     Input(REFRESH, "data"),
 )
+@reads_only
 def show_changes(meeting_id, district, _refresh):
     """What moved between the chosen meeting and now, for the actions this user may see."""
     ds = runtime.dataset()

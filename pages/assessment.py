@@ -9,13 +9,11 @@ from dash import dcc, html
 from components.assessment import classification_key, matrix_table, morile_table
 from components.cards import illustrative_badge
 from kcsp import assessment, runtime
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/assessment", title="Strategic assessment - Kent Community Safety Dashboard",
                    name="Strategic assessment")
 
 
-@cached_layout
 def layout(year: str | None = None, **params):
     ds = runtime.dataset()
     table = ds.tables["strategic_assessment"]

@@ -8,7 +8,6 @@ from dash import html
 
 from kcsp import runtime
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/audit", title="Audit record - Kent Community Safety Dashboard",
                    name="Audit record")
@@ -17,7 +16,6 @@ SHOWN = 200
 HEADINGS = {"at": "When (UTC)", "user": "Who", "kind": "What", "target": "Which", "detail": "Detail"}
 
 
-@cached_layout
 def layout(**params):
     heading = html.H1("Audit record", className="h3")
     user = request_user()

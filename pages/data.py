@@ -9,7 +9,6 @@ from components.cards import illustrative_badge
 from kcsp import runtime
 from kcsp.population import LATER_YEARS_NOTE
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/data", title="Data and sources - Kent Community Safety Dashboard",
                    name="Data and sources")
@@ -35,7 +34,6 @@ LICENCES = (
 """Each source, in bold, and what it is used for and under which licence (plain elements: no Markdown)."""
 
 
-@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     rows = []

@@ -22,7 +22,6 @@ from kcsp import runtime
 from kcsp.importers.common import CellProblem
 from kcsp.importers.indicator import ImportFailed, import_indicator
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/data/import", title="Import figures - Kent Community Safety Dashboard",
                    name="Import figures")
@@ -45,7 +44,6 @@ def _templates(indicator_id: str | None) -> list:
             html.A("CSV", href=f"/api/templates/{indicator_id}.csv", id="template-csv", className="ms-1")]
 
 
-@cached_layout
 def layout(**params):
     if not _allowed():
         return html.Div([html.H1("Import figures", className="h3"),

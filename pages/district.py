@@ -15,7 +15,6 @@ from kcsp import judgements, meetings, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 
 def title(area_slug: str | None = None, **_params) -> str:
@@ -119,7 +118,6 @@ def _since_last_meeting(ds, area_slug: str, code: str, name: str, include_restri
     ], id="district-since", className="district-since", **{"aria-label": "Since the last meeting"})
 
 
-@cached_layout
 def layout(area_slug: str | None = None, **params):
     ds = runtime.dataset()
     code = ds.area_code_for_slug(area_slug)

@@ -34,7 +34,6 @@ from kcsp import briefing, judgements, meetings, runtime
 from kcsp.narrative import data_dates, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings",
                    charts=True)
@@ -218,7 +217,6 @@ def _print_button(label: str) -> html.Button:
     return html.Button(label, id=PRINT, className="btn btn-outline-primary btn-sm no-print", type="button")
 
 
-@cached_layout
 def layout(meeting: str | None = None, pack: str | None = None, **params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))

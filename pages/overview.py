@@ -16,7 +16,6 @@ from kcsp.narrative import change_sentence, data_dates, fmt_count, join_words, p
 from kcsp.urlstate import from_params
 from kcsp.vocabulary import MARKER
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview",
                    charts=True)
@@ -85,7 +84,6 @@ def _summary_slide(ds, state):
         briefs=deck.briefs, href_for=lambda pid: f"/priority/{pid}{state.query()}")
 
 
-@cached_layout
 def layout(**params):
     ds = runtime.dataset()
     state = from_params(params, set(ds.districts()["area_slug"]))

@@ -25,8 +25,8 @@ from kcsp import briefing, geo, judgements, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.urlstate import ViewState, from_params, from_search
+from kcsp.web.answers import reads_only
 from kcsp.web.auth import request_user
-from kcsp.web.layouts import cached_layout
 
 
 def title(priority_id: str | None = None, **_params) -> str:
@@ -174,7 +174,6 @@ def _slide(ds, pid: str, state: ViewState):
                           caption=caption)
 
 
-@cached_layout
 def layout(priority_id: str | None = None, **params):
     ds = runtime.dataset()
     priority = ds.priority(priority_id or "")
@@ -230,6 +229,7 @@ def _trend_part(part: str) -> dict:
     State({"type": "indicator-choice", "indicator": ALL}, "id"),
     prevent_initial_call=True,
 )
+@reads_only
 def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     """The district changed on this priority page: update what depends on it, nothing else.
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 
 import pytest
 
 from benchmarks.common import percentile, table
 from benchmarks.growth import GROWTH_PRIORITY, grow_tables
 from benchmarks.imports import FIXTURES, month_sequence, read_rows, street_files, write_synthetic_months
-from benchmarks.server import callbacks_from_log, label_for
+from benchmarks.server import LoadResult, Sample, callbacks_from_log, callbacks_only, label_for
 
 
 def test_percentile_interpolates_between_ranks():
@@ -74,13 +75,55 @@ def test_callbacks_are_read_from_a_performance_log():
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/actions"}]}
     request = {"method": "POST", "url": "http://127.0.0.1:1/_dash-update-component?endId=x",
                "postData": json.dumps(body), "headers": {"Content-Type": "application/json", "Cookie": "no"}}
-    other = {"method": "GET", "url": "http://127.0.0.1:1/_dash-layout", "headers": {}}
-    entries = [{"message": json.dumps({"message": {"method": "Network.requestWillBeSent",
-                                                   "params": {"request": r}}})} for r in (request, other)]
-    (cb,) = callbacks_from_log(entries)
-    assert cb.path == "/_dash-update-component?endId=x"
+    layout = {"method": "GET", "url": "http://127.0.0.1:1/_dash-layout",
+              "headers": {"Referer": "http://127.0.0.1:1/priority/road-safety?district=dover", "Accept": "*/*"}}
+    ignored = {"method": "GET", "url": "http://127.0.0.1:1/_dash-dependencies", "headers": {}}
+    entries = [{"message": json.dumps({"message": {"method": "Network.requestWillBeSent", "params": {"request": r}}})}
+               for r in (layout, request, ignored)]
+    page, cb = callbacks_from_log(entries, "/priority/road-safety")
+    assert (page.method, page.path, page.body) == ("GET", "/_dash-layout", "")
+    assert page.label == "layout /priority/road-safety" and page.route == "/priority/road-safety"
+    assert page.headers == {"Referer": "http://127.0.0.1:1/priority/road-safety?district=dover", "Accept": "*/*"}
+    assert cb.method == "POST" and cb.path == "/_dash-update-component?endId=x"
     assert cb.headers == {"Content-Type": "application/json"}
     assert cb.label == label_for(body) == "_pages_content /actions"
+    only = callbacks_only(LoadResult([Sample(page.label, 0.1, True), Sample(cb.label, 0.2, True)], 1.0))
+    assert only.times() == [0.2]
+
+
+def test_floor_pages_hold_the_live_figures(tmp_path):
+    from benchmarks.pages import write_floor_page
+
+    figures = [{"data": [{"type": "bar", "y": [1, 2]}], "layout": {"title": {"text": "</script>"}},
+                "config": {"responsive": True}, "width": 640.5}]
+    assert write_floor_page(tmp_path, "floor-0", "/route", figures) == "floor-0.html"
+    html = (tmp_path / "floor-0.html").read_text()
+    assert 'style="width: 640px"' in html and "</script>\"" not in html and "<\\/script>" in html
+    assert json.loads((tmp_path / "floor-0.json").read_text()) == figures
+
+
+DASH_FLOOR_CHECK = """
+import json
+from benchmarks import dash_floor
+client = dash_floor.server.test_client()
+graphs = client.get("/_dash-layout", headers={"Referer": "http://x/floor-3"}).get_json()
+empty = client.get("/_dash-layout", headers={"Referer": "http://x/empty"}).get_json()
+print(json.dumps([client.get("/healthz").status_code, json.dumps(graphs).count('"type": "Graph"'),
+                  json.dumps(empty).count('"type": "Graph"')]))
+"""
+
+
+def test_dash_floor_serves_the_figures_named_by_the_page(tmp_path):
+    """In a process of its own: a second Dash app must not share this one's globals."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "floor-3.json").write_text(json.dumps([{"data": [], "layout": {}, "config": {}, "width": 500}]))
+    env = {**os.environ, "KCSP_FLOOR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", DASH_FLOOR_CHECK], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent, env=env, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [200, 1, 0]
 
 
 def test_the_app_does_not_import_the_benchmarks():

@@ -41,6 +41,11 @@ def callback_problem(payload: object) -> str | None:
     """
     if not isinstance(payload, dict):
         return "the body must be a JSON object"
+    if not isinstance(payload.get("output", ""), str):
+        return "the body's output must be a text"
+    for part in ("inputs", "state", "changedPropIds"):
+        if not isinstance(payload.get(part, []), list):
+            return f"the body's {part} must be a list"
     stack: list[tuple[object, int]] = [(payload, 0)]
     while stack:
         value, depth = stack.pop()
@@ -122,8 +127,10 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]], max_
             return error
         if isinstance(error, TimeoutError):
             return _plain(408, "the request was not sent in time")
-        if request.path == CALLBACK_PATH and isinstance(error, (TypeError, ValueError, KeyError, AttributeError,
-                                                                 IndexError, RecursionError)):
+        # Dash raises its own CallbackException (not a subclass of it) when a request's inputs match no
+        # callback's definition; its subclasses are the app's own mistakes and stay 500s.
+        if request.path == CALLBACK_PATH and (type(error).__name__ == "CallbackException" or isinstance(
+                error, (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError))):
             # A callback fed values no page of this app sends (a dict for a text, say).
             log.warning("callback refused a malformed input: %r", error, exc_info=error)
             return _plain(400, "the callback's inputs are not values this page sends")
