@@ -85,10 +85,8 @@ def run(workdir: Path, *, runs: int, sessions: int, per_session: int, time_limit
     with pages.servers(store_dir, workdir, floor_dir, first_root) as urls, chromium() as driver:
         pages.install_probe(driver)
         results = pages.measure_routes(driver, urls, floor_dir, ROUTES, runs, deadline)
-        district = {}
-        for what, url in ((pages.FIRST, urls.first), (pages.TODAY, urls.today)):
-            if url:
-                district[what], _ = pages.measure_district_changes(driver, url, pages.DISTRICTS[:2], deadline)
+        district, _ = pages.measure_district_changes_in_turn(
+            driver, {pages.FIRST: urls.first, pages.TODAY: urls.today}, pages.DISTRICTS[:2], deadline)
     for line in pages.report(results, district):
         say(line)
     callbacks = server.run(workdir, sessions=sessions, per_session=per_session, time_limit=time_limit,
