@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,22 +64,28 @@ def first_view() -> tuple[str, str] | None:
     return page.path or "/", f"?{page.query}" if page.query else ""
 
 
+def resolve(pathname: str) -> tuple[dict, dict]:
+    """The registered page at this address and its path variables; the 404 page when none matches.
+
+    The one rule for addresses: Dash Pages' own resolution, which its router uses too."""
+    page, variables = _pages._path_to_page(app.strip_relative_path(pathname))
+    if not page:
+        return next(p for p in dash.page_registry.values() if p["module"].endswith("not_found_404")), {}
+    return page, variables or {}
+
+
 def page_container(view: tuple[str, str] | None) -> html.Div:
     """Dash Pages' container, already holding the page for `view`: what its router would put in it for
     the same address, so the page needs no first callback (a round trip, then a second render)."""
     if view is None:
         return dash.page_container
     pathname, search = view
-    # Dash Pages' own resolution of an address (its router uses these same two functions).
-    page, variables = _pages._path_to_page(app.strip_relative_path(pathname))
-    if not page:
-        page = next(p for p in dash.page_registry.values() if p["module"].endswith("not_found_404"))
-        variables = None
+    page, variables = resolve(pathname)
     content, title = page["layout"], page["title"]
     if callable(content):
-        content = content(**{**(variables or {}), **_pages._parse_query_string(search)})
+        content = content(**{**variables, **_pages._parse_query_string(search)})
     if callable(title):
-        title = title(**(variables or {}))
+        title = title(**variables)
     return html.Div([
         dcc.Location(id="_pages_location", refresh="callback-nav", pathname=pathname, search=search),
         html.Div(content, id="_pages_content", disable_n_clicks=True),
@@ -137,8 +142,7 @@ def interpolate_index(**parts) -> str:
     prefix = app.config.requests_pathname_prefix
     hints = "".join(f'<link rel="preload" href="{prefix}{name}" as="fetch" crossorigin="anonymous">'
                     for name in ("_dash-layout", "_dash-dependencies"))
-    page, _ = _pages._path_to_page(app.strip_relative_path(request.path))
-    if page.get("charts"):
+    if resolve(request.path)[0].get("charts"):
         hints += f'<script src="{PLOTLY_URL}" async></script>'
     return dash.Dash.interpolate_index(app, **parts).replace("</head>", hints + "</head>", 1)
 
@@ -191,20 +195,13 @@ def committee_mode(pathname, search):
 
 def page_exists(path: str) -> bool:
     """Whether a page answers this path: a registered page, with a priority or district that exists."""
+    page, variables = resolve(path)
+    if page["module"].endswith("not_found_404"):
+        return False
     ds = runtime.dataset()
     known = {"priority_id": lambda v: ds.priority(v) is not None,
              "area_slug": lambda v: v in set(ds.districts()["area_slug"])}
-    path = path.rstrip("/") or "/"
-    for page in dash.page_registry.values():
-        template = page.get("path_template")
-        if not template:
-            if page["path"] == path and not page["module"].endswith("not_found_404"):
-                return True
-            continue
-        found = re.fullmatch(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", template), path)
-        if found and all(known.get(name, lambda v: True)(value) for name, value in found.groupdict().items()):
-            return True
-    return False
+    return all(known.get(name, lambda v: True)(value) for name, value in variables.items())
 
 
 @server.after_request

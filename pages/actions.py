@@ -42,6 +42,8 @@ DISTRICT = "actions-district"
 REFRESH = "actions-refresh"
 F_PRIORITY, F_STATUS, F_AGENCY, F_THEME = "actions-priority", "actions-status", "actions-agency", "actions-theme"
 F_DUE_FROM, F_DUE_TO, F_OVERDUE = "actions-due-from", "actions-due-to", "actions-overdue"
+FILTERS = (F_PRIORITY, F_STATUS, F_AGENCY, F_THEME, F_DUE_FROM, F_DUE_TO, F_OVERDUE)
+"""The grid's filters, in the order the callbacks that read them take them."""
 ALL_PRIORITIES = {"label": "All priorities", "value": ""}
 ALL_AGENCIES = {"label": "All agencies", "value": ""}
 ALL_THEMES = {"label": "All themes", "value": ""}
@@ -206,13 +208,7 @@ def layout(**params):
     Output(CSV, "href"),
     Output(F_AGENCY, "options"),
     Input(DISTRICT, "data"),
-    Input(F_PRIORITY, "value"),
-    Input(F_STATUS, "value"),
-    Input(F_AGENCY, "value"),
-    Input(F_THEME, "value"),
-    Input(F_DUE_FROM, "value"),
-    Input(F_DUE_TO, "value"),
-    Input(F_OVERDUE, "value"),
+    *(Input(f, "value") for f in FILTERS),
     Input(REFRESH, "data"),
 )
 @reads_only
@@ -557,13 +553,7 @@ clientside_callback(
         return window.dash_clientside.no_update;
     }""",
     Output(COUNT, "title"),
-    Input(F_PRIORITY, "value"),
-    Input(F_STATUS, "value"),
-    Input(F_AGENCY, "value"),
-    Input(F_THEME, "value"),
-    Input(F_DUE_FROM, "value"),
-    Input(F_DUE_TO, "value"),
-    Input(F_OVERDUE, "value"),
+    *(Input(f, "value") for f in FILTERS),
     prevent_initial_call=True,
 )
 

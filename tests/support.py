@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORDS = {"admin": "admin-pass-1", "da-lead": "lead-pass-1", "viewer": "viewer-pass-1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def basic(name: str, password: str | None = None) -> dict:
+    """HTTP Basic credentials for a test account (its own password unless one is given)."""
+    token = base64.b64encode(f"{name}:{PASSWORDS[name] if password is None else password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
 
 
 def chrome_options():

@@ -4,13 +4,12 @@ clients."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 
 import pytest
 
-from tests.support import PASSWORDS, sign_in
+from tests.support import PASSWORDS, basic, sign_in
 
 URL = "/api/action-updates"
 
@@ -21,11 +20,6 @@ def client(writable_store):
 
     app.server.config["TESTING"] = True
     return app.server.test_client()
-
-
-def basic(name: str, password: str | None = None) -> dict:
-    token = base64.b64encode(f"{name}:{password or PASSWORDS[name]}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def version(store, action_id: str) -> int:

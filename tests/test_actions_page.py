@@ -4,7 +4,6 @@ changes since a meeting. Restricted actions must never be in an anonymous respon
 
 from __future__ import annotations
 
-import base64
 import importlib
 from contextvars import copy_context
 
@@ -13,7 +12,7 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict, to_json
 
-from tests.support import PASSWORDS
+from tests.support import basic
 
 SCRIPT = '<script>alert(1)</script> <b>bold</b> & <img src=x onerror="alert(2)">'
 
@@ -29,9 +28,7 @@ def run(callback, triggered: str, *args, user: str | None = None):
     """Call a callback as Dash would: `triggered` is the input that fired, `user` who is signed in."""
     import app
 
-    headers = {}
-    if user:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{PASSWORDS[user]}".encode()).decode()
+    headers = basic(user) if user else {}
 
     def call():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}]))

@@ -3,7 +3,6 @@ viewers, never kept for writes, errors or an older dataset, and bounded."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import dash
@@ -11,13 +10,9 @@ import pytest
 
 from kcsp import runtime
 from kcsp.web import answers
-from tests.support import PASSWORDS
+from tests.support import basic
 
 HOST = "http://localhost"
-
-
-def _basic(name: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()}
 
 
 @pytest.fixture
@@ -62,7 +57,7 @@ def test_each_viewer_gets_their_own_answer(client, builds, dataset):
     restricted = dataset.actions[dataset.actions["classification"] == "restricted"].iloc[0]
     address = f"/priority/{restricted['priority_id']}?answers=viewer"
     anonymous = _layout(client, address).get_data(as_text=True)
-    signed_in = _layout(client, address, _basic("viewer")).get_data(as_text=True)
+    signed_in = _layout(client, address, basic("viewer")).get_data(as_text=True)
     assert restricted["title"] not in anonymous and restricted["title"] in signed_in
     assert restricted["title"] not in _layout(client, address).get_data(as_text=True)
     assert len(builds) == 2

@@ -138,3 +138,14 @@ def test_the_fingerprinted_plotly_is_served_and_cached_for_long():
     response = app.server.test_client().get(app.PLOTLY_URL)
     assert response.status_code == 200 and len(response.data) > 1_000_000
     assert "max-age=31536000" in response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/", 200), ("/priority/road-safety", 200), ("/priority/road-safety/", 200), ("/district/dover", 200),
+    ("/data/import", 200), ("/priority/no-such-priority", 404), ("/district/nowhere", 404),
+    ("/priority/road-safety/extra", 404), ("/no-such-page", 404), ("/404", 404)])
+def test_an_address_no_page_answers_is_a_404(path, status):
+    """The status comes from the same resolution of addresses as the page itself (app.resolve)."""
+    import app
+
+    assert app.server.test_client().get(path).status_code == status

@@ -5,7 +5,6 @@ test_server_hardening.py.)"""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -17,13 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import PASSWORDS, csrf_token, sign_in, sign_out
+from tests.support import PASSWORDS, basic, csrf_token, sign_in, sign_out
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def basic(name: str, password: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()}
 
 
 def rows(response) -> list[dict]:

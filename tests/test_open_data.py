@@ -13,7 +13,7 @@ import pytest
 from kcsp import opendata
 from kcsp.settings import DATA_DIR
 from tests import partner_files as pf
-from tests.support import PASSWORDS
+from tests.support import basic
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,6 @@ def client():
 
     app.server.config["TESTING"] = True
     return app.server.test_client()
-
-
-def basic(name):
-    token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 @pytest.mark.skipif(not opendata.SOURCE_DIR.exists(), reason="the shared source files are not on this machine")

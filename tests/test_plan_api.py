@@ -12,7 +12,7 @@ import pytest
 
 from kcsp.queries import DatasetCache
 from kcsp.store import Store
-from tests.test_action_updates_api import basic
+from tests.support import basic
 
 NEW = {"priority_id": "domestic-abuse", "title": "Train GP practice staff to ask about domestic abuse.",
        "lead_agency": "Kent County Council", "owner_role": "Domestic Abuse Lead, KCC",

@@ -3,7 +3,6 @@ anonymous visitor can never receive (restricted actions, another user's name).""
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 import sys
@@ -11,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import PASSWORDS, sign_in, sign_out
+from tests.support import PASSWORDS, basic, sign_in, sign_out
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def basic(name: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()}
 
 
 def kcsp_cli(*args: str, stdin: str, users_file: Path) -> subprocess.CompletedProcess:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import os
@@ -12,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.support import PASSWORDS, sign_in, sign_out
+from tests.support import PASSWORDS, basic, sign_in, sign_out
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +20,6 @@ def client():
 
     app.server.config["TESTING"] = True
     return app.server.test_client()
-
-
-def basic(name):
-    token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def rows(response):
