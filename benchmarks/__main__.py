@@ -2,8 +2,9 @@
 
 Parts: ``pages`` (render time in headless Chromium against the static plotly floor, and a district
 change), ``server`` (callback latency with 20 concurrent sessions, memory per worker), ``import``
-(police.uk rows per second against pyarrow) and ``growth`` (pages and callbacks with 10x the
-observations). Each part starts what it needs on 127.0.0.1 in a temporary folder and stops it
+(police.uk rows per second against pyarrow), ``growth`` (pages and callbacks with 10x the
+observations) and ``signals`` (false signals and detection of the verdicts on simulated series; no
+server, no browser). Each part starts what it needs on 127.0.0.1 in a temporary folder and stops it
 again, also on Ctrl-C. They measure and print; they never fail a build. See benchmarks/RESULTS.md.
 """
 
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import growth, imports, pages, server
+from benchmarks import growth, imports, pages, server, signals
 from benchmarks.common import (
     FIRST_MEASUREMENT,
     ROOT,
@@ -35,17 +36,21 @@ from benchmarks.common import (
     write_json,
 )
 
-PARTS = ("pages", "server", "import", "growth")
+PARTS = ("pages", "server", "import", "growth", "signals")
+FIRST_PARTS = ("pages", "server", "growth")
+"""The parts that also measure the first measurement's checkout."""
 FULL = {"runs": 7, "district_changes": 6, "per_session": server.PER_SESSION, "time_limit": server.TIME_LIMIT_S,
-        "repeats": 3, "months": imports.MONTHS, "growth_runs": 5}
+        "repeats": 3, "months": imports.MONTHS, "growth_runs": 5, "signals": signals.FULL}
 QUICK = {"runs": 2, "district_changes": 2, "per_session": 10, "time_limit": 10, "repeats": 1, "months": 12,
-         "growth_runs": 2}
+         "growth_runs": 2, "signals": signals.QUICK}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="a short run: fewer repetitions, 12 synthetic months instead of 120")
+                        help="a short run: fewer repetitions, 12 synthetic months instead of 120, "
+                             f"{signals.QUICK['replicates']} simulated datasets instead of "
+                             f"{signals.FULL['replicates']}")
     parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
                         help=f"run only this part (repeatable): {', '.join(PARTS)}")
     parser.add_argument("--runs", type=int, help="navigations per route (default 7, quick 2)")
@@ -141,6 +146,17 @@ def summary(results: dict) -> list[list[str]]:
         rows.append(_district_row("10x store: ", g["district_change"].get("first", []),
                                   g["district_change"].get("today", [])))
         rows += _server_rows("10x store: ", g["server"])
+    if results.get("signals") and "error" not in results["signals"]:
+        rows += _signal_rows(results["signals"])
+    return rows
+
+
+def _signal_rows(s: dict) -> list[list[str]]:
+    rows = []
+    for sc in s["scenarios"]:
+        rates = ", ".join(f"{kind} {sc['rates'][kind] * 100:.1f}%" for kind in signals.JUDGED_KINDS)
+        rows.append([f"false signals per area-year, {sc['scenario']}", f"<= {signals.TARGET:.0%} each", "-",
+                     f"{rates} (old test {sc['rates']['old'] * 100:.1f}%)", verdict(all(sc["meets"].values()))])
     return rows
 
 
@@ -162,6 +178,7 @@ TITLES = {
     "server": "callbacks: {sessions} concurrent sessions against gunicorn (2 workers)",
     "import": "police.uk import",
     "growth": "store growth ({factor}x observations)",
+    "signals": "false signals and detection of the verdicts (simulated series, no real change)",
 }
 
 
@@ -176,6 +193,8 @@ def run_part(part: str, workdir: Path, settings: dict, sessions: int, first_root
                           first_root=first_root)
     if part == "import":
         return imports.run(workdir, months=settings["months"])
+    if part == "signals":
+        return signals.run(**settings["signals"])
     return growth.run(workdir, runs=settings["growth_runs"], sessions=sessions, per_session=settings["per_session"],
                       time_limit=settings["time_limit"], repeats=settings["repeats"], budget_s=1200,
                       first_root=first_root)
@@ -199,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = contextlib.ExitStack()
     try:
         first_root = None
-        if args.first != "none":
+        if args.first != "none" and any(part in FIRST_PARTS for part in parts):
             first_root = stack.enter_context(checkout(args.first, workdir))
             say(f"first measurement: commit {args.first}, checked out in {first_root}")
         results["first_commit"] = None if first_root is None else args.first

@@ -12,6 +12,7 @@ from components.palette import BRAG_ORDER
 from components.verdicts import verdict_badge
 from kcsp import judgements
 from kcsp.briefing import change_words
+from kcsp.narrative import chance_words, change_short
 
 COVER_CHANGES_SHOWN = 6
 COVER_MOVES_SHOWN = 5
@@ -21,7 +22,7 @@ TITLE_CHARS = 64
 def comparison_words(verdict) -> str:
     """The figures behind a comparison verdict, or why there is none."""
     if verdict.verdict is None:
-        return "withheld: the numbers are too small to publish"
+        return verdict.reason or "withheld (small numbers)"
     if verdict.rate is None or verdict.benchmark is None or verdict.window is None:
         return verdict.reason or "not compared"
     return (f"{verdict.rate:.1f} per 1,000 against {verdict.benchmark:.1f} for the county, "
@@ -62,17 +63,19 @@ def short(text: str, limit: int = TITLE_CHARS) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
 
 
-def cover_changes(changes: pd.DataFrame, names: dict[str, str]) -> html.Ul | html.P:
+def cover_changes(changes: pd.DataFrame, names: dict[str, str]) -> html.Ul:
+    """The significant changes on the pack's cover, with how many chance alone would give."""
+    note = html.Li(chance_words(changes.attrs.get("judged"), changes.attrs.get("by_chance")), className="small")
     if changes.empty:
-        return html.P("No measure changed significantly.", className="mb-1")
+        return html.Ul([html.Li("No measure changed significantly."), note], className="cover-list")
     items = [html.Li([verdict_badge(r.verdict, small=True),
                       f" {r.name}, {r.area_name} ({names.get(r.priority_id, r.priority_id)}): "
-                      f"{r.verdict.count:,.0f} against {r.verdict.previous_count:,.0f}, {r.verdict.percent:+.1f}%"])
+                      f"{change_short(r.verdict)}"])
              for r in changes.head(COVER_CHANGES_SHOWN).itertuples()]
     more = len(changes) - COVER_CHANGES_SHOWN
     if more > 0:
         items.append(html.Li(f"and {more} more: see the meeting page."))
-    return html.Ul(items, className="cover-list")
+    return html.Ul([*items, note], className="cover-list")
 
 
 def cover_moves(moves: pd.DataFrame, names: dict[str, str]) -> html.Ul | html.P:

@@ -70,10 +70,10 @@ def _toggle(label: str, body, *, key: str) -> html.Details:
 
 def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[tuple[str, object]],
                table: html.Div, about: list, illustrative: bool, download_href: str,
-               summary=None) -> dbc.Card:
-    """A card whose title says what the chart shows: the first chart, then toggles (native details
-    elements, usable by keyboard) for further charts, the table of the data and its About, and a CSV link.
-    The card's id is "<kind>-<key>"; its parts have pattern ids (`part_id`)."""
+               summary=None, shown: int = 1) -> dbc.Card:
+    """A card whose title says what the chart shows: the first `shown` charts, then toggles (native
+    details elements, usable by keyboard) for further charts, the table of the data and its About, and
+    a CSV link. The card's id is "<kind>-<key>"; its parts have pattern ids (`part_id`)."""
     header = html.Div([
         html.H3(title, className="h5 mb-1", id=part_id(kind, key, "title")),
         html.Div([illustrative_badge(illustrative), html.Span(subtitle, className="ms-2 text-muted small")]),
@@ -81,11 +81,13 @@ def chart_card(*, kind: str, key: str, title: str, subtitle: str, figures: list[
     graphs = [dcc.Graph(id=part_id(kind, key, f"graph-{i}"), figure=figure, config=GRAPH_CONFIG, className="chart")
               for i, (_, figure) in enumerate(figures)]
     extra = [_toggle(label, graph, key=f"chart-{i}")
-             for i, ((label, _), graph) in enumerate(zip(figures, graphs, strict=True)) if i > 0]
+             for i, ((label, _), graph) in enumerate(zip(figures, graphs, strict=True)) if i >= shown]
+    opened = [html.Div([html.H4(label, className="h6 mt-2 mb-0"), graph])
+              for i, ((label, _), graph) in enumerate(zip(figures, graphs, strict=True)) if 0 < i < shown]
     download = html.A("Download CSV of this data", href=download_href, className="csv-link small",
                       download="", id=part_id(kind, key, "csv"), **{"data-testid": "csv-link"})
     return dbc.Card(dbc.CardBody([
-        header, summary, graphs[0], *extra,
+        header, summary, graphs[0], *opened, *extra,
         _toggle("Table of the data", table, key="table"),
         _toggle("About this data", about, key="about"),
         download,

@@ -23,9 +23,11 @@ from components.palette import (
     TURQUOISE,
 )
 from kcsp.periods import FREQUENCIES, Frequency
-from kcsp.vocabulary import COMPARISON
+from kcsp.vocabulary import CHANGE, COMPARISON
 
 MONTHLY = FREQUENCIES["monthly"]
+SIGNAL_SYMBOLS = {"improving": "circle", "worsening": "diamond", "rising": "triangle-up", "falling": "triangle-down"}
+"""Markers of a control chart's special-cause months, one shape per verdict."""
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT}
 CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
@@ -251,3 +253,50 @@ def district_map(breakdown: pd.DataFrame, boundaries: dict, *, height: int = 440
         "layout": {"height": height, "margin": {"l": 0, "r": 0, "t": 10, "b": 0}, "font": FONT,
                    "paper_bgcolor": "white", "geo": {"fitbounds": "locations", "visible": False}},
     }
+
+
+def control_chart_figure(frame: pd.DataFrame, *, unit: str, real: bool, withheld: bool = False,
+                         height: int = 400) -> dict:
+    """An XmR control chart (kcsp.judgements.control_frame): the months, the mean and process limits
+    from the shaded baseline, and each month a rule marks drawn with its verdict's shape and colour
+    (and named in the legend), so a signal is never told by colour alone."""
+    months, labels = _months(frame["period"]), [f"{p:%b %Y}" for p in frame["period"]]
+    kind = "real figures" if real else "illustrative, generated"
+    adjusted = bool(frame["adjusted"].any()) if "adjusted" in frame else False
+    per = f"{unit.capitalize()} per month{', seasonally adjusted' if adjusted else ''}"
+    data = [{"type": "scatter", "x": months, "y": _numbers(frame["value"]), "customdata": labels,
+             "name": f"{per} ({kind})", "mode": "lines+markers",
+             "line": {"color": MID_GREY if not real else DARK_GREY, "width": 2, **({} if real else {"dash": "dot"})},
+             "marker": {"size": 5, "color": DARK_GREY}, "hovertemplate": "%{customdata}: %{y:,.0f}<extra></extra>"}]
+    for column, name, dash in (("mean", "Mean", "solid"), ("upper", "Process limits", "dash"),
+                               ("lower", "Process limits", "dash")):
+        data.append({"type": "scatter", "x": months, "y": _numbers(frame[column]), "name": name, "mode": "lines",
+                     "line": {"color": DARK_BLUE, "width": 1.5, "dash": dash}, "hoverinfo": "skip",
+                     "legendgroup": name, "showlegend": column != "lower"})
+    for code, t in CHANGE.items():
+        marked = frame[frame["verdict"] == code]
+        if marked.empty:
+            continue
+        data.append({"type": "scatter", "x": _months(marked["period"]), "y": _numbers(marked["value"]),
+                     "name": f"Special cause: {t.word.lower()}", "mode": "markers",
+                     "marker": {"symbol": SIGNAL_SYMBOLS.get(code, "circle"), "size": 12, "color": t.colour,
+                                "line": {"width": 1, "color": "white"}},
+                     "customdata": [f"{p:%b %Y}: {r.replace('-', ' ')}" for p, r in
+                                    zip(marked["period"], marked["rule"], strict=True)],
+                     "hovertemplate": "%{customdata}<extra>special cause</extra>"})
+    shapes = []
+    base = frame[frame["baseline"]]
+    if not base.empty:
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": months[0], "x1": _months(base["period"])[-1],
+                       "y0": 0, "y1": 1, "fillcolor": "#F3F2F1", "line": {"width": 0}, "layer": "below"})
+    annotations = ([{"text": f"Baseline: {len(base)} months", "x": months[0], "y": 1.0, "xref": "x", "yref": "paper",
+                     "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}}]
+                   if not base.empty else [])
+    if withheld:
+        annotations.append({"text": "Single months withheld from the public: shown because you are signed in",
+                            "x": 1, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "right",
+                            "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": DARK_PINK}})
+    return {"data": data, "layout": _layout(
+        height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, shapes=shapes, annotations=annotations,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        yaxis={**Y_AXIS, "rangemode": "normal", "zeroline": False, "title": {"text": per}})}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
-from components.cards import about_indicator, chart_card, csv_href, data_table, part_id
-from components.charts import district_figure, district_map, funnel_figure, trend_figure
-from components.verdicts import paragraph, verdict_badge
-from kcsp.judgements import Verdict
+from components.cards import GRAPH_CONFIG, about_indicator, chart_card, csv_href, data_table, part_id
+from components.charts import control_chart_figure, district_figure, district_map, funnel_figure, trend_figure
+from components.verdicts import paragraph, variation_icon, verdict_badge
+from kcsp.judgements import Verdict, control_frame
+from kcsp.narrative import method_words
 from kcsp.periods import Frequency
 
 WITHHELD = "withheld"
@@ -65,10 +66,32 @@ class TrendView:
     caption: str
     table: pd.DataFrame
     download_href: str
+    change: Verdict | None = None
+    control: dict | None = None
+
+
+def control_figure(change: Verdict | None, indicator: pd.Series) -> dict:
+    """The control chart behind a change verdict, or a short figure saying why there is none."""
+    frame = control_frame(change, indicator["polarity"]) if change is not None else pd.DataFrame()
+    if not frame.empty:
+        return control_chart_figure(frame, unit=indicator["unit"], real=not change.illustrative_chart,
+                                    withheld=change.months_withheld)
+    if change is None or change.verdict is None or change.months_withheld:
+        why = "withheld: single months of this measure are not published for districts"
+    elif change.window is not None and change.window.frequency.months != 1:
+        why = "yearly and quarterly measures are tested against the year before instead"
+    else:
+        why = change.reason or "no control chart for this view"
+    return {"data": [], "layout": {"height": 90, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                                   "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                   "annotations": [{"text": f"No control chart: {why}.", "showarrow": False,
+                                                    "x": 0, "xref": "paper", "xanchor": "left", "y": 0.5,
+                                                    "yref": "paper", "font": {"size": 14}}]}}
 
 
 def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, frequency: Frequency, area_code: str, area_name: str,
-               breaks: list, summary: list, start: str | None, end: str | None, reveal: bool) -> TrendView:
+               breaks: list, summary: list, start: str | None, end: str | None, reveal: bool,
+               change: Verdict | None = None) -> TrendView:
     period = (frequency.span(trend["period"].min(), trend["period"].max())
               if not trend.empty else "no data in the chosen period")
     notes = [n for n in (gaps_note(trend, area_name, frequency), withheld_note(trend, reveal=reveal)) if n]
@@ -80,20 +103,47 @@ def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, frequency: Frequenc
         caption=f"{indicator['name']}, {area_name}, by {frequency.noun}",
         table=trend_table(trend, indicator["unit"], frequency),
         download_href=csv_href(indicator["indicator_id"], area_code, start, end),
+        change=change,
+        control=control_figure(change, indicator),
     )
 
 
 def summary_block(view: TrendView, key: str):
-    return paragraph(view.summary, className="chart-summary mb-2", id=part_id("trend", key, "summary"))
+    """The card's summary: the variation icon of its change (where a control chart decided it), then
+    its sentences."""
+    block = paragraph(view.summary, className="chart-summary mb-2", id=part_id("trend", key, "summary"))
+    icon = variation_icon(view.change)
+    if icon is not None:
+        block.children = [icon, " ", *block.children]
+    return block
 
 
-def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: list, dates: str) -> html.Div:
+CONTROL_CHART = "Control chart: month by month, with its mean and process limits"
+
+
+def control_card(*, indicator: pd.Series, change: Verdict, area_name: str, key: str) -> html.Section:
+    """One measure's control chart for an area, titled with what it shows, its verdict and icon beside it."""
+    periods = change.chart_periods
+    span = f"{periods[0]:%b %Y} to {periods[-1]:%b %Y}" if periods is not None else ""
+    return html.Section([
+        html.H3(f"{indicator['name']}: {area_name}, control chart, {span}", className="h6 mb-1"),
+        html.P([variation_icon(change), " ", verdict_badge(change), " ", method_words(change), ". ",
+                html.Span(f"Source: {indicator['source']}.", className="text-muted")], className="small mb-1"),
+        dcc.Graph(id=part_id("control", key, "graph"), figure=control_figure(change, indicator), config=GRAPH_CONFIG,
+                  className="chart"),
+    ], className="control-card mb-3")
+
+
+def trend_card(*, indicator: pd.Series, view: TrendView, coverage: str, breaks: list, dates: str,
+               control_shown: bool = False) -> html.Div:
+    """A measure's trend, with its control chart beneath (shown, or behind a toggle)."""
     iid = indicator["indicator_id"]
     return chart_card(
         kind="trend", key=iid,
         title=view.title,
         subtitle=f"Unit: {indicator['unit']}. Source: {indicator['source']}. {dates}",
-        figures=[("Chart", view.figure)],
+        figures=[("Chart", view.figure), (CONTROL_CHART, view.control)],
+        shown=2 if control_shown else 1,
         table=data_table(view.table, caption=view.caption, label=f"Table: {indicator['name']}",
                          ids=(part_id("trend", iid, "caption"), part_id("trend", iid, "table"))),
         about=about_indicator(indicator, coverage=coverage, last_updated=dates,
@@ -146,11 +196,13 @@ def district_card(*, indicator: pd.Series, verdicts: list[Verdict], breakdown: p
     window = verdicts[0].window.words() if verdicts and verdicts[0].window else "the period chosen"
     method = html.P(
         f"Rates use the estimated population of the year at the middle of the window. Intervals are 95%: exact "
-        f"(Poisson) below 10 events, Byar's method from 10, as OHID Fingertips does. A district is 'Similar' when "
-        f"the {total_label} rate lies inside its interval; otherwise it is 'Better' or 'Worse' (or 'Higher' or "
-        "'Lower' where a rise is neither good nor bad). The funnel's limits come from the same intervals, so a "
-        "district outside the 95% funnel is exactly one judged different. Small numbers are withheld from the "
-        "public, never shown as zero."
+        f"(Poisson) below 10 events, Byar's method from 10, as OHID Fingertips does. Where the districts vary "
+        f"more than chance allows (Spiegelhalter's test, z-scores winsorised at 10%), every interval and the "
+        f"funnel are widened by the between-district variance. A district is 'Similar' when the {total_label} "
+        "rate lies inside its interval; otherwise it is 'Better' or 'Worse' (or 'Higher' or 'Lower' where a rise "
+        "is neither good nor bad). The funnel's limits come from the same intervals, so a district outside the "
+        "95% funnel is exactly one judged different. Small numbers are withheld from the public, never shown as "
+        "zero."
     )
     bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code,
                                        order=order)

@@ -9,7 +9,7 @@ from components.brag import status_badge
 from components.cards import illustrative_badge
 from components.charts import trend_figure
 from components.verdicts import paragraph, verdict_badge
-from kcsp.narrative import fmt_p
+from kcsp.narrative import chance_words, change_figures, method_words
 from kcsp.vocabulary import MOVE
 
 PACK_CHART_WIDTH = 680
@@ -62,21 +62,21 @@ def new_data_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.
 
 
 def significant_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:
-    """Significant changes (kcsp.meetings.significant_changes): both counts, the change and its verdict."""
+    """Significant changes (kcsp.meetings.significant_changes): the verdict, how it was reached, and the
+    window's count beside the same months a year before."""
+    note = html.P(chance_words(frame.attrs.get("judged"), frame.attrs.get("by_chance")), className="small chance-note")
     if frame.empty:
-        return html.P("No measure changed significantly (exact test, p < 0.05) between the two windows.")
+        return html.Div([html.P("No measure shows a significant change."), note])
     rows = [html.Tr([
         html.Td([r.name, " ", illustrative_badge(bool(r.illustrative))]),
         html.Td(r.area_name),
         html.Td(priority_names.get(r.priority_id, r.priority_id)),
-        html.Td([f"{r.verdict.count:,.0f}", html.Br(), html.Span(r.verdict.window.words(), className="small")]),
-        html.Td([f"{r.verdict.previous_count:,.0f}", html.Br(),
-                 html.Span(r.verdict.window.previous.words(), className="small")]),
-        html.Td(f"{r.verdict.percent:+.1f}%"),
-        html.Td([verdict_badge(r.verdict), html.Br(), html.Span(fmt_p(r.verdict.p_value), className="small")]),
+        html.Td([verdict_badge(r.verdict), html.Br(), html.Span(method_words(r.verdict), className="small")]),
+        html.Td(change_figures(r.verdict), className="small"),
     ]) for r in frame.itertuples(index=False)]
-    return _table("Significant changes: each measure's latest year against the year before",
-                  ["Measure", "Area", "Priority", "Latest", "Before", "Change", "Verdict"], rows)
+    return html.Div([_table("Significant changes: control-chart signals and tested changes, with each window's "
+                            "count beside the same months a year before",
+                            ["Measure", "Area", "Priority", "Verdict", "Figures"], rows), note])
 
 
 def moves_table(frame: pd.DataFrame, priority_names: dict[str, str]) -> html.Div:

@@ -19,6 +19,7 @@ from components.cards import illustrative_badge
 from components.palette import DARK_BLUE, ORANGE, TEXT
 from components.verdicts import verdict_badge
 from kcsp import judgements
+from kcsp.narrative import change_short
 from kcsp.vocabulary import term
 
 SLIDE_CHART_HEIGHT = 200
@@ -173,8 +174,7 @@ def since_slide(*, title: str, subtitle: str, changes: pd.DataFrame, moves: pd.D
                 names: dict[str, str]) -> html.Div:
     """What changed since the previous meeting: significant changes and actions whose status moved."""
     change_items = [html.Li([verdict_badge(r.verdict), " ", html.Strong(r.name),
-                             f" ({names.get(r.priority_id, '')}): {r.verdict.count:,.0f} against "
-                             f"{r.verdict.previous_count:,.0f}, {r.verdict.percent:+.1f}%"])
+                             f" ({names.get(r.priority_id, '')}): {change_short(r.verdict)}"])
                     for r in changes.head(SINCE_SHOWN).itertuples()]
     if len(changes) > SINCE_SHOWN:
         change_items.append(html.Li(f"and {len(changes) - SINCE_SHOWN} more on the meeting page"))

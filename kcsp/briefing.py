@@ -14,7 +14,7 @@ import pandas as pd
 
 from kcsp import judgements, meetings
 from kcsp.memo import per_dataset
-from kcsp.narrative import fmt_count, join_words
+from kcsp.narrative import change_short, fmt_count, join_words
 from kcsp.vocabulary import term
 
 NAMED_DISTRICTS = 3
@@ -39,13 +39,7 @@ def change_words(verdict: judgements.Verdict | None) -> str:
     """The figures behind a change verdict, or why there is none."""
     if verdict is None:
         return "no change is judged for this measure"
-    if verdict.verdict is None:
-        return "withheld: the numbers are too small to publish"
-    if verdict.count is None or verdict.previous_count is None or verdict.window is None:
-        return verdict.reason or "not compared"
-    percent = f" ({verdict.percent:+.1f}%)" if verdict.percent is not None else ""
-    return (f"{fmt_count(verdict.count)} against {fmt_count(verdict.previous_count)}{percent}, "
-            f"{verdict.window.words()} against the year before")
+    return change_short(verdict)
 
 
 def district_rates(dataset, indicator_id: str, end: pd.Timestamp | None, *, reveal: bool) -> pd.DataFrame:

@@ -67,3 +67,15 @@ def window_totals(values: pd.DataFrame, periods: int, per_year: int) -> tuple[pd
     """
     totals = values.T.rolling(periods, min_periods=periods).sum().T
     return totals, (_every(totals) if periods < per_year else withhold(totals))
+
+
+def reason(count: float | None, previous: float | None, full_year: bool) -> str:
+    """Why a withheld verdict is withheld, in words: its own count is small, it covers less than a
+    year, or it is withheld so that another area's small count cannot be worked out from it."""
+    if count is not None and small(np.array([count]))[0]:
+        return f"withheld: the count is from 1 to {SMALLEST_SHOWN - 1}, too small to publish"
+    if previous is not None and small(np.array([previous]))[0]:
+        return f"withheld: the earlier count is from 1 to {SMALLEST_SHOWN - 1}, too small to publish"
+    if not full_year:
+        return "withheld: district figures over less than a year are not published for this measure"
+    return "withheld so that a small count in another area cannot be worked out from the totals"

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import pandas as pd
 
 from kcsp import actions as action_history
-from kcsp import judgements
+from kcsp import judgements, stats
 from kcsp.memo import per_dataset
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -157,9 +157,15 @@ def _in_priority_order(dataset, frame: pd.DataFrame) -> pd.DataFrame:
 
 @per_dataset
 def significant_changes(dataset, data_end: pd.Timestamp, *, district: str | None = None,
-                        reveal: bool = False) -> pd.DataFrame:
+                        reveal: bool = False, since: pd.Timestamp | None = None) -> pd.DataFrame:
     """Each indicator's significant change (kcsp.judgements) in the window ending by `data_end`: its
-    total's, and with a district, that district's too where the indicator has figures for it.
+    total's, and with a district, that district's too where the indicator has figures for it. With
+    `since` (a meeting's date), only windows that end after it: older news is not "since".
+
+    The list controls its false discovery rate at 5% (Benjamini-Hochberg over every change judged
+    in its scope, a control chart's signal taking the chance of its pattern as its p-value), so a
+    long list of measures does not fill with chance. `attrs` carries `judged` (how many changes were
+    judged) and `by_chance` (how many a 5% test of each would flag with no real change anywhere).
 
     Columns: indicator_id, priority_id, name, illustrative, area_code, area_name, p_value, verdict
     (the Verdict). Ordered by priority, then by strength of evidence.
@@ -174,22 +180,33 @@ def significant_changes(dataset, data_end: pd.Timestamp, *, district: str | None
             areas.insert(0, judgements.shown_area(dataset, ind.indicator_id, district))
         for code in dict.fromkeys(areas):
             v = judgements.verdict(dataset, ind.indicator_id, code, judgements.CHANGE, None, data_end, reveal=reveal)
-            if v is None or not v.judged:
+            if v is None or v.verdict in (None, "not-compared") or v.window is None:
+                continue
+            if since is not None and v.window.frequency.step(v.window.end, 1) <= since:
                 continue
             rows.append({"indicator_id": ind.indicator_id, "priority_id": ind.priority_id, "name": ind.name,
                          "illustrative": bool(ind.illustrative), "area_code": code, "area_name": v.area_name,
-                         "p_value": v.p_value, "verdict": v})
+                         "p_value": v.p_value if v.p_value is not None else 1.0, "verdict": v})
     frame = pd.DataFrame(rows, columns=columns)
+    judged = len(frame)
+    if judged:
+        keep = stats.benjamini_hochberg(frame["p_value"].to_numpy(dtype="float64"))
+        frame = frame[keep & frame["verdict"].map(lambda v: v.judged).to_numpy(dtype=bool)]
     order = dict(zip(dataset.priorities["priority_id"], dataset.priorities["sort_order"], strict=True))
-    return (frame.assign(_order=frame["priority_id"].map(order)).sort_values(["_order", "p_value"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    out = (frame.assign(_order=frame["priority_id"].map(order)).sort_values(["_order", "p_value"], kind="stable")
+           .drop(columns="_order").reset_index(drop=True))
+    out.attrs.update(judged=judged, by_chance=judged * stats.SIGNIFICANCE)
+    return out
 
 
-def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: bool) -> pd.DataFrame:
+def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: bool,
+                     since: pd.Timestamp | None = None) -> pd.DataFrame:
     """The significant changes in a district's own figures (its rows of `significant_changes`)."""
     code = dataset.area_code_for_slug(district)
-    frame = significant_changes(dataset, data_end, district=district, reveal=reveal)
-    return frame[frame["area_code"] == code].reset_index(drop=True)
+    frame = significant_changes(dataset, data_end, district=district, reveal=reveal, since=since)
+    out = frame[frame["area_code"] == code].reset_index(drop=True)
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:

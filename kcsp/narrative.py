@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kcsp import judgements
-from kcsp.judgements import CHANGE, COMPARISON, Verdict
+from kcsp import judgements, spc
+from kcsp.judgements import CHANGE, COMPARISON, EXACT_TEST, FUNNEL_OVERDISPERSED, OVERDISPERSED_TEST, SPC, Verdict
 from kcsp.memo import per_dataset
 from kcsp.vocabulary import term
 
@@ -30,7 +30,21 @@ Part = str | Mention
 Sentence = tuple[Part, ...]
 
 MAX_NAMED = 3
-WITHHELD = "withheld: the numbers are too small to publish"
+WITHHELD = "withheld (small numbers)"
+
+
+CHANGE_METHOD = (
+    "Change: a monthly measure is read from its control chart (an XmR chart, as NHS England's Making Data Count "
+    "draws it): special cause only when a month falls beyond the process limits, two of three months lie near a "
+    "limit, seven or more months sit on one side of the mean, or seven or more each rise or fall; otherwise its "
+    "variation is common cause, shown as no significant change. Quarterly and yearly counts are tested against "
+    "the same periods a year before, allowing for the dispersion of the series itself. A window's count beside "
+    "the same months a year before describes it; it is not the verdict.")
+COMPARISON_METHOD = (
+    "Comparison: each district's rate per 1,000 residents against the county's, by funnel plot: 95% intervals "
+    "(exact below 10 events, Byar's method from 10), widened by Spiegelhalter's method where districts vary more "
+    "than chance allows.")
+CHANGE_SHORT = "change: control charts for monthly measures, tests against the year before for others"
 
 
 def plain(sentence: Sentence) -> str:
@@ -71,32 +85,100 @@ def _move(percent: float | None) -> str:
     return f", {'up' if percent > 0 else 'down'} {abs(percent):.1f}%"
 
 
-def change_sentence(v: Verdict, unit: str) -> Sentence:
-    """The change of one area, with both counts, in words: verdict first, then the figures."""
+def chart_words(v: Verdict) -> str:
+    """What a control chart's latest month shows, in words."""
+    adjusted = "; months seasonally adjusted" if v.chart is not None and v.chart.adjusted else ""
+    if v.signal:
+        return f"special cause variation, {spc.RULE_WORDS[v.signal]}{adjusted}"
+    return f"common cause variation only{adjusted}"
+
+
+def method_words(v: Verdict) -> str:
+    """How a verdict was decided, in words (blank for one not made)."""
+    if v.method == SPC and v.verdict not in (None, "not-compared"):
+        return f"control chart: {chart_words(v)}"
+    if v.method == EXACT_TEST and v.p_value is not None:
+        return f"exact test, {fmt_p(v.p_value)}"
+    if v.method == OVERDISPERSED_TEST and v.p_value is not None:
+        return f"test allowing for the series' own overdispersion, {fmt_p(v.p_value)}"
+    if v.method == FUNNEL_OVERDISPERSED and v.spread is not None:
+        return (f"95% funnel widened because districts vary {v.spread.phi:.1f} times as much as chance "
+                "allows")
+    return ""
+
+
+def method_short(v: Verdict) -> str:
+    """How a verdict was decided, in a few words (blank for one not made)."""
+    if v.method == SPC and v.verdict not in (None, "not-compared"):
+        return f"control chart: {spc.RULE_SHORT[v.signal]}" if v.signal else "control chart: common cause"
+    return method_words(v) if v.method in (EXACT_TEST, OVERDISPERSED_TEST) else ""
+
+
+def change_short(v: Verdict) -> str:
+    """The change in a few words, for slides and covers: the count against the same months a year
+    before, the change in per cent, and how the verdict was reached."""
+    if v.verdict is None or v.count is None or v.window is None:
+        return v.reason or WITHHELD
+    if v.verdict == "not-compared":
+        return v.reason or "not compared"
+    before = "the year before" if v.window.full else f"the same {v.window.frequency.noun}s a year before"
+    figures = (f"{fmt_count(v.count)} against {fmt_count(v.previous_count)} {before}{_move(v.percent)}"
+               if v.previous_count is not None else f"{fmt_count(v.count)}, no comparable year before")
+    how = method_short(v)
+    return f"{figures}; {how}" if how else figures
+
+
+def chance_words(judged: int | None, by_chance: float | None) -> str:
+    """How many changes a list judged and how many signals chance alone would give among them."""
+    if judged is None or by_chance is None:
+        return ""
+    return (f"{judged} change{'s were' if judged != 1 else ' was'} judged; with no real change anywhere, tests "
+            f"at 5% would still flag about {by_chance:.1f} of them, so a signal is listed only where it stands "
+            "with the false discovery rate held at 5% (Benjamini-Hochberg).")
+
+
+def change_figures(v: Verdict) -> str:
+    """The window's count beside the same periods a year before: both counts and the change in per
+    cent (a description; the verdict is the method's)."""
     if v.verdict is None:
-        return (f"Change in {v.area_name}: {WITHHELD}.",)
+        return v.reason or WITHHELD
+    if v.count is None or v.window is None:
+        return v.reason or "not compared"
+    now = f"{fmt_count(v.count)} in {v.window.words()}"
+    if v.previous_count is None:
+        return f"{now} (no comparable figures a year before)"
+    return f"{now}, against {fmt_count(v.previous_count)} in {v.window.previous_words()}{_move(v.percent)}"
+
+
+def change_sentence(v: Verdict, unit: str) -> Sentence:
+    """The change of one area, with both counts, in words: the figures, then the verdict and how it
+    was reached."""
+    if v.verdict is None:
+        return (f"Change in {v.area_name}: {v.reason or WITHHELD}.",)
     if v.window is None:
         return (Mention(v, word(v)), f": {v.reason}.")
     if v.verdict == "not-compared":
         figure = f"{fmt_count(v.count)} {unit} in {v.window.words()}; " if v.count is not None else ""
         return (f"{v.area_name}: {figure}", Mention(v, "not compared with an earlier period"), f": {v.reason}.")
-    move = _move(v.percent)
     mark = " (figures withheld from the public)" if v.shown_withheld else ""
-    return (f"{v.area_name}: {fmt_count(v.count)} {unit} in {v.window.words()}, against "
-            f"{fmt_count(v.previous_count)} in {v.window.previous.words()}{move}: ",
-            Mention(v, word(v).lower() if v.verdict == "no-significant-change" else word(v)),
-            f" ({fmt_p(v.p_value)}){mark}.")
+    figures = change_figures(v).replace(" in ", f" {unit} in ", 1)
+    said = word(v).lower() if v.verdict == "no-significant-change" else word(v)
+    if v.method == SPC:
+        return (f"{v.area_name}: {figures}. Its control chart to {v.window.frequency.label(v.window.end)}: ",
+                Mention(v, said), f" ({chart_words(v)}){mark}.")
+    return (f"{v.area_name}: {figures}: ", Mention(v, said), f" ({method_words(v)}){mark}.")
 
 
 def comparison_sentence(v: Verdict, total_label: str) -> Sentence:
     """One area's rate against its benchmark, in words."""
     if v.verdict is None:
-        return (f"{v.area_name}'s rate is {WITHHELD}.",)
+        return (f"{v.area_name}'s rate is {v.reason or WITHHELD}.",)
     if v.verdict == "not-compared" or v.window is None:
         return (f"{v.area_name}'s rate is ", Mention(v, "not compared"), f" with {total_label}'s: {v.reason}.")
     mark = " (figures withheld from the public)" if v.shown_withheld else ""
+    widened = f"; {method_words(v)}" if v.method == FUNNEL_OVERDISPERSED else ""
     return (f"{v.area_name}'s rate over {v.window.words()}, {fmt_rate(v.rate)} per 1,000 residents "
-            f"(95% interval {fmt_rate(v.lower)} to {fmt_rate(v.upper)}), against {total_label}'s "
+            f"(95% interval {fmt_rate(v.lower)} to {fmt_rate(v.upper)}{widened}), against {total_label}'s "
             f"{fmt_rate(v.benchmark)}: ", Mention(v, word(v)), f"{mark}.")
 
 

@@ -26,6 +26,13 @@ class Frequency:
         """The period n periods after (or before, for negative n) `period`."""
         return period + pd.DateOffset(months=n * self.months)
 
+    def start_of(self, month: pd.Timestamp) -> pd.Timestamp:
+        """First day of the period that holds `month`."""
+        month = pd.Timestamp(month).replace(day=1).normalize()
+        if self.name == "financial-year":
+            return month.replace(year=month.year - (month.month < 4), month=4)
+        return month.replace(month=(month.month - 1) // self.months * self.months + 1)
+
     def last_month(self, period: pd.Timestamp) -> pd.Timestamp:
         """First day of the last month a period covers."""
         return period + pd.DateOffset(months=self.months - 1)

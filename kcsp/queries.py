@@ -63,6 +63,8 @@ class Dataset:
             for iid, grp in tables["series_breaks"].groupby("indicator_id")
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
+        self.priorities = self._real_headlines(self.priorities)
+        self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self._local_codes = set(self.districts()["area_code"])
 
     @staticmethod
@@ -83,6 +85,7 @@ class Dataset:
                     else pd.Series(None, index=observations.index, dtype="str"))
         obs["import_id"] = imported.fillna("").astype("str")
         obs["illustrative"] = obs["indicator_id"].isin(generated) & (obs["import_id"] == "")
+        obs = self._one_series_per_measure(obs)
         totals = []
         for iid, rows in obs.groupby("indicator_id", sort=False):
             if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
@@ -100,6 +103,33 @@ class Dataset:
             key: grp[["period", "value", "illustrative", "import_id"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
+
+    def _real_headlines(self, priorities: pd.DataFrame) -> pd.DataFrame:
+        """Each priority's headline measure, real where real data exists: an illustrative headline
+        `measured_by` a real indicator that holds figures gives way to it."""
+        def real(iid):
+            if not isinstance(iid, str) or iid not in self._indicator_rows:
+                return iid
+            found = self.measured_by(iid)
+            return found if found and self.has_data(found) else iid
+        return priorities.assign(headline_indicator_id=priorities["headline_indicator_id"].map(real))
+
+    def _one_series_per_measure(self, obs: pd.DataFrame) -> pd.DataFrame:
+        """Illustrative figures of an indicator `measured_by` a real one, left out for every period
+        the real one holds: one series per thing measured, real where it exists."""
+        if "measured_by" not in self.indicators:
+            return obs
+        pairs = self.indicators.dropna(subset=["measured_by"])
+        drop = pd.Series(False, index=obs.index)
+        for iid, real in zip(pairs["indicator_id"], pairs["measured_by"], strict=True):
+            held = set(obs.loc[(obs["indicator_id"] == real) & ~obs["illustrative"], "period"])
+            drop |= (obs["indicator_id"] == iid) & obs["illustrative"] & obs["period"].isin(held)
+        return obs[~drop]
+
+    def measured_by(self, indicator_id: str) -> str | None:
+        """The real indicator that measures what this one does, if any (see _one_series_per_measure)."""
+        value = self.indicator(indicator_id).get("measured_by")
+        return value if isinstance(value, str) and value else None
 
     def members(self, indicator_id: str) -> list[str]:
         """The areas whose sum is the indicator's total: the 12 districts, and Medway where it is covered."""

@@ -195,6 +195,8 @@ TABLES: dict[str, Table] = {
                    "figures that would reveal them, withheld from anyone not signed in (the default: a store "
                    "from before this column withholds until told otherwise)", isin=DISCLOSURES,
                    default="suppress-small"),
+                _c("measured_by", "str", "A real indicator measuring the same thing: for the periods it holds, "
+                   "this one's figures are not shown (one series per thing measured)", required=False, regex=SLUG),
                 _c("notes", "str", "Definition", required=False),
                 _c("caveats", "str", "What to bear in mind", required=False),
                 _c("licence", "str", "Licence of the data", required=False),

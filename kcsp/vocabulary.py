@@ -47,9 +47,13 @@ STATUS_ORDER = ("red", "amber", "green", "blue", "not-started")
 
 COMPARISON = _terms(
     "comparison",
-    ("better", "Better", "\u2605", TEAL, "Better than the benchmark: its 95% interval excludes the benchmark"),
+    ("better", "Better", "\u2605", TEAL,
+     "Better than the benchmark: its 95% interval (widened where districts vary more than chance "
+     "allows) excludes the benchmark"),
     ("similar", "Similar", "\u25c7", GREY, "Similar: the benchmark lies inside its 95% interval"),
-    ("worse", "Worse", "\u2716", PINK, "Worse than the benchmark: its 95% interval excludes the benchmark"),
+    ("worse", "Worse", "\u2716", PINK,
+     "Worse than the benchmark: its 95% interval (widened where districts vary more than chance "
+     "allows) excludes the benchmark"),
     ("higher", "Higher", "\u2b06", BLUE, "Higher than the benchmark (a rise is neither good nor bad)"),
     ("lower", "Lower", "\u2b07", PURPLE, "Lower than the benchmark (a fall is neither good nor bad)"),
     ("not-compared", "Not compared", "\u25cc", GREY, "Not compared with the benchmark"),
@@ -57,12 +61,18 @@ COMPARISON = _terms(
 
 CHANGE = _terms(
     "change",
-    ("improving", "Improving", "\u2295", TEAL, "Improving: a change chance would explain less than 1 time in 20"),
-    ("worsening", "Worsening", "\u2296", PINK, "Worsening: a change chance would explain less than 1 time in 20"),
-    ("rising", "Rising", "\u21e1", BLUE, "Rising significantly (a rise is neither good nor bad)"),
-    ("falling", "Falling", "\u21e3", PURPLE, "Falling significantly (a fall is neither good nor bad)"),
+    ("improving", "Improving", "\u2295", TEAL,
+     "Improving: special cause variation in the good direction on the control chart, or a change "
+     "on the year before that chance would explain less than 1 time in 20"),
+    ("worsening", "Worsening", "\u2296", PINK,
+     "Worsening: special cause variation in the bad direction on the control chart, or a change "
+     "on the year before that chance would explain less than 1 time in 20"),
+    ("rising", "Rising", "\u21e1", BLUE,
+     "Rising: special cause variation upwards, or a significant rise (neither good nor bad)"),
+    ("falling", "Falling", "\u21e3", PURPLE,
+     "Falling: special cause variation downwards, or a significant fall (neither good nor bad)"),
     ("no-significant-change", "No significant change", "\u2248", GREY,
-     "No significant change: the difference could be chance"),
+     "No significant change: common cause variation, or a difference chance could explain"),
     ("not-compared", "Not compared", "\u2298", GREY, "Not compared with the earlier period"),
 )
 

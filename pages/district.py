@@ -9,10 +9,12 @@ from dash import dcc, html
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import illustrative_badge
+from components.indicator_cards import control_card
 from components.meeting import moves_table, significant_table
-from components.verdicts import verdict_badge
+from components.verdicts import variation_icon, verdict_badge
 from kcsp import judgements, meetings, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
+from kcsp.narrative import CHANGE_METHOD, COMPARISON_METHOD, change_figures
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 
@@ -24,9 +26,10 @@ def title(area_slug: str | None = None, **_params) -> str:
     return f"{ds.area_name(code) if code else 'District not found'} - Kent Community Safety Dashboard"
 
 
-dash.register_page(__name__, path_template="/district/<area_slug>", title=title, name="District")
+dash.register_page(__name__, path_template="/district/<area_slug>", title=title, name="District", charts=True)
 
-COLUMNS = ("Measure", "Window judged", "Rate per 1,000", "Compared with the county", "Change on the year before")
+COLUMNS = ("Measure", "Window judged", "Rate per 1,000", "Compared with the county",
+           "Change (control chart, or test against the year before)")
 
 
 def _row(ds, ind, code, state, reveal: bool):
@@ -40,13 +43,13 @@ def _row(ds, ind, code, state, reveal: bool):
         rate = ""
     else:
         rate = f"{comparison.rate:.2f} (county {comparison.benchmark:.2f})"
-    counts = (f"{change.count:,.0f} against {change.previous_count:,.0f}"
-              if change.count is not None and change.previous_count is not None else (change.reason or ""))
+    counts = change_figures(change)
     return html.Tr([
         html.Td([ind["name"], " ", illustrative_badge(bool(ind["illustrative"]))]),
         html.Td(window, className="small"), html.Td(rate),
         html.Td(verdict_badge(comparison)),
-        html.Td([verdict_badge(change), html.Br(), html.Span(counts, className="small")]),
+        html.Td([variation_icon(change), verdict_badge(change), html.Br(),
+                 html.Span(counts, className="small")]),
     ])
 
 
@@ -63,6 +66,40 @@ def _priority_section(ds, priority, code, state, reveal: bool):
                                                                    for _, ind in inds.iterrows()])],
                                    className="table table-sm district-measures"), className="table-responsive")
     return html.Section([html.H2(priority["name"], className="h5 mt-3"), body])
+
+
+SIGNALS_SHOWN = 6
+"""At most this many control charts of a district's signals are drawn; the table lists every verdict."""
+
+
+def _signals(ds, code: str, name: str, state, reveal: bool) -> html.Section:
+    """The control charts of the measures whose latest month signals special cause in this district."""
+    found = []
+    for _, ind in ds.indicators.iterrows():
+        iid = ind["indicator_id"]
+        if ind["geography"] != "district" or code not in ds.members(iid) or not ds.has_data(iid, code):
+            continue
+        change = judgements.verdict(ds, iid, code, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
+        if change is not None and change.chart is not None and change.signal is not None:
+            found.append((ind, change))
+    found.sort(key=lambda pair: pair[1].p_value if pair[1].p_value is not None else 1.0)
+    if not found:
+        body = [html.P(f"No measure's control chart shows special cause variation in {name}'s latest month: "
+                       "every monthly measure varies as it usually does.")]
+    else:
+        more = len(found) - SIGNALS_SHOWN
+        body = [control_card(indicator=ind, change=change, area_name=name, key=ind["indicator_id"])
+                for ind, change in found[:SIGNALS_SHOWN]]
+        if more > 0:
+            body.append(html.P(f"{more} more signal{'s' if more > 1 else ''} in the table below.", className="small"))
+    return html.Section([
+        html.H2(f"Control charts: where {name}'s latest month signals", className="h4 mt-3", id="district-signals"),
+        html.P("Each chart draws the measure month by month with its mean and process limits from the shaded "
+               "baseline; marked months break one of the chart's rules. Chance alone would still give the odd "
+               "signal across this many measures, so read them as prompts for a question, not as proof.",
+               className="small"),
+        *body,
+    ])
 
 
 def _assessment(ds, csp_name):
@@ -103,7 +140,7 @@ def _since_last_meeting(ds, area_slug: str, code: str, name: str, include_restri
     data_end = meetings.last_complete_month(ds.today)
     names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     fresh = meetings.new_data(ds, since, ds.today, area_code=code)
-    changes = meetings.district_changes(ds, data_end, area_slug, reveal=include_restricted)
+    changes = meetings.district_changes(ds, data_end, area_slug, reveal=include_restricted, since=since)
     moved = meetings.action_moves(ds, since, ds.today, include_restricted=include_restricted, district=area_slug)
     new_words = (f"New data since then for {len(fresh)} measure{'s' if len(fresh) != 1 else ''} with "
                  f"{name}'s own figures." if not fresh.empty else f"No new data for {name} since then.")
@@ -136,11 +173,10 @@ def layout(area_slug: str | None = None, **params):
         html.P(note, className="lead-text"),
         _deprivation(code),
         _since_last_meeting(ds, area_slug, code, area["area_name"], reveal),
+        _signals(ds, code, area["area_name"], state, reveal),
         html.H2("Every measure against the county", className="h4 mt-3"),
         html.P("Each measure is judged over its latest year (12 months, 4 quarters or a year) within the period "
-               "chosen. The comparison sets the district's rate against the county's (95% intervals: exact below "
-               "10 events, Byar's method from 10); the change sets its count against the year before, and is "
-               "significant only when the exact test gives p < 0.05.", className="small"),
+               f"chosen. {COMPARISON_METHOD} {CHANGE_METHOD}", className="small"),
         *[_priority_section(ds, p, code, state, reveal) for _, p in ds.priorities.iterrows()],
         html.H2("Local strategic assessment", className="h4 mt-3"),
         _assessment(ds, area["csp_name"]),

@@ -31,7 +31,7 @@ from components.meeting import (
 )
 from components.slides import since_slide
 from kcsp import briefing, judgements, meetings, runtime
-from kcsp.narrative import data_dates, join_words, priority_narrative
+from kcsp.narrative import CHANGE_METHOD, CHANGE_SHORT, data_dates, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.web.auth import request_user
 
@@ -109,8 +109,9 @@ def _scoped(ds, district: str | None, view, include_restricted: bool):
     county (district None) or a district: its own figures and the actions covering it."""
     code = ds.area_code_for_slug(district)
     fresh = meetings.new_data(ds, view.since, view.as_at, area_code=code)
-    changes = (meetings.district_changes(ds, view.data_end, district, reveal=include_restricted) if district else
-               meetings.significant_changes(ds, view.data_end, reveal=include_restricted))
+    changes = (meetings.district_changes(ds, view.data_end, district, reveal=include_restricted, since=view.since)
+               if district else
+               meetings.significant_changes(ds, view.data_end, reveal=include_restricted, since=view.since))
     moved = meetings.action_moves(ds, view.since, view.as_at, include_restricted=include_restricted,
                                   district=district)
     return fresh, changes, moved
@@ -161,8 +162,8 @@ def _cover(ds, state, view, include_restricted: bool) -> html.Section:
     where = _where(ds, state)
     return pack_cover(
         title=f"{view.meeting.name}: meeting pack" + (f", {where}" if state.district else ""),
-        facts=[period, f"Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}. Change: the latest "
-                       "year against the year before, significant when the exact test gives p < 0.05."],
+        facts=[period, f"Figures to {view.data_end:%B %Y}; actions as at {view.as_at:%d %B %Y}. "
+                       f"{CHANGE_SHORT[0].upper()}{CHANGE_SHORT[1:]}."],
         access=access, briefs=briefs, where=where,
         changes=cover_changes(changes, names), moves=cover_moves(moved, names),
     )
@@ -262,10 +263,9 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
         html.H2(f"Measures with new data{_in_kent(state)}", className="h4 mt-3"),
         new_data_table(fresh, names),
         html.H2(f"Significant changes{_in_kent(state)}", className="h4 mt-3"),
-        html.P("A measure is listed when its latest year's count (12 months, 4 quarters or a year, ending by the "
-               "meeting's figures) differs from the year before by more than chance would explain: the exact "
-               "test of the two counts gives p < 0.05. No change is computed across a series break or with a "
-               "period missing.", className="small"),
+        html.P(f"{CHANGE_METHOD} Only windows ending after the previous meeting are listed; no change is judged "
+               "across a series break, with a period missing, or mixing real and illustrative figures.",
+               className="small"),
         significant_table(significant, names),
         html.H2("Actions whose status moved" + (f", actions covering {_district_name(ds, state)}"
                                                  if state.district else ""), className="h4 mt-3"),

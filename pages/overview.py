@@ -12,7 +12,7 @@ from components.priority_card import changed_marker, priority_card
 from components.slides import summary_slide
 from kcsp import briefing, judgements, meetings, runtime
 from kcsp.judgements import CHANGE, COMPARISON
-from kcsp.narrative import change_sentence, data_dates, fmt_count, join_words, priority_narrative
+from kcsp.narrative import CHANGE_SHORT, change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.vocabulary import MARKER
 from kcsp.web.auth import request_user
@@ -79,8 +79,7 @@ def _summary_slide(ds, state):
     meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
     return summary_slide(
         title=f"Community Safety Agreement priorities: {where}",
-        subtitle=f"{meeting}Figures to {deck.data_end:%B %Y}; change: the latest year against the year before "
-                 "(exact test, p < 0.05).",
+        subtitle=f"{meeting}Figures to {deck.data_end:%B %Y}; {CHANGE_SHORT}.",
         briefs=deck.briefs, href_for=lambda pid: f"/priority/{pid}{state.query()}")
 
 
@@ -106,8 +105,9 @@ def layout(**params):
              if last is not None else "")
     return html.Div([
         html.H1(f"Community Safety Agreement priorities: {where}", className="h3"),
-        html.P("Each card shows the priority's headline measure, its latest value, whether it changed "
-               "significantly on the year before, and the status of its actions. Choose a priority's name for the "
+        html.P("Each card shows the priority's headline measure, its latest value, whether it shows "
+               "a significant change (its control chart, or a test against the year before), and the status of its "
+               "actions. Choose a priority's name for the "
                "detail." + since, className="lead-text"),
         legend(),
         dbc.Row(cards, className="mt-3"),

@@ -62,7 +62,7 @@ def _trend_views(ds, priority_id: str, state: ViewState, reveal: bool) -> list[t
                             f"{ds.area_name(area)} is shown.",))
         views.append((ind, trend_view(indicator=ind, trend=trend, frequency=ds.frequency(iid), area_code=area,
                                       area_name=ds.area_name(area), breaks=ds.breaks(iid), summary=summary,
-                                      start=state.start, end=state.end, reveal=reveal)))
+                                      start=state.start, end=state.end, reveal=reveal, change=change)))
     return views
 
 
@@ -103,7 +103,8 @@ def _district_section(ds, priority_id, state, code):
                          limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
                          boundaries=geo.boundaries(), total_label=total, selected_code=code,
                          download_href="/api/district-comparison.csv?" + urlencode(params),
-                         summary=[s for s in [districts_sentence(verdicts, total)] if s],
+                         summary=[s for s in [districts_sentence(verdicts, total), _widened(ds, chosen, state,
+                                                                                            breakdown)] if s],
                          dates=data_dates(ds, chosen), order=order)
     orders = html.P([
         "Order the bar chart: ",
@@ -113,6 +114,14 @@ def _district_section(ds, priority_id, state, code):
           for key, label in ORDERS.items()],
     ], className="small mb-1", id="district-order")
     return [html.P("Choose a measure to compare districts:", className="mb-1"), choices, orders, card]
+
+
+def _widened(ds, chosen: str, state: ViewState, breakdown: pd.DataFrame):
+    """Whether the funnel was widened for overdispersion, as a sentence (None when nothing was compared)."""
+    words = judgements.spread_words(judgements.funnel_spread(ds, chosen, state.start_ts, state.end_ts),
+                                    breakdown["benchmark"].dropna().iloc[0] if breakdown["benchmark"].notna().any()
+                                    else None)
+    return (words,) if words else None
 
 
 ORDERS = {"rate": "by rate", "deprivation": "by deprivation (IMD 2019, most deprived at the top)"}
@@ -187,8 +196,9 @@ def layout(priority_id: str | None = None, **params):
     pid = priority["priority_id"]
     where = _where(ds, code)
     cards = [trend_card(indicator=ind, view=view, coverage=ds.total_label(ind["indicator_id"]),
-                        breaks=ds.breaks(ind["indicator_id"]), dates=data_dates(ds, ind["indicator_id"]))
-             for ind, view in _trend_views(ds, pid, state, _reveal())]
+                        breaks=ds.breaks(ind["indicator_id"]), dates=data_dates(ds, ind["indicator_id"]),
+                        control_shown=i == 0)
+             for i, (ind, view) in enumerate(_trend_views(ds, pid, state, _reveal()))]
     return html.Div([
         dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state)),
         html.H1(priority["name"], className="h3", id="priority-title"),
@@ -214,6 +224,7 @@ def _trend_part(part: str) -> dict:
     Output("priority-actions", "children"),
     Output(_trend_part("title"), "children"),
     Output(_trend_part("graph-0"), "figure"),
+    Output(_trend_part("graph-1"), "figure"),
     Output(_trend_part("summary"), "children"),
     Output(_trend_part("caption"), "children"),
     Output(_trend_part("table"), "children"),
@@ -262,6 +273,7 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         _actions(ds, priority, state, code),
         [v.title for v in shown],
         [v.figure for v in shown],
+        [v.control for v in shown],
         [summary_block(v, "").children for v in shown],
         [v.caption for v in shown],
         [markdown_table(v.table) for v in shown],

@@ -38,11 +38,12 @@ def drawn(priority, **state):
 def test_a_district_change_updates_every_district_dependent_part(priority, page_ids):
     trends, districts, choices = page_ids
     out = priority.show_district("?district=maidstone", PAGE, drawn(priority), trends, districts, choices)
-    (trend_heading, actions_heading, _actions, titles, figures, summaries, captions, tables, hrefs,
+    (trend_heading, actions_heading, _actions, titles, figures, controls, summaries, captions, tables, hrefs,
      bars, funnels, choice_hrefs) = out
     assert trend_heading == "How the measures are moving in Maidstone"
     assert actions_heading == "Actions in Maidstone"
-    assert len(titles) == len(figures) == len(summaries) == len(captions) == len(tables) == len(hrefs) == len(trends)
+    parts = (titles, figures, controls, summaries, captions, tables, hrefs)
+    assert {len(p) for p in parts} == {len(trends)}
     burglary = [t["key"] for t in trends].index("police-uk-burglary")
     assert titles[burglary] == "Burglary (police recorded): Maidstone, by month, Jan 2022 to Jan 2023"
     assert "area=E07000110" in hrefs[burglary]
@@ -56,10 +57,10 @@ def test_the_chosen_district_is_picked_out_in_the_comparison(priority, page_ids)
     trends, districts, choices = page_ids
     county = priority.show_district("", PAGE, drawn(priority), trends, districts, choices)
     local = priority.show_district("?district=maidstone", PAGE, drawn(priority), trends, districts, choices)
-    picked = [label for label in local[9][0]["data"][0]["y"] if "selected" in label]
+    picked = [label for label in local[10][0]["data"][0]["y"] if "selected" in label]
     assert len(picked) == 1 and picked[0].startswith("<b>Maidstone (")
-    assert not any("selected" in label for label in county[9][0]["data"][0]["y"])
-    assert local[10] != county[10]
+    assert not any("selected" in label for label in county[10][0]["data"][0]["y"])
+    assert local[11] != county[11]
 
 
 @pytest.mark.parametrize(("search", "pathname", "state"), [

@@ -86,7 +86,8 @@ class TestMeetingPage:
         page = pages["/meeting"](meeting="2025-11-20", district="thanet")
         assert "Significant changes, Thanet" in text(by_id(page, "district-changes"))
         assert "Significant changes, Kent" in text(page)
-        thanet = meetings.district_changes(dataset, pd.Timestamp("2025-10-01"), "thanet", reveal=False)
+        since = meetings.meeting_view(dataset.meetings, "2025-11-20", dataset.today).since
+        thanet = meetings.district_changes(dataset, pd.Timestamp("2025-10-01"), "thanet", reveal=False, since=since)
         assert not thanet.empty and set(thanet["area_code"]) == {"E07000114"}
         listed = text(by_id(page, "district-changes-table"))
         assert all(name in listed for name in thanet["name"])

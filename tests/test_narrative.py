@@ -29,12 +29,14 @@ def mentions(sentences) -> list:
 
 
 class TestPriorityNarrative:
-    def test_sentences_give_both_counts_and_the_verdict_of_the_test(self, road_store):
+    def test_sentences_give_both_counts_and_the_control_charts_verdict(self, road_store):
         _, ds = road_store
         sentences = text(ds, "road-safety", ViewState())
         assert sentences[0] == "Road casualties (all severities)."
         assert sentences[1] == ("Kent: 1,584 casualties in the 12 months Nov 2024 to Oct 2025, against 1,440 in the "
-                                "12 months Nov 2023 to Oct 2024, up 10.0%: Worsening (p = 0.009).")
+                                "year before (the 12 months Nov 2023 to Oct 2024), up 10.0%. Its control chart to "
+                                "Oct 2025: Worsening (special cause variation, a run of 7 or more months on one side "
+                                "of the mean).")
         assert 3 <= len(sentences) <= 4
 
     def test_every_verdict_stated_is_a_mention_of_the_judgement(self, road_store):
@@ -55,24 +57,29 @@ class TestPriorityNarrative:
         assert "1,584 casualties" in old[1]
         assert "1,684 casualties" in new[1] and "up 16.9%" in new[1]
 
-    def test_a_small_move_is_no_significant_change(self, tmp_path):
-        rows = monthly("road-casualties", KENT_DISTRICTS[:1], "2023-11", [1] * 12 + [2] * 12)
+    def test_months_that_vary_as_usual_are_no_significant_change(self, tmp_path):
+        rows = monthly("road-casualties", KENT_DISTRICTS[:1], "2023-11", [1, 2] * 6 + [2, 1, 3, 1, 2, 2] * 2)
         rows += monthly("road-casualties", KENT_DISTRICTS[1:], "2023-11", [0] * 24)
         _, ds = small_store(tmp_path / "store", rows, TODAY)
-        assert "12 in the 12 months Nov 2023 to Oct 2024, up 100.0%: no significant change" in \
-            text(ds, "road-safety", ViewState())[1]
+        sentence = text(ds, "road-safety", ViewState())[1]
+        assert "22 casualties in the 12 months Nov 2024 to Oct 2025, against 18 in the year before" in sentence
+        assert "up 22.2%. Its control chart to Oct 2025: no significant change (common cause variation only)" \
+            in sentence
 
     def test_dates_and_caveats_name_illustrative_data(self, road_store):
         _, ds = road_store
         last = text(ds, "road-safety", ViewState())[-1]
         assert last.startswith("Illustrative figures to Oct 2025.") and "Caveats:" in last
 
-    def test_a_series_break_stops_the_comparison(self, tmp_path):
+    def test_a_series_break_rebases_the_chart_and_stops_the_comparison(self, tmp_path):
         rows = monthly("road-casualties", KENT_DISTRICTS, "2015-01", [10] * 24)
         _, ds = small_store(tmp_path / "store", rows, TODAY)
         sentences = text(ds, "road-safety", ViewState())
-        assert "not compared with an earlier period: the series changed in January 2016" in sentences[1]
+        assert "(no comparable figures a year before)" in sentences[1]
         assert "the series changed in January 2016 (CRASH recording)" in sentences[-1]
+        across = text(ds, "road-safety", ViewState(end="2016-06"))
+        assert "not compared with an earlier period: the series changed in January 2016, within the window" \
+            in across[1]
 
     def test_a_district_view_describes_that_district(self, road_store):
         _, ds = road_store
@@ -85,7 +92,7 @@ class TestPriorityNarrative:
         _, ds = small_store(tmp_path / "store", rows, TODAY)
         sentences = text(ds, "substance-misuse", ViewState(district="dover"))
         assert sentences[1].startswith("Kent: 72 deaths in the 12 months Nov 2024 to Oct 2025, against 96")
-        assert "no significant change (p = 0.076)" in sentences[1]
+        assert "Its control chart to Oct 2025: Improving" in sentences[1]
         assert "Dover has no separate figures for this measure" in sentences[-1]
 
     def test_a_priority_without_data_still_gets_two_sentences(self, road_store):
@@ -95,8 +102,8 @@ class TestPriorityNarrative:
     def test_end_caps_the_window(self, road_store):
         _, ds = road_store
         sentences = text(ds, "road-safety", ViewState(), end=pd.Timestamp("2025-09-01"))
-        assert "in the 12 months Oct 2024 to Sep 2025" in sentences[1]
-        assert "not compared with an earlier period" in sentences[1]
+        assert "in the 12 months Oct 2024 to Sep 2025 (no comparable figures a year before)" in sentences[1]
+        assert "Its control chart to Sep 2025: Worsening" in sentences[1]
 
 
 class TestAgainstTheDemoStore:

@@ -79,6 +79,9 @@ NEW_INDICATOR_DEFAULTS = {
     "illustrative": "false",
     "licence": "Open Government Licence v3.0",
 }
+PROACTIVE_CRIME_TYPES = ("Drugs", "Possession of weapons")
+"""Offences mostly found by police activity (stop and search, warrants): more recorded can mean more
+found, not more committed, so their measures have no good direction."""
 NEW_INDICATOR_CAVEATS = (
     "Street-level crimes and ASB incidents as published on data.police.uk, counted by the month "
     "recorded. About 1% of records have no location and a few are located outside Kent and Medway: "
@@ -462,6 +465,8 @@ def _new_indicator(ind: str, crime_type: str, known: pd.DataFrame) -> dict[str, 
                "counted per district (from the LSOA name) and month."),
         caveats=NEW_INDICATOR_CAVEATS,
     )
+    if crime_type in PROACTIVE_CRIME_TYPES:
+        row["polarity"] = "no-judgement"
     return row
 
 

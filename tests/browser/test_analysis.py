@@ -86,7 +86,7 @@ def test_road_safety_trend_draws_the_crash_break(served):
     open_page(served, "/priority/road-safety?from=2015-01&to=2016-06")
     card = served.find_element("#trend-road-casualties")
     assert "Series break: CRASH recording" in card.text
-    assert "not comparable" in card.text
+    assert "the series changed in January 2016, within the window" in card.text
     assert_clean(served)
 
 
