@@ -246,7 +246,9 @@ def seasonal_expectation(values, first_month: int, baseline: int,
     `first_month` is the calendar month (1 to 12) of the chart's first point."""
     x = np.asarray(values, dtype="float64")
     fitted = max(baseline, min(SEASONAL_BASELINE, x.size))
-    prior = np.asarray(before, dtype="float64")[-max(SEASON_MONTHS - fitted, 0):] if len(before) else np.zeros(0)
+    room = max(SEASON_MONTHS - fitted, 0)
+    earlier = np.asarray(before, dtype="float64")
+    prior = earlier[earlier.size - min(room, earlier.size):]
     y = np.concatenate([prior, x[:fitted]])
     if y.size < SEASONAL_BASELINE:
         return None
