@@ -10,7 +10,7 @@ export KCSP_DATA_DIR
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
-.PHONY: setup dev store run test test-quick lint browser-deps axe benchmark open-data clean
+.PHONY: setup dev store run test test-quick lint browser-deps proxy-deps axe benchmark open-data clean
 
 setup: $(VENV)/.installed
 
@@ -42,6 +42,14 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
+# Debian's nginx, for the tests that run deploy/nginx.conf in front of gunicorn (tests/test_slow_clients.py).
+proxy-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		echo "installing Debian nginx (the slow-client tests run deploy/nginx.conf in front of gunicorn)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; \
+	fi
+
 axe: $(AXE)
 
 $(AXE):
@@ -51,7 +59,7 @@ lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: dev browser-deps axe lint
+test: dev browser-deps proxy-deps axe lint
 	$(VENV)/bin/pytest -q --headless tests
 
 # Every test but the slow soak, concurrency and PDF ones (marked slow), for a quicker check while working.

@@ -15,7 +15,7 @@ from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header
 from kcsp import judgements, runtime
 from kcsp.committee import CommitteeNav, committee_nav
-from kcsp.web.answers import init_answers
+from kcsp.web.answers import init_answers, init_callback_checks
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
 from kcsp.web.plan_api import bp as plan_api_bp
@@ -225,6 +225,7 @@ def cacheable_outputs() -> list[str]:
                              if getattr(cb.get("callback"), "reads_only", False))]
 
 
+init_callback_checks(server, lambda: app.callback_map)
 init_answers(server, cacheable_outputs)
 
 # Build the dataset, judge every measure, and let Dash Pages register its routing callback (it does so on

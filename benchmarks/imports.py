@@ -13,17 +13,29 @@ Each input goes through ``kcsp.importers.police_uk.import_police_uk`` into a fre
 lock). For the 10-year volume the read-and-check step alone (``read_police_uk``) is timed too.
 The floor is ``pyarrow.csv.read_csv`` of the same files (its default, multi-threaded reader).
 A small import runs first, untimed, so one-off library loading is not counted.
+
+Memory per import: the peak resident memory of one ``python -m kcsp import ...`` process (the
+kernel's record of that child, from wait4), for a normal partner workbook (``import indicator``: 13
+areas down, 10 years of months across), a normal plan workbook (``import plan``: the demonstration
+store's actions) and, through both commands, the security review's dimension bomb (a workbook of a
+few KB declaring A1:XFD1048576 and holding a cell at XFD1048576). A child past STOP_MB or STOP_S is
+stopped and shown as such, so a reader that is not bounded cannot take the machine.
 """
 
 from __future__ import annotations
 
 import csv
 import random
+import shutil
+import subprocess
+import tempfile
+import threading
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.common import ROOT, say, table, verdict
+from benchmarks.common import PYTHON, ROOT, say, table, verdict
 
 SHARED_POLICE_UK = ROOT.parent / "shared" / "data" / "police-uk"
 REAL_MONTH = "2022-06"
@@ -33,6 +45,10 @@ FIRST_MONTH = "2013-01"
 ROWS_PER_MONTH = 16_700  # Kent Police publishes 14,500 to 18,400 rows a month: 120 x 16,700 = 2.0 million
 TEN_YEARS_TARGET_S = 60.0
 SEED = 6
+MEMORY_TARGET_MB = 300
+STOP_MB = 1024
+STOP_S = 60.0
+PARTNER_INDICATOR = "da-incidents"
 
 
 def month_sequence(first: str, count: int) -> list[str]:
@@ -179,5 +195,152 @@ def run(workdir: Path, *, months: int = MONTHS, rows_per_month: int = ROWS_PER_M
     say(f"10 years ({ten_year_rows:,} rows) imported in {projected:.1f} s ({scope}); "
         f"target < {TEN_YEARS_TARGET_S:.0f} s: {verdict(projected < TEN_YEARS_TARGET_S)}")
     results["ten_years_scope"] = scope
+
+    results["memory"] = import_memory(workdir)
+    say("memory per import (peak resident memory of the import process):")
+    say(memory_table(results["memory"]))
     return results
 
+
+def partner_workbook(path: Path, areas: Sequence[str], months: Sequence[str]) -> Path:
+    """A monthly return as partners send it: a title, a source line, areas down and months across."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Return"
+    sheet.append(["Domestic abuse incidents by district"])
+    sheet.append(["Source: partner extract"])
+    sheet.append([])
+    sheet.append(["Area", *(f"{m}-01" for m in months)])
+    for a, area in enumerate(areas):
+        sheet.append([area, *(100 + a + m for m in range(len(months)))])
+    book.save(path)
+    return path
+
+
+def plan_workbook(path: Path, store_dir: Path) -> Path:
+    """The store's actions as a plan workbook (importing it changes nothing)."""
+    from kcsp.store import Store
+
+    actions = Store(store_dir).read("actions")
+    columns = ["action_id", "priority_id", "title", "lead_agency", "owner_role", "themes", "areas", "start", "due",
+               "classification"]
+    frame = actions[columns].rename(columns={"action_id": "Ref"})
+    for column in ("start", "due"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    frame.to_excel(path, sheet_name="Actions", index=False)
+    return path
+
+
+def dimension_bomb(path: Path) -> Path:
+    """A one-row plan sheet that declares every cell a sheet can have and holds one at the last."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Actions"
+    book.active.append(["Ref", "Title"])
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index("<dimension ")
+    sheet = sheet[:start] + '<dimension ref="A1:XFD1048576"/>' + sheet[sheet.index("/>", start) + 2:]
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("</sheetData>", far + "</sheetData>").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+PEAK_WRAPPER = """
+import runpy, sys
+peak_file, target, *rest = sys.argv[1:]
+module = target == "-m"
+if module:
+    target, *rest = rest
+sys.argv = [target, *rest]
+try:
+    if module:
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
+    else:
+        runpy.run_path(target, run_name="__main__")
+finally:
+    with open("/proc/self/status") as status, open(peak_file, "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
+
+def child_peak(args: Sequence[str], *, stop_mb: float = STOP_MB, stop_s: float = STOP_S) -> dict:
+    """One ``python -m MODULE ARGS`` or ``python SCRIPT ARGS`` run from the project root: its exit code,
+    peak resident memory in MB, seconds, stdout and stderr, and why it was stopped (None when it ended
+    by itself). The peak is the process's own high-water mark (VmHWM), read as it exits: the kernel's
+    rusage of a child also counts the parent it was spawned from. A stopped child's is the last seen."""
+    import psutil
+
+    with tempfile.TemporaryDirectory(prefix="kcsp-peak-") as folder:
+        peak_file, out_file, err_file = (Path(folder) / name for name in ("peak", "out", "err"))
+        start = time.perf_counter()
+        with open(out_file, "wb") as out, open(err_file, "wb") as err:
+            proc = subprocess.Popen([PYTHON, "-c", PEAK_WRAPPER, str(peak_file), *args], cwd=ROOT,
+                                    stdout=out, stderr=err)
+        done, seen, stopped = threading.Event(), [0], []
+
+        def watch() -> None:
+            while not done.wait(0.02):
+                try:
+                    seen[0] = max(seen[0], psutil.Process(proc.pid).memory_info().rss)
+                except psutil.Error:
+                    return
+                if seen[0] > stop_mb * 2**20 or time.perf_counter() - start > stop_s:
+                    stopped.append(f"stopped past {stop_mb:,.0f} MB" if seen[0] > stop_mb * 2**20
+                                   else f"stopped after {stop_s:.0f} s")
+                    proc.kill()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        proc.wait()
+        done.set()
+        watcher.join()
+        seconds = time.perf_counter() - start
+        peak_kb = int(peak_file.read_text()) if peak_file.exists() and peak_file.read_text() else seen[0] / 1024
+        return {"code": proc.returncode, "peak_mb": peak_kb / 1024, "seconds": seconds,
+                "stopped": stopped[0] if stopped else None, "out": out_file.read_text(), "err": err_file.read_text()}
+
+
+def import_memory(workdir: Path) -> list[dict]:
+    """Peak memory of importing a normal workbook and the dimension bomb, by each command that reads XLSX."""
+    from kcsp.demo import build_demo_tables
+    from kcsp.store import Store
+
+    folder = workdir / "memory"
+    folder.mkdir(parents=True, exist_ok=True)
+    demo = folder / "demo-store"
+    tables = build_demo_tables()
+    Store(demo).write(tables)
+    areas = tables["areas"].loc[tables["areas"]["area_code"].str.match(r"E0[67]"), "area_name"]
+    partner = partner_workbook(folder / "partner.xlsx", list(areas), month_sequence("2014-04", 120))
+    plan = plan_workbook(folder / "plan.xlsx", demo)
+    bomb = dimension_bomb(folder / "bomb.xlsx")
+    cases = [("partner workbook, import indicator", partner, ["indicator", "--indicator", PARTNER_INDICATOR]),
+             ("dimension bomb, import indicator", bomb, ["indicator", "--indicator", PARTNER_INDICATOR]),
+             ("plan workbook, import plan", plan, ["plan"]),
+             ("dimension bomb, import plan", bomb, ["plan"])]
+    results = []
+    for n, (label, path, command) in enumerate(cases):
+        store = folder / f"store-{n}"
+        shutil.copytree(demo, store, ignore=shutil.ignore_patterns(".*"))
+        command = [command[0], "--store", str(store), *command[1:]]
+        run = child_peak(["-m", "kcsp", "import", *command, str(path)])
+        results.append({"input": label, "bytes": path.stat().st_size,
+                        **{k: v for k, v in run.items() if k not in ("out", "err")}})
+    return results
+
+
+def memory_table(results: Sequence[dict]) -> str:
+    lines = [[r["input"], f"{r['bytes']:,}", r["stopped"] or f"exit {r['code']}", f"{r['peak_mb']:.0f} MB",
+              f"{r['seconds']:.1f} s", verdict(r["stopped"] is None and r["peak_mb"] < MEMORY_TARGET_MB)]
+             for r in results]
+    return table(["input", "file bytes", "ended", "peak RSS", "time", f"< {MEMORY_TARGET_MB} MB"], lines)

@@ -1,10 +1,15 @@
-"""Sign-in state shared by every worker: failed attempts, server-held sessions and API tokens.
+"""Sign-in state shared by every worker: sign-in attempts, server-held sessions and API tokens.
 
 One SQLite file (``KCSP_AUTH_DB``, by default ``auth.sqlite3`` beside the users file) holds it, so
 every gunicorn worker, and every machine serving the same instance folder, sees the same counts and
 sessions. Nothing secret is stored as given: a session id and a token's secret are kept only as
 SHA-256 digests (both are 256-bit random values, so a fast hash is enough), and a copy of the file
 cannot be replayed as a cookie or a token.
+
+A sign-in attempt is checked against its limits and counted in one write transaction
+(`begin_attempt`), before any password is verified, so parallel guesses can never verify more
+passwords than a limit allows; an attempt that succeeds is taken off the count again
+(`attempt_succeeded`). Which keys an attempt counts under is the web layer's rule (kcsp.web.auth).
 """
 
 from __future__ import annotations
@@ -22,8 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS failures (key TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS failures_key ON failures (key, at);
+DROP TABLE IF EXISTS failures;
+CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL,
+                                     attempt TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, at);
+CREATE INDEX IF NOT EXISTS attempts_attempt ON attempts (attempt);
+CREATE INDEX IF NOT EXISTS attempts_expires ON attempts (expires);
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, user TEXT, data TEXT NOT NULL,
                                      created REAL NOT NULL, seen REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
@@ -39,7 +48,7 @@ LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `count` failed sign-in attempts per `seconds`, per account and per client."""
+    """At most `count` sign-in attempts per `seconds` under one key (successful ones are not counted)."""
 
     count: int
     seconds: int
@@ -49,8 +58,16 @@ class Limit:
         """'10 per 15 minutes', '10 per minute' or '5/hour'."""
         match = LIMIT.match(text.lower())
         if not match or int(match.group(1)) < 1:
-            raise ValueError(f"KCSP_SIGN_IN_LIMIT: {text!r} is not like '10 per 15 minutes'")
+            raise ValueError(f"{text!r} is not a limit like '10 per 15 minutes'")
         return cls(int(match.group(1)), int(match.group(2) or 1) * UNITS[match.group(3)])
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A counted attempt (`id`), or one refused for `wait` seconds and not counted (`id` None)."""
+
+    id: str | None
+    wait: int = 0
 
 
 def _digest(secret: str) -> str:
@@ -84,25 +101,36 @@ class AuthDB:
                 raise
             conn.execute("COMMIT")
 
-    # Failed sign-in attempts
+    # Sign-in attempts
 
-    def retry_after(self, keys: list[str], limit: Limit, now: float | None = None) -> int:
-        """Seconds until any of `keys` may try again (0: it may try now)."""
+    def begin_attempt(self, checks: list[tuple[str, Limit]], now: float | None = None) -> Attempt:
+        """Check an attempt against each (key, limit) and, if none is reached, count it under every
+        key, in one transaction: of any number of parallel attempts, at most a limit's count pass.
+
+        Past a limit the attempt is refused, with the seconds until that key may try again, and not
+        counted (a client that keeps knocking does not push its own wait further out).
+        """
         now = time.time() if now is None else now
-        wait = 0.0
-        with self._db(write=False) as db:
-            for key in keys:
-                rows = db.execute("SELECT at FROM failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+        with self._db() as db:
+            db.execute("DELETE FROM attempts WHERE expires <= ?", (now,))
+            wait = 0.0
+            for key, limit in checks:
+                rows = db.execute("SELECT at FROM attempts WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
                                   (key, now - limit.seconds, limit.count)).fetchall()
                 if len(rows) >= limit.count:
                     wait = max(wait, rows[-1][0] + limit.seconds - now)
-        return int(wait) + 1 if wait > 0 else 0
+            if wait > 0:
+                return Attempt(None, int(wait) + 1)
+            attempt = secrets.token_hex(8)
+            db.executemany("INSERT INTO attempts VALUES (?, ?, ?, ?)",
+                           [(key, now, now + limit.seconds, attempt) for key, limit in checks])
+        return Attempt(attempt)
 
-    def record_failure(self, keys: list[str], limit: Limit, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+    def attempt_succeeded(self, attempt: Attempt, clear: list[str]) -> None:
+        """Take a successful attempt off every count, and clear the earlier attempts under `clear`."""
         with self._db() as db:
-            db.executemany("INSERT INTO failures (key, at) VALUES (?, ?)", [(k, now) for k in keys])
-            db.execute("DELETE FROM failures WHERE at <= ?", (now - limit.seconds,))
+            db.execute("DELETE FROM attempts WHERE attempt = ?", (attempt.id,))
+            db.executemany("DELETE FROM attempts WHERE key = ?", [(key,) for key in clear])
 
     # Sessions
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+from kcsp.authdb import Limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -21,6 +23,30 @@ def _resolve(value: str) -> Path:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """How much of a spreadsheet an import reads before it refuses the file: rows, columns and cells
+    holding values (counted as read, whatever the sheet declares), sheets, and the bytes each XML part
+    and the whole workbook unpack to."""
+
+    max_rows: int = 100_000
+    max_columns: int = 1_000
+    max_cells: int = 1_000_000
+    max_sheets: int = 50
+    max_sheet_bytes: int = 20 * 1024 * 1024
+    max_unzipped_bytes: int = 100 * 1024 * 1024
+
+
+IMPORT_LIMIT_VARIABLES = {
+    "max_rows": "KCSP_IMPORT_MAX_ROWS",
+    "max_columns": "KCSP_IMPORT_MAX_COLUMNS",
+    "max_cells": "KCSP_IMPORT_MAX_CELLS",
+    "max_sheets": "KCSP_IMPORT_MAX_SHEETS",
+    "max_sheet_bytes": "KCSP_IMPORT_MAX_SHEET_BYTES",
+    "max_unzipped_bytes": "KCSP_IMPORT_MAX_UNZIPPED_BYTES",
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     users_file: Path
@@ -29,10 +55,12 @@ class Settings:
     require_login: bool
     production: bool
     sign_in_limit: str = "10 per 10 minutes"
+    sign_in_ceiling: str = "10 per 10 minutes"
     auth_db: Path | None = None
     session_idle_minutes: int = 60
     session_max_hours: int = 12
     max_body_bytes: int = 2 * 1024 * 1024
+    import_limits: ImportLimits = ImportLimits()
 
     @property
     def auth_db_path(self) -> Path:
@@ -45,6 +73,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     production = env.get("KCSP_ENV", "").lower() == "production"
     secret = env.get("KCSP_SECRET_KEY", "")
     generated = not secret
+    limit = _limit(env, "KCSP_SIGN_IN_LIMIT", "10 per 10 minutes")
     if generated:
         if production:
             raise RuntimeError("KCSP_SECRET_KEY must be set when KCSP_ENV=production")
@@ -57,12 +86,22 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         secret_key_generated=generated,
         require_login=env.get("KCSP_REQUIRE_LOGIN", "0") == "1",
         production=production,
-        sign_in_limit=env.get("KCSP_SIGN_IN_LIMIT", "10 per 10 minutes"),
+        sign_in_limit=limit,
+        sign_in_ceiling=_limit(env, "KCSP_SIGN_IN_CEILING", limit),
         auth_db=_resolve(env["KCSP_AUTH_DB"]) if env.get("KCSP_AUTH_DB") else None,
         session_idle_minutes=_positive(env, "KCSP_SESSION_IDLE_MINUTES", 60),
         session_max_hours=_positive(env, "KCSP_SESSION_MAX_HOURS", 12),
         max_body_bytes=_positive(env, "KCSP_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        import_limits=load_import_limits(env),
     )
+
+
+def load_import_limits(environ: os._Environ | dict | None = None) -> ImportLimits:
+    """The spreadsheet import limits (a variable left unset keeps its default)."""
+    env = os.environ if environ is None else environ
+    defaults = ImportLimits()
+    return ImportLimits(**{f.name: _positive(env, IMPORT_LIMIT_VARIABLES[f.name], getattr(defaults, f.name))
+                           for f in fields(ImportLimits)})
 
 
 def _positive(env, name: str, default: int) -> int:
@@ -72,3 +111,13 @@ def _positive(env, name: str, default: int) -> int:
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise RuntimeError(f"{name} must be a whole number above 0 (it is {raw!r})")
     return int(raw)
+
+
+def _limit(env, name: str, default: str) -> str:
+    """A sign-in limit such as '10 per 10 minutes' (kcsp.authdb.Limit), checked at start-up."""
+    raw = env.get(name, "") or default
+    try:
+        Limit.parse(raw)
+    except ValueError as error:
+        raise RuntimeError(f"{name}: {error}") from None
+    return raw

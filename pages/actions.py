@@ -4,7 +4,8 @@ since a meeting.
 
 The layout holds no action data: the grid, the history and the changes are filled by callbacks,
 which look up the signed-in user on every call, so restricted actions only ever reach signed-in
-users.
+users. A filter's value that is not what its control sends (a number for a text, a text for a list)
+is no filter.
 """
 
 from __future__ import annotations
@@ -69,10 +70,20 @@ def _names(ds) -> tuple[dict, dict, dict]:
     return priorities, themes, areas
 
 
-def _date(value: str | None) -> pd.Timestamp | None:
+def _text(value: object) -> str | None:
+    """A control's value as the text it should be (a number, a list or an empty text is none)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(value: object) -> list[str]:
+    """A checklist's value as the list of texts it should be (anything else is an empty list)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _date(value: object) -> pd.Timestamp | None:
     try:
-        return pd.Timestamp(value) if value else None
-    except ValueError:
+        return pd.Timestamp(value) if _text(value) else None
+    except (ValueError, OverflowError):
         return None
 
 
@@ -216,9 +227,9 @@ def show_actions(district, priority, statuses, agency, theme, due_from, due_to, 
     """The grid rows, a count and the CSV link for the filters, as this user may see them."""
     ds = runtime.dataset()
     visible = ds.action_status(include_restricted=request_user() is not None)
-    chosen = ActionFilter(priority=priority or None, statuses=tuple(s for s in statuses or () if s in STATUSES),
-                          lead_agency=agency or None, theme=theme or None, district=district or None,
-                          due_from=_date(due_from), due_to=_date(due_to), overdue_only="1" in (overdue or []))
+    chosen = ActionFilter(priority=_text(priority), statuses=tuple(s for s in _texts(statuses) if s in STATUSES),
+                          lead_agency=_text(agency), theme=_text(theme), district=_text(district),
+                          due_from=_date(due_from), due_to=_date(due_to), overdue_only="1" in _texts(overdue))
     shown = chosen.apply(visible)
     priority_names, theme_names, area_names = _names(ds)
     rows = grid_rows(shown, priority_names=priority_names, theme_names=theme_names, area_names=area_names)
@@ -331,12 +342,12 @@ def save_update(_clicks, status, progress, target, refresh):
 def show_changes(meeting_id, district, _refresh):
     """What moved between the chosen meeting and now, for the actions this user may see."""
     ds = runtime.dataset()
-    meeting = ds.meetings[ds.meetings["meeting_id"] == meeting_id]
+    meeting = ds.meetings[ds.meetings["meeting_id"] == _text(meeting_id)]
     if meeting.empty:
         return html.P("Choose a meeting to see what has changed since.")
     include = request_user() is not None
     changes = ds.changes_since(meeting.iloc[0]["date"], include_restricted=include)
-    in_scope = ActionFilter(district=district or None).apply(ds.action_status(include_restricted=include))
+    in_scope = ActionFilter(district=_text(district)).apply(ds.action_status(include_restricted=include))
     changes = changes[changes["action_id"].isin(in_scope["action_id"])]
     priority_names, _, _ = _names(ds)
     return changes_list(changes, priority_names=priority_names,
@@ -400,7 +411,7 @@ def open_plan_form(_new, _edit, _cancel, selected, priority):
         return True, None, no_update, True, *keep, None
     if ctx.triggered_id == PLAN_NEW:
         own = [p for p in user.priorities if p] if user.role == "lead" else []
-        chosen = priority or (own[0] if own else None)
+        chosen = _text(priority) or (own[0] if own else None)
         heading = "Propose an action" if user.role == "lead" else "New action"
         return (False, {"mode": "create"}, heading, True, chosen, "", "", "", [], [ALL_AREAS], None, None,
                 "public", None, "", None)

@@ -1,8 +1,10 @@
 """Import a partner's figures (admins and analysts): template, upload, preview, confirm, history.
 
 The page runs the same service as ``python -m kcsp import indicator`` (kcsp.importers.indicator):
-the preview is a dry run; confirming imports the very bytes previewed (checked by SHA-256), under
-the store's lock. Every callback checks the role on the server.
+the preview is a dry run, kept on the server for one confirm; confirming imports the very bytes
+previewed (checked by SHA-256), under the store's lock, once: a second confirm of the same preview
+(a double click, another tab, a retry) imports nothing and says which import it was. Every callback
+checks the role on the server, and takes a text only where a text is expected.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components.data_import import history_table, preview_block, problems_block
 from kcsp import runtime
 from kcsp.importers.common import CellProblem
-from kcsp.importers.indicator import ImportFailed, import_indicator
+from kcsp.importers.indicator import AlreadyImported, ImportFailed, import_indicator
 from kcsp.web.auth import request_user
 
 dash.register_page(__name__, path="/data/import", title="Import figures - Kent Community Safety Dashboard",
@@ -29,11 +31,17 @@ dash.register_page(__name__, path="/data/import", title="Import figures - Kent C
 MAX_BYTES = 5 * 1024 * 1024
 NOT_ALLOWED = "Sign in as an admin or analyst to import figures."
 SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]+")
+UNREADABLE = html.P("The upload could not be read: choose the file again.", className="alert alert-danger")
 
 
 def _allowed() -> bool:
     user = request_user()
     return user is not None and user.can_import
+
+
+def _text(value: object) -> str | None:
+    """A control's value as the text it should be (anything else, such as a number or a list, is none)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _templates(indicator_id: str | None) -> list:
@@ -84,18 +92,17 @@ def layout(**params):
         dbc.Button("Import these figures", id="import-confirm", color="primary", disabled=True, className="mt-2"),
         html.Div(id="import-result", className="mt-2", **{"aria-live": "polite"}),
         html.H2("Import history", className="h4 mt-4"),
-        html.Div(history_table(ds.tables["imports"], dict(zip(ds.indicators["indicator_id"], ds.indicators["name"],
-                                                                strict=True))), id="import-history"),
+        html.Div(_history(), id="import-history"),
     ])
 
 
 @callback(Output("import-templates", "children"), Input("import-indicator", "value"), prevent_initial_call=True)
 def show_templates(indicator_id):
-    return _templates(indicator_id) if _allowed() else []
+    return _templates(_text(indicator_id)) if _allowed() else []
 
 
 def _decode(contents: str | None) -> bytes | None:
-    if not contents or "," not in contents:
+    if not isinstance(contents, str) or "," not in contents:
         return None
     try:
         return base64.b64decode(contents.split(",", 1)[1], validate=True)
@@ -104,7 +111,7 @@ def _decode(contents: str | None) -> bytes | None:
 
 
 def _file_name(name: str | None) -> str:
-    return SAFE_NAME.sub("_", (name or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:120] or "upload"
+    return SAFE_NAME.sub("_", (_text(name) or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:120] or "upload"
 
 
 def problem_rows(problems) -> pd.DataFrame:
@@ -118,17 +125,25 @@ def problem_rows(problems) -> pd.DataFrame:
     return frame if frame["Cell"].astype(bool).any() else frame.drop(columns="Cell")
 
 
-def _run(contents, file_name, indicator_id, sheet, source, *, dry_run: bool):
-    data = _decode(contents)
-    if data is None:
-        return None, html.P("The upload could not be read: choose the file again.", className="alert alert-danger")
+def _history() -> object:
+    ds = runtime.dataset()
+    return history_table(ds.tables["imports"], dict(zip(ds.indicators["indicator_id"], ds.indicators["name"],
+                                                         strict=True)))
+
+
+def _run(data: bytes, file_name, indicator_id, sheet, source, **options):
+    """The import service's plan for these bytes, or None and the block that says why there is none."""
     user = request_user()
     try:
-        plan = import_indicator(runtime.store(), indicator_id, data, _file_name(file_name), sheet=(sheet or None),
-                                source=(source or None), who=user.name, dry_run=dry_run)
+        plan = import_indicator(runtime.store(), _text(indicator_id) or "", data, _file_name(file_name),
+                                sheet=_text(sheet), source=_text(source), who=user.name, **options)
+    except AlreadyImported as err:
+        return None, html.Div([html.Strong(f"Already imported as {err.import_id}. "),
+                               "This preview was imported once; nothing was imported again."],
+                              className="alert alert-info", id="import-already", role="status")
     except ImportFailed as err:
         return None, problems_block(problem_rows(err.problems), err.total)
-    return plan, data
+    return plan, None
 
 
 @callback(
@@ -144,16 +159,28 @@ def _run(contents, file_name, indicator_id, sheet, source, *, dry_run: bool):
     prevent_initial_call=True,
 )
 def preview(contents, indicator_id, sheet, file_name, source):
-    """A dry run of the uploaded file: its problems, or the cells it would change (table and chart)."""
+    """A dry run of the uploaded file: its problems, or the cells it would change (table and chart). The
+    preview is kept on the server for one confirm."""
     if not _allowed():
         return html.P(NOT_ALLOWED), None, True, ""
     if not contents:
         return no_update, None, True, no_update
-    plan, outcome = _run(contents, file_name, indicator_id, sheet, source, dry_run=True)
+    data = _decode(contents)
+    if data is None:
+        return UNREADABLE, None, True, ""
+    plan, refused = _run(data, file_name, indicator_id, sheet, source, dry_run=True, keep_preview=True)
     if plan is None:
-        return outcome, None, True, ""
-    pending = {"indicator": indicator_id, "sha256": hashlib.sha256(outcome).hexdigest(), "sheet": sheet or ""}
+        return refused, None, True, ""
+    pending = {"indicator": plan.indicator_id, "sha256": plan.sha256, "sheet": _text(sheet) or "",
+               "preview": plan.preview_id}
     return preview_block(plan.lines(dry_run=True)[:3], plan.changes), pending, False, ""
+
+
+def _previewed(pending, data: bytes | None) -> bool:
+    """Whether `pending` is a preview this page made, of these bytes."""
+    return (isinstance(pending, dict) and data is not None
+            and all(isinstance(pending.get(k), str) for k in ("indicator", "sha256", "sheet", "preview"))
+            and hashlib.sha256(data).hexdigest() == pending["sha256"])
 
 
 @callback(
@@ -168,15 +195,16 @@ def preview(contents, indicator_id, sheet, file_name, source):
     prevent_initial_call=True,
 )
 def confirm(_clicks, contents, file_name, pending, source):
-    """Import exactly the file previewed (same bytes, measure and sheet), then list it in the history."""
+    """Import exactly the file previewed (same bytes, measure and sheet), once, then list it in the history."""
     if not _allowed():
         return html.P(NOT_ALLOWED), True, no_update
     data = _decode(contents)
-    if not pending or data is None or hashlib.sha256(data).hexdigest() != pending.get("sha256"):
+    if not _previewed(pending, data):
         return html.P("Preview the file first.", className="alert alert-warning"), True, no_update
-    plan, outcome = _run(contents, file_name, pending["indicator"], pending.get("sheet"), source, dry_run=False)
+    plan, refused = _run(data, file_name, pending["indicator"], pending["sheet"], source,
+                         preview_id=pending["preview"])
     if plan is None:
-        return outcome, True, no_update
+        return refused, True, _history()
     ds = runtime.dataset()
     counts = plan.counts()
     priority = ds.indicator(plan.indicator_id)["priority_id"]
@@ -186,5 +214,4 @@ def confirm(_clicks, contents, file_name, pending, source):
         f"{len(plan.periods)} period(s). ",
         html.A("See the measure's chart", href=f"/priority/{priority}", id="import-see-chart"), ".",
     ], className="alert alert-success", id="import-done", role="status")
-    names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"], strict=True))
-    return done, True, history_table(ds.tables["imports"], names)
+    return done, True, _history()

@@ -280,9 +280,11 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
 
 @callback(Output(LOCATION, "search"), Input(CHOICE, "value"), State(LOCATION, "search"), prevent_initial_call=True)
 def choose_meeting(value, search):
-    """Choosing a meeting writes ?meeting=YYYY-MM-DD (keeping the district and mode) into the URL."""
-    if not value:
+    """Choosing a meeting writes ?meeting=YYYY-MM-DD (keeping the district and mode) into the URL. A value
+    that is not a text (no meeting choice sends one) changes nothing."""
+    if not isinstance(value, str) or not value:
         raise PreventUpdate
+    search = search if isinstance(search, str) else None
     new = meetings.with_meeting(search, value)
     return new if new != (search or "") else no_update
 

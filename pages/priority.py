@@ -247,8 +247,10 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     Does nothing when the page is being left or re-rendered (another page, or a different period or
     mode in the URL than the page was drawn for): the page's own render then shows the new state."""
     ds = runtime.dataset()
+    if not isinstance(drawn, dict):
+        raise PreventUpdate
     state = from_search(search, set(ds.districts()["area_slug"]))
-    priority = ds.priority((drawn or {}).get("priority") or "")
+    priority = ds.priority(drawn.get("priority") or "")
     if priority is None or pathname != f"{PREFIX}{priority['priority_id']}" or drawn != _drawn_for(
             ds, priority["priority_id"], state):
         raise PreventUpdate

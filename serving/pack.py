@@ -3,7 +3,7 @@ then one page per priority) printed by headless Chromium with the print styleshe
 
 One renderer, `render_pack`, for both callers: `python -m kcsp meeting-pack` (against a gunicorn
 started on a free port for the chosen store) and `GET /meeting/pack.pdf` (against the running
-worker's own app, served from a thread; see serving.routes).
+worker's own app, served from a thread, in the worker's one browser; see serving.routes).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from kcsp import meetings
 from kcsp.store import Store
 from serving import server
-from serving.chromium import ChromiumError, print_to_pdf
+from serving.chromium import Browser, ChromiumError, print_to_pdf
 
 DRAW_TIMEOUT_S = 90
 
@@ -64,12 +64,14 @@ def pack_path(meeting_iso: str, district: str | None = None) -> str:
 
 
 def render_pack(base_url: str, meeting_iso: str, district: str | None = None, *,
-                headers: dict[str, str] | None = None, timeout: float = DRAW_TIMEOUT_S) -> tuple[bytes, int]:
-    """Print the pack page served at `base_url` to PDF; `headers` (e.g. a session cookie) go with
-    every request the page makes. Returns the PDF and the number of priority pages."""
+                headers: dict[str, str] | None = None, timeout: float = DRAW_TIMEOUT_S,
+                browser: Browser | None = None) -> tuple[bytes, int]:
+    """Print the pack page served at `base_url` to PDF, in `browser` or in one started for it; `headers`
+    (e.g. a session cookie) go with every request the page makes. Returns the PDF and the number of
+    priority pages."""
     try:
         pdf, state = print_to_pdf(base_url + pack_path(meeting_iso, district), ready_script=READY_SCRIPT,
-                                  timeout=timeout, headers=headers)
+                                  timeout=timeout, headers=headers, browser=browser)
     except ChromiumError as err:
         raise PackError(str(err)) from None
     return pdf, int(state.split(":", 1)[1])

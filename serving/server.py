@@ -89,13 +89,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def gunicorn(store_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None, log_path: Path | None = None,
-             timeout: float = START_TIMEOUT_S, root: Path = PROJECT_ROOT, app: str = "app:server") -> Iterator[Running]:
+             timeout: float = START_TIMEOUT_S, root: Path = PROJECT_ROOT, app: str = "app:server",
+             binds: tuple[str, ...] = ()) -> Iterator[Running]:
     """`gunicorn app:server` (the project's gunicorn.conf.py) on a free loopback port against `store_dir`.
 
     `env` adds to (or, with a value of "", removes from) this process's environment. The log goes to
     `log_path`, or to a temporary file. Yields once /healthz answers; stops the server on exit.
     `root` runs another checkout of the project (the benchmarks compare an earlier commit), and `app`
-    another WSGI app that answers /healthz (the benchmarks' bare Dash page).
+    another WSGI app that answers /healthz (the benchmarks' bare Dash page). `binds` are more addresses
+    to listen on as well, in gunicorn's form (`unix:/path/to.sock` for a proxy in front).
     """
     port = free_port()
     merged = {**os.environ, "KCSP_DATA_DIR": str(store_dir), "PYTHONUNBUFFERED": "1"}
@@ -103,6 +105,7 @@ def gunicorn(store_dir: Path, *, workers: int = 1, env: dict[str, str] | None = 
     merged.update(env or {})
     merged = {k: v for k, v in merged.items() if v != ""}
     command = [sys.executable, "-m", "gunicorn", app, "--bind", f"{LOOPBACK}:{port}",
+               *(arg for bind in binds for arg in ("--bind", bind)),
                "--workers", str(workers), "--config", str(root / "gunicorn.conf.py")]
     with tempfile.TemporaryDirectory(prefix="kcsp-serve-") as scratch:
         path = log_path or Path(scratch) / "gunicorn.log"

@@ -15,6 +15,14 @@ is not touched. Otherwise, under the store's lock, every value of the indicator 
 file covers is replaced by the file's (illustrative values included: real figures take their
 place), and the import is recorded in the ``imports`` table, which each new observation names.
 A dry run computes the same changes and writes nothing.
+
+A confirmed preview imports once. The dashboard's dry run may keep a record of its preview (in the
+store folder's ``.previews``, under the lock, for PREVIEW_HOURS); confirming it names that record,
+and under the same lock the first confirm imports and marks the record with its import, while any
+other confirm of it, at the same moment in another thread or worker or later, imports nothing and
+raises ``AlreadyImported`` naming that import. The mark is written before the tables, and an import
+counts only when the ``imports`` table holds it, so a write that failed after the mark leaves the
+preview still to import.
 """
 
 from __future__ import annotations
@@ -22,8 +30,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import os
 import re
-import zipfile
+import secrets
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +43,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from kcsp import periods
-from kcsp.importers.common import CellProblem, ImportFailed, Problems, replace_observations, update_store
+from kcsp.importers.common import CellProblem, ImportFailed, Problems, XlsxBook, replace_observations, update_store
 from kcsp.store import Problem, Store
 
 KENT = "E10000016"
@@ -49,6 +61,10 @@ PERIOD_HEADERS = {"period", "month", "quarter", "year", "financial year", "date"
 VALUE_HEADERS = {"value", "count", "number", "total", "figure", "n", "cases", "incidents", "referrals",
                  "casualties", "deaths", "offences", "visitors", "reviews", "people", "crimes"}
 SKIP_TITLE = 30
+PREVIEW_FOLDER = ".previews"
+PREVIEW_HOURS = 24
+MAX_PREVIEWS = 1000
+PREVIEW_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 PERIOD_TOTAL = "PERIOD-TOTAL"
 PERIOD_TOTALS = {"total", "grand total", "year total", "total for year", "ytd", "year to date", "all periods"}
 
@@ -86,6 +102,7 @@ class Plan:
     removed: int = 0
     import_id: str | None = None
     layout: str = ""
+    preview_id: str | None = None
 
     def counts(self) -> dict[str, int]:
         return {k: int((self.changes["change"] == k).sum()) for k in ("new", "changed", "unchanged")}
@@ -163,26 +180,21 @@ def read_grid(data: bytes, name: str, sheet: str | None, problems: Problems) -> 
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None, problems: Problems) -> _Grid | None:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        problems.add(Problem(name, None, FILE, f"is not a readable XLSX workbook ({exc})"))
+        with XlsxBook(data, name) as book:
+            names = book.sheet_names
+            if sheet is None and not names:
+                problems.add(Problem(name, None, FILE, "holds no worksheet"))
+                return None
+            if sheet is not None and sheet not in names:
+                problems.add(Problem(name, None, "--sheet", f"no sheet {sheet!r}; the sheets are {', '.join(names)}"))
+                return None
+            title = names[0] if sheet is None else sheet
+            return _Grid(name, title, book.grid(title))
+    except ImportFailed as err:
+        for problem in err.problems:
+            problems.add(problem)
         return None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            problems.add(Problem(name, None, "--sheet",
-                                 f"no sheet {sheet!r}; the sheets are {', '.join(book.sheetnames)}"))
-            return None
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        return _Grid(name, ws.title, rows)
-    finally:
-        book.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,12 +579,118 @@ def _next_import_id(imports: pd.DataFrame) -> str:
     return f"I{int(numbers.max()) + 1:06d}"
 
 
+class AlreadyImported(ImportFailed):
+    """The preview confirmed was imported already, as `import_id`: nothing was imported again."""
+
+    def __init__(self, import_id: str, file_name: str):
+        self.import_id = import_id
+        super().__init__([Problem(file_name, None, "preview",
+                                  f"was already imported as {import_id}; nothing was imported again")])
+
+
+# ---------------------------------------------------------------------------------------------
+# Previews kept for one confirm
+# ---------------------------------------------------------------------------------------------
+
+def _preview_path(store: Store, preview_id: object) -> Path | None:
+    if not isinstance(preview_id, str) or not PREVIEW_ID.fullmatch(preview_id):
+        return None
+    return store.root / PREVIEW_FOLDER / f"{preview_id}.json"
+
+
+def _read_preview(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    fields = ("indicator_id", "sha256", "sheet", "who")
+    if not isinstance(record, dict) or not all(isinstance(record.get(f), str) for f in fields):
+        return None
+    return record
+
+
+def _write_record(path: Path, record: dict) -> None:
+    """Write a preview record atomically (a temporary file renamed over it); call it holding the lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def _prune_previews(folder: Path, now: float) -> None:
+    """Drop previews older than PREVIEW_HOURS, then the oldest past MAX_PREVIEWS, and any temporary file
+    (holding the lock, no record is being written: one left is from a write that was killed)."""
+    if not folder.is_dir():
+        return
+    found = []
+    for path in folder.iterdir():
+        try:
+            found.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    found.sort()
+    fresh = [p for mtime, p in found if p.suffix == ".json" and now - mtime <= PREVIEW_HOURS * 3600]
+    kept = set(fresh)
+    dropped = [p for _, p in found if p not in kept] + fresh[:max(0, len(fresh) - MAX_PREVIEWS + 1)]
+    for path in dropped:
+        path.unlink(missing_ok=True)
+
+
+def _keep_preview(store: Store, indicator_id: str, digest: str, sheet: str | None, who: str) -> str:
+    preview_id = secrets.token_urlsafe(24)
+    path = _preview_path(store, preview_id)
+    assert path is not None
+    _prune_previews(path.parent, time.time())
+    _write_record(path, {"indicator_id": indicator_id, "sha256": digest, "sheet": sheet or "", "who": who,
+                         "created": time.time(), "import_id": None})
+    return preview_id
+
+
+def _claim_preview(store: Store, preview_id: str, imports: pd.DataFrame, *, indicator_id: str, digest: str,
+                   sheet: str | None, who: str, name: str) -> tuple[Path, dict]:
+    """The preview record a confirm may import (holding the lock); AlreadyImported once it was imported."""
+    path = _preview_path(store, preview_id)
+    record = _read_preview(path)
+    if path is None or record is None:
+        raise ImportFailed([Problem(name, None, "preview", f"is no longer on record (a preview is kept for "
+                                    f"{PREVIEW_HOURS} hours): preview the file again")])
+    if (record["indicator_id"], record["sha256"], record["sheet"]) != (indicator_id, digest, sheet or ""):
+        raise ImportFailed([Problem(name, None, "preview", "is not of this file, measure and sheet: "
+                                    "preview the file again")])
+    if record["who"] != who:
+        raise ImportFailed([Problem(name, None, "preview", "was made by another account: preview the file again")])
+    done = record.get("import_id")
+    if isinstance(done, str) and ((imports["import_id"] == done) & (imports["sha256"] == digest)).any():
+        raise AlreadyImported(done, name)
+    return path, record
+
+
 def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: str, *, sheet: str | None = None,
                      source: str | None = None, who: str = "unknown", dry_run: bool = False,
-                     now: pd.Timestamp | None = None) -> Plan:
+                     now: pd.Timestamp | None = None, keep_preview: bool = False,
+                     preview_id: str | None = None) -> Plan:
     """Check a partner's file and (unless dry_run) replace the indicator's values for the periods it covers.
 
-    Raises ImportFailed, leaving the store byte-identical, on any problem.
+    A dry run with `keep_preview` keeps a record of the preview for one confirm (its id is the plan's
+    preview_id). An import naming `preview_id` imports that preview once: any other import of it raises
+    AlreadyImported, and one that does not match it (another file, measure, sheet or account) or that
+    names no preview on record raises ImportFailed.
+
+    Raises ImportFailed, leaving the store's tables byte-identical, on any problem.
     """
     name = Path(file_name).name
     digest = hashlib.sha256(data).hexdigest()
@@ -582,6 +700,9 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
     result: dict[str, Plan] = {}
 
     def change(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        claimed = None if dry_run or preview_id is None else _claim_preview(
+            store, preview_id, tables["imports"], indicator_id=indicator_id, digest=digest, sheet=sheet, who=who,
+            name=name)
         current = _indicator_row(tables["indicators"], indicator_id, store)
         for col in ("frequency", "geography", "coverage"):
             if current[col] != indicator[col]:
@@ -590,6 +711,8 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
         plan, replaced = _plan(tables, current, parsed, name, digest)
         result["plan"] = plan
         if dry_run:
+            if keep_preview:
+                plan.preview_id = _keep_preview(store, indicator_id, digest, sheet, who)
             return {}
         imports = tables["imports"]
         plan.import_id = _next_import_id(imports)
@@ -604,6 +727,9 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
         indicators = tables["indicators"].copy()
         indicators.loc[indicators["indicator_id"] == indicator_id, "updated"] = stamp.tz_localize(None).normalize() \
             if stamp.tzinfo else stamp.normalize()
+        if claimed is not None:
+            path, kept = claimed
+            _write_record(path, {**kept, "import_id": plan.import_id})
         return {
             "imports": pd.concat([imports, record], ignore_index=True) if len(imports) else record,
             "indicators": indicators,

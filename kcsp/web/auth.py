@@ -1,24 +1,46 @@
 """Sign-in: server-held sessions for browsers; API tokens and HTTP Basic for scripts; the login wall.
 
-Every way of proving who one is (the form, Basic credentials, a token) goes through one limit on
-failed attempts, per account and per client address, counted in the shared sign-in database
-(kcsp.authdb) so every worker sees the same count. The limit is checked before any password is
-hashed; past it the answer is 429 with Retry-After. Wrong credentials in a request answer 401: they
-never fall back to an anonymous view.
+Every way of proving who one is (the form, Basic credentials, a token) goes through the same limits,
+kept in the shared sign-in database (kcsp.authdb) so every worker sees the same counts. An attempt
+is checked and counted in one step before any password is hashed or token looked up, and taken off
+the count again if it succeeds; past a limit the answer is 429 with Retry-After. Wrong credentials
+in a request answer 401: they never fall back to an anonymous view.
+
+Which counts an attempt for account A from client address C goes under (following OWASP's device
+cookies, https://owasp.org/www-community/Slow_Down_Online_Guessing_Attacks_with_Device_Cookies):
+
+- A client that has signed in as A before carries a device cookie for A (issued on a successful
+  sign-in by the form or Basic; an HMAC, under the app's secret key, of A, the time it was issued
+  and a random nonce). Its attempts for A count only under that cookie, `KCSP_SIGN_IN_LIMIT`
+  (default 10 per 10 minutes): failures anywhere else never block it, and a stolen cookie still
+  buys only that many guesses. The cookie is honoured for A only and for `DEVICE_COOKIE_DAYS`.
+- Any other attempt is untrusted and counts under (A, C), `KCSP_SIGN_IN_LIMIT`, and under two
+  ceilings, `KCSP_SIGN_IN_CEILING` (by default the same as the limit): A from every untrusted
+  client, and C for every account. A ceiling reached refuses untrusted clients only.
+- A Bearer token names no account until it is checked: its attempts count under (tokens, C) and C.
+
+A success clears its own key ((A, C) or the device cookie), never a ceiling, so a right password
+for one's own account does not reset the count of one's guesses at others.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import html
+import secrets
+import time
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request
+from flask import Blueprint, Flask, Response, after_this_request, current_app, g, has_request_context, redirect, request
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from kcsp import runtime
-from kcsp.authdb import Limit
+from kcsp.authdb import Attempt, Limit
 from kcsp.text import clean_name
 from kcsp.urlstate import local_path
 from kcsp.users import User, authenticate, find_user
@@ -29,6 +51,11 @@ login_manager = LoginManager()
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico"})
 OPEN_PREFIXES = ("/assets/",)
 TOO_MANY = "Too many failed sign-in attempts from here or for this account: try again in {wait} seconds."
+DEVICE_COOKIE = "kcsp_device"
+DEVICE_COOKIE_DAYS = 90
+MAX_DEVICE_COOKIE_LENGTH = 400
+# The account a Bearer attempt counts under: no user name has a colon in it (kcsp.users.add_user).
+TOKEN_ACCOUNT = ":token"
 
 
 class SessionUser(UserMixin):
@@ -58,21 +85,83 @@ def request_user() -> User | None:
     return _checked_credentials()[0]
 
 
-def _limit() -> Limit:
-    return Limit.parse(runtime.settings().sign_in_limit)
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _attempt_keys(name: str | None) -> list[str]:
-    keys = [f"client:{request.remote_addr or '-'}"]
-    return keys if name is None else [*keys, f"account:{name}"]
+def _device_signature(name: str, issued: str, nonce: str) -> str:
+    secret = current_app.secret_key
+    secret = secret if isinstance(secret, bytes) else str(secret).encode("utf-8")
+    key = hmac.new(secret, b"kcsp device cookie", hashlib.sha256).digest()
+    return _b64(hmac.new(key, "\0".join((name, issued, nonce)).encode("utf-8"), hashlib.sha256).digest())
 
 
-def _too_many(keys: list[str]) -> int:
-    return auth_db().retry_after(keys, _limit())
+def device_cookie(name: str) -> str:
+    """A new device cookie for `name`: the name, when it was issued, a random nonce, and their HMAC."""
+    issued, nonce = str(int(time.time())), secrets.token_urlsafe(16)
+    return ".".join((_b64(name.encode("utf-8")), issued, nonce, _device_signature(name, issued, nonce)))
 
 
-def _failed(keys: list[str]) -> None:
-    auth_db().record_failure(keys, _limit())
+def trusted_device(name: str) -> str | None:
+    """The nonce of the request's device cookie if it is valid, unexpired and issued for `name`."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    parts = value.split(".")
+    if len(value) > MAX_DEVICE_COOKIE_LENGTH or len(parts) != 4:
+        return None
+    encoded, issued, nonce, signature = parts
+    if not issued.isascii() or not issued.isdigit() or time.time() - int(issued) > DEVICE_COOKIE_DAYS * 86400:
+        return None
+    try:
+        owner = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+    except ValueError:
+        return None
+    if owner != name or not hmac.compare_digest(signature, _device_signature(name, issued, nonce)):
+        return None
+    return nonce
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A counted (or refused) attempt, the key its success clears, and whether it came from a client
+    trusted for the account (a valid device cookie)."""
+
+    attempt: Attempt
+    own_key: str
+    trusted: bool
+
+    @property
+    def wait(self) -> int:
+        return self.attempt.wait
+
+
+def begin_attempt(name: str) -> SignInAttempt:
+    """Check and count an attempt to prove one is `name`, before any secret is checked."""
+    settings = runtime.settings()
+    limit = Limit.parse(settings.sign_in_limit)
+    nonce = None if name == TOKEN_ACCOUNT else trusted_device(name)
+    if nonce is not None:
+        checks = [(f"device:{nonce}", limit)]
+    else:
+        ceiling = Limit.parse(settings.sign_in_ceiling)
+        client = request.remote_addr or "-"
+        checks = [(f"pair:{client} {name}", limit), (f"client:{client}", ceiling)]
+        if name != TOKEN_ACCOUNT:
+            checks.append((f"account:{name}", ceiling))
+    return SignInAttempt(auth_db().begin_attempt(checks), checks[0][0], nonce is not None)
+
+
+def succeeded(attempt: SignInAttempt, name: str | None = None) -> None:
+    """Take a successful attempt off the counts; a client not yet trusted for `name` is given a device
+    cookie for it on the response to this request."""
+    auth_db().attempt_succeeded(attempt.attempt, [attempt.own_key])
+    if name is None or attempt.trusted:
+        return
+
+    @after_this_request
+    def _trust(response: Response) -> Response:
+        response.set_cookie(DEVICE_COOKIE, device_cookie(name), max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
+        return response
 
 
 def too_many_response(wait: int, *, page: bool = False) -> Response:
@@ -110,27 +199,25 @@ def _check_credentials() -> tuple[User | None, Response | None]:
         return None, None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "bearer":
-        keys = _attempt_keys(None)
-        wait = _too_many(keys)
-        if wait:
-            return None, too_many_response(wait)
+        attempt = begin_attempt(TOKEN_ACCOUNT)
+        if attempt.wait:
+            return None, too_many_response(attempt.wait)
         name = auth_db().token_user(value.strip())
         user = find_user(runtime.settings().users_file, name) if name else None
         if user is None:
-            _failed(keys)
             return None, _unauthorised("this API token is not valid (unknown, revoked or mistyped)")
+        succeeded(attempt)
     elif scheme.lower() == "basic":
         auth = request.authorization
         if auth is None or not auth.username or auth.password is None:
             return None, _unauthorised("the Basic credentials are malformed")
-        keys = _attempt_keys(clean_name(auth.username))
-        wait = _too_many(keys)
-        if wait:
-            return None, too_many_response(wait)
+        attempt = begin_attempt(clean_name(auth.username))
+        if attempt.wait:
+            return None, too_many_response(attempt.wait)
         user = authenticate(runtime.settings().users_file, auth.username, auth.password)
         if user is None:
-            _failed(keys)
             return None, _unauthorised("the user name or password is not right")
+        succeeded(attempt, user.name)
     else:
         return None, _unauthorised("send an API token (Authorization: Bearer) or HTTP Basic credentials")
     return user, None
@@ -207,14 +294,13 @@ def login_submit() -> Response:
         return login_page("The form had expired: please sign in again.", status=400)
     form = request.form
     name = clean_name(form.get("name", ""))
-    keys = _attempt_keys(name)
-    wait = _too_many(keys)
-    if wait:
-        return too_many_response(wait, page=True)
+    attempt = begin_attempt(name)
+    if attempt.wait:
+        return too_many_response(attempt.wait, page=True)
     user = authenticate(runtime.settings().users_file, name, form.get("password", ""))
     if user is None:
-        _failed(keys)
         return login_page("The user name or password is not right.", status=401)
+    succeeded(attempt, user.name)
     start_new_session()
     login_user(SessionUser(user))
     return redirect(_safe_next(request.form.get("next")))
