@@ -89,9 +89,9 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         sign_in_limit=limit,
         sign_in_ceiling=_limit(env, "KCSP_SIGN_IN_CEILING", limit),
         auth_db=_resolve(env["KCSP_AUTH_DB"]) if env.get("KCSP_AUTH_DB") else None,
-        session_idle_minutes=_positive(env, "KCSP_SESSION_IDLE_MINUTES", 60),
-        session_max_hours=_positive(env, "KCSP_SESSION_MAX_HOURS", 12),
-        max_body_bytes=_positive(env, "KCSP_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        session_idle_minutes=positive_whole(env, "KCSP_SESSION_IDLE_MINUTES", 60),
+        session_max_hours=positive_whole(env, "KCSP_SESSION_MAX_HOURS", 12),
+        max_body_bytes=positive_whole(env, "KCSP_MAX_BODY_BYTES", 2 * 1024 * 1024),
         import_limits=load_import_limits(env),
     )
 
@@ -100,11 +100,12 @@ def load_import_limits(environ: os._Environ | dict | None = None) -> ImportLimit
     """The spreadsheet import limits (a variable left unset keeps its default)."""
     env = os.environ if environ is None else environ
     defaults = ImportLimits()
-    return ImportLimits(**{f.name: _positive(env, IMPORT_LIMIT_VARIABLES[f.name], getattr(defaults, f.name))
+    return ImportLimits(**{f.name: positive_whole(env, IMPORT_LIMIT_VARIABLES[f.name], getattr(defaults, f.name))
                            for f in fields(ImportLimits)})
 
 
-def _positive(env, name: str, default: int) -> int:
+def positive_whole(env, name: str, default: int) -> int:
+    """A whole-number setting above 0 (the default when unset); a bad value stops the start-up."""
     raw = env.get(name, "")
     if not raw:
         return default

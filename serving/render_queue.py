@@ -28,6 +28,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from kcsp.settings import positive_whole
 from serving.chromium import Browser, SharedBrowser
 from serving.workers import PLACES_KEY
 
@@ -38,15 +39,6 @@ BROWSER_IDLE_S = 120
 """The browser is closed after this long with nothing to render, and started again when needed."""
 FIRST_RENDER_GUESS_S = 10
 MAX_RETRY_AFTER_S = 120
-
-
-def _whole(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise RuntimeError(f"{name} must be a whole number above 0 (it is {raw!r})")
-    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -65,10 +57,10 @@ class Limits:
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Limits:
         env = os.environ if env is None else env
-        return cls(renders=_whole(env, "KCSP_PACK_RENDERS", cls.renders),
-                   waiting=_whole(env, "KCSP_PACK_WAITING", cls.waiting),
-                   per_minute=_whole(env, "KCSP_PACK_RENDERS_PER_MINUTE", cls.per_minute),
-                   cache_bytes=_whole(env, "KCSP_PACK_CACHE_MB", cls.cache_bytes >> 20) << 20)
+        return cls(renders=positive_whole(env, "KCSP_PACK_RENDERS", cls.renders),
+                   waiting=positive_whole(env, "KCSP_PACK_WAITING", cls.waiting),
+                   per_minute=positive_whole(env, "KCSP_PACK_RENDERS_PER_MINUTE", cls.per_minute),
+                   cache_bytes=positive_whole(env, "KCSP_PACK_CACHE_MB", cls.cache_bytes >> 20) << 20)
 
 
 class Refused(Exception):
