@@ -74,7 +74,7 @@ def control_figure(change: Verdict | None, indicator: pd.Series) -> dict:
     """The control chart behind a change verdict, or a short figure saying why there is none."""
     frame = control_frame(change, indicator["polarity"]) if change is not None else pd.DataFrame()
     if not frame.empty:
-        return control_chart_figure(frame, unit=indicator["unit"], real=not change.illustrative_chart,
+        return control_chart_figure(frame, unit=indicator["unit"], real=not change.chart_illustrative,
                                     withheld=change.months_withheld)
     if change is None or change.verdict is None or change.months_withheld:
         why = "withheld: single months of this measure are not published for districts"

@@ -4,12 +4,12 @@ its results; nothing else says better or worse.
 Two kinds of verdict, never mixed, each chosen for the data the measure holds (`method` says which):
 - comparison: an area's rate per 1,000 residents over the window against its benchmark (the total
   of its coverage area over the same window). Better / Similar / Worse where the measure has a good
-  direction, Higher / Similar / Lower where it has none. First Spiegelhalter's test asks whether the
-  areas spread more widely than chance allows (kcsp.stats.spread). If not (`interval`), an area
-  differs when its 95% interval excludes the benchmark (exact Poisson below 10 events, Byar from
-  10). If they do (`funnel-overdispersed`), the interval and the funnel are widened by the
-  between-area variance tau^2, so a district differs only when it lies outside the widened funnel:
-  the verdict and the funnel are one decision.
+  direction, Higher / Similar / Lower where it has none. First Spiegelhalter's winsorised phi and
+  DerSimonian and Laird's tau^2 measure how much more widely the areas spread than chance allows
+  (kcsp.stats.spread). Where tau^2 is 0 (`interval`), an area differs when its 95% interval
+  excludes the benchmark (exact Poisson below 10 events, Byar from 10). Where it is above 0
+  (`funnel-overdispersed`), the interval and the funnel are widened by it, so a district differs
+  only when it lies outside the widened funnel: the verdict and the funnel are one decision.
 - change: for a monthly series (`spc`), the XmR control chart of kcsp.spc: the months since the
   series last broke, last changed between real and illustrative figures, or CHART_POINTS before the
   window's end, with a baseline of the months before the window (12 to 24). The verdict is the
@@ -17,9 +17,10 @@ Two kinds of verdict, never mixed, each chosen for the data the measure holds (`
   falling where the measure has no good direction), else "No significant change" (common cause);
   `signal` names the rule. The window's count against the same months a year before is kept as a
   description, never as the verdict. For quarterly and yearly counts the window is tested against
-  the same periods a year before: the exact conditional binomial test (`exact-test`) where the
-  series varies as Poisson counts do, the quasi-Poisson test with the dispersion the series itself
-  shows (`overdispersed-test`) where it varies more (kcsp.stats.poisson_trend_dispersion).
+  the same periods a year before (kcsp.stats.change_test): the exact conditional binomial test
+  (`exact-test`) where the measure's series vary no more than Poisson counts, the quasi-Poisson test
+  (`overdispersed-test`) where their dispersion, pooled across the areas (kcsp.stats.pooled_dispersion),
+  is above 1.
   Improving / Worsening only when p < 0.05.
 Never across a series break, never with a period missing, never mixing real and illustrative
 figures: then "Not compared", with the reason.
@@ -171,11 +172,6 @@ class Verdict:
             "previous_count": self.previous_count, "p_value": self.p_value, "method": self.method,
             "signal": self.signal,
         }
-
-    @property
-    def illustrative_chart(self) -> bool:
-        """Whether the control chart's months are illustrative (a chart never mixes the two)."""
-        return self.chart_illustrative
 
     @property
     def chart_periods(self) -> pd.DatetimeIndex | None:

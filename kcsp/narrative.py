@@ -100,7 +100,7 @@ def method_words(v: Verdict) -> str:
     if v.method == EXACT_TEST and v.p_value is not None:
         return f"exact test, {fmt_p(v.p_value)}"
     if v.method == OVERDISPERSED_TEST and v.p_value is not None:
-        return f"test allowing for the series' own overdispersion, {fmt_p(v.p_value)}"
+        return f"test allowing for the measure's own overdispersion, {fmt_p(v.p_value)}"
     if v.method == FUNNEL_OVERDISPERSED and v.spread is not None:
         return (f"95% funnel widened because districts vary {v.spread.phi:.1f} times as much as chance "
                 "allows")

@@ -43,8 +43,7 @@ class Dataset:
         self.today = (pd.Timestamp.today() if today is None else today).normalize()
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
-        self.priorities = self._priorities(tables["priorities"])
-        self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
+        priorities = self._priorities(tables["priorities"])
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
         self.all_meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
@@ -63,7 +62,7 @@ class Dataset:
             for iid, grp in tables["series_breaks"].groupby("indicator_id")
         }
         self._pop = self.population.set_index(["area_code", "year"])["population"]
-        self.priorities = self._real_headlines(self.priorities)
+        self.priorities = self._real_headlines(priorities)
         self.current_priorities = self.priorities[self.priorities["current"].astype(bool)].reset_index(drop=True)
         self._local_codes = set(self.districts()["area_code"])
 

@@ -6,8 +6,8 @@ The methods are those of OHID Fingertips, PHEindicatormethods and Spiegelhalter 
   from 10 (Byar's lower limit is far off for very small counts);
 - a change between two equal windows of Poisson-like counts is significant when the exact two-sided
   conditional binomial test gives p < 0.05 (given their sum, the later count is binomial with p =
-  1/2 when nothing changed); where a series varies more than Poisson counts do, the same statistic
-  is scaled by its quasi-Poisson dispersion (`poisson_trend_dispersion`);
+  1/2 when nothing changed); where a measure's series vary more than Poisson counts do, the same
+  statistic is scaled by their quasi-Poisson dispersion (`pooled_dispersion`, `change_test`);
 - funnel limits are the same intervals turned round: for each population, the counts at which the
   interval's edge meets the benchmark, so a point outside the 95% funnel is exactly an area whose
   interval excludes the benchmark; where the areas are overdispersed (`spread`), limits and

@@ -1,10 +1,13 @@
-"""Shared test helpers: the test accounts, Chromium options, and signing in through the real form."""
+"""Shared test helpers: the test accounts, Chromium options, signing in through the real form, and
+gunicorn as deployed on a private copy of a store."""
 
 from __future__ import annotations
 
 import base64
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,3 +49,19 @@ def sign_in(client, name: str, password: str | None = None, **extra):
 
 def sign_out(client):
     return client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+
+
+@contextmanager
+def gunicorn_on_a_copy(base: Path, store, *, workers: int = 1, env: dict[str, str] | None = None,
+                       **kwargs) -> Iterator:
+    """gunicorn as deployed (the project's gunicorn.conf.py) on a private copy of `store` in `base`, with
+    an auth database of its own, the test accounts and no sign-in wall; `env` adds to or overrides that."""
+    from kcsp import runtime
+    from serving import server
+    from tests.fixture_store import copy_store
+
+    root = copy_store(store, base / "store").root
+    full = {"KCSP_REQUIRE_LOGIN": "0", "KCSP_AUTH_DB": str(base / "auth.sqlite3"),
+            "KCSP_USERS_FILE": str(runtime.settings().users_file), **(env or {})}
+    with server.gunicorn(root, workers=workers, env=full, log_path=base / "gunicorn.log", **kwargs) as running:
+        yield running

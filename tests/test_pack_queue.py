@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import itertools
-import shutil
 import statistics
 import threading
 import time
@@ -16,9 +15,9 @@ import time
 import pytest
 
 from serving import routes
-from serving import server as serving_server
 from serving.render_queue import Limits, Pack, PackCache, Refused, RenderQueue, client_key, released_app_place
 from serving.workers import BoundedApp
+from tests.support import gunicorn_on_a_copy
 
 PACK_CLIENTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 """Four clients, each from an address of its own (all loopback), as four people would be."""
@@ -58,14 +57,7 @@ def join_all(threads: list[threading.Thread], seconds: float) -> bool:
 @pytest.fixture(scope="module")
 def one_worker(tmp_path_factory, demo_store):
     """gunicorn as deployed (the project's gunicorn.conf.py, one worker) on a copy of the demo store."""
-    from kcsp import runtime
-
-    base = tmp_path_factory.mktemp("pack-queue")
-    root = base / "store"
-    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    env = {"KCSP_REQUIRE_LOGIN": "0", "KCSP_AUTH_DB": str(base / "auth.sqlite3"),
-           "KCSP_USERS_FILE": str(runtime.settings().users_file)}
-    with serving_server.gunicorn(root, workers=1, env=env, log_path=base / "gunicorn.log") as running:
+    with gunicorn_on_a_copy(tmp_path_factory.mktemp("pack-queue"), demo_store) as running:
         yield running
 
 

@@ -4,14 +4,13 @@ a large body is refused with 413, and gunicorn's own error answers carry the sec
 
 from __future__ import annotations
 
-import shutil
 import socket
 import time
 
 import pytest
 import requests
 
-from serving import server as serving_server
+from tests.support import gunicorn_on_a_copy
 
 pytestmark = pytest.mark.slow
 
@@ -19,14 +18,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_store):
     """gunicorn with three workers (the project's gunicorn.conf.py) on a copy of the demo store."""
-    from kcsp import runtime
-
-    base = tmp_path_factory.mktemp("server")
-    root = base / "store"
-    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
-    env = {"KCSP_REQUIRE_LOGIN": "0", "KCSP_AUTH_DB": str(base / "auth.sqlite3"),
-           "KCSP_SIGN_IN_LIMIT": "10 per 10 minutes", "KCSP_USERS_FILE": str(runtime.settings().users_file)}
-    with serving_server.gunicorn(root, workers=3, env=env, log_path=base / "gunicorn.log") as running:
+    with gunicorn_on_a_copy(tmp_path_factory.mktemp("server"), demo_store, workers=3,
+                            env={"KCSP_SIGN_IN_LIMIT": "10 per 10 minutes"}) as running:
         yield running.url, int(running.url.rsplit(":", 1)[1])
 
 

@@ -27,6 +27,7 @@ import requests
 
 from serving import server as serving_server
 from serving.workers import REQUEST_DEADLINE_S
+from tests.support import gunicorn_on_a_copy
 
 pytestmark = pytest.mark.slow
 
@@ -152,15 +153,11 @@ def servers(tmp_path_factory, demo_store):
     """gunicorn, one worker, on a loopback port and on a unix socket (for nginx), with a HOME of its
     own (where gunicorn would put its default control socket)."""
     base = tmp_path_factory.mktemp("slow")
-    root = base / "store"
-    shutil.copytree(demo_store.root, root, ignore=shutil.ignore_patterns(".*"))
     home = base / "home"
     home.mkdir()
     unix_socket = base / "gunicorn.sock"
-    env = {"KCSP_REQUIRE_LOGIN": "0", "KCSP_AUTH_DB": str(base / "auth.sqlite3"), "HOME": str(home),
-           "XDG_RUNTIME_DIR": ""}
-    with serving_server.gunicorn(root, env=env, log_path=base / "gunicorn.log",
-                                 binds=(f"unix:{unix_socket}",)) as running:
+    with gunicorn_on_a_copy(base, demo_store, env={"HOME": str(home), "XDG_RUNTIME_DIR": ""},
+                            binds=(f"unix:{unix_socket}",)) as running:
         yield Servers(running, int(running.url.rsplit(":", 1)[1]), unix_socket, home)
 
 
