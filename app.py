@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,14 +13,18 @@ from dash.fingerprint import build_fingerprint
 from flask import Response, request
 
 from components.committee import committee_bar, committee_props
-from components.shell import filter_bar, footer, header
-from kcsp import judgements, runtime
+from components.shell import filter_bar, footer, header, search_results
+from kcsp import judgements, meetings, runtime, search
 from kcsp.committee import CommitteeNav, committee_nav
 from kcsp.web.answers import init_answers, init_callback_checks
 from kcsp.web.api import bp as api_bp
 from kcsp.web.auth import init_auth, request_user
+from kcsp.web.download import bp as download_bp
+from kcsp.web.matters_api import bp as matters_api_bp
 from kcsp.web.plan_api import bp as plan_api_bp
 from kcsp.web.security import init_security, init_store_guard
+from kcsp.web.texts_api import bp as texts_api_bp
+from kcsp.web.unsubscribe import bp as unsubscribe_bp
 from serving.routes import bp as pack_bp
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,7 +51,11 @@ init_store_guard(server, runtime.store_problems)
 init_auth(server)
 server.register_blueprint(api_bp)
 server.register_blueprint(plan_api_bp)
+server.register_blueprint(texts_api_bp)
+server.register_blueprint(matters_api_bp)
 server.register_blueprint(pack_bp)
+server.register_blueprint(download_bp)
+server.register_blueprint(unsubscribe_bp)
 
 
 def first_view() -> tuple[str, str] | None:
@@ -124,6 +133,14 @@ def layout() -> html.Div:
 
 
 app.layout = layout
+
+
+@dash.callback(Output("site-search-results", "children"), Input("site-search", "value"), prevent_initial_call=True)
+def site_search(query):
+    """The search box's results (kcsp.search), what this viewer may see only."""
+    text = query if isinstance(query, str) else ""
+    found = search.search(runtime.dataset(), text, include_restricted=request_user() is not None)
+    return search_results(found, text)
 
 
 def _plotly_url() -> str:
@@ -233,6 +250,8 @@ init_answers(server, cacheable_outputs)
 # that memory.
 if not runtime.store_problems():
     judgements.warm(runtime.dataset())
+    with contextlib.suppress(meetings.MeetingError):  # the meeting /meeting opens on, as it stood
+        judgements.warm(runtime.meeting(None)[1])
     with server.test_request_context("/"):
         server.preprocess_request()
 

@@ -113,7 +113,9 @@
         }
       });
       var suffix = query(pairs);
-      return (ids || []).map(function (id) { return id.path + suffix; });
+      /* A district page's own link names its district in the path: the one chosen before is not carried. */
+      var others = query(pairs.filter(function (pair) { return pair[0] !== "district"; }));
+      return (ids || []).map(function (id) { return id.path + (DISTRICT_PAGE.test(id.path) ? others : suffix); });
     }
   };
 })();

@@ -41,29 +41,39 @@ def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme
             "status_sort": STATUS_SORT[a.status],
             "status_label": status_text(a.status),
             "updated": "" if pd.isna(a.updated_at) else str(a.updated_at)[:10],
+            "progress": _progress(a),
             "version": int(a.version),
         })
     return rows
+
+
+def _progress(action) -> str:
+    """The latest progress with its date, or that there has been no update."""
+    text = action.progress if isinstance(getattr(action, "progress", None), str) else ""
+    if pd.isna(action.updated_at) or not text:
+        return "No update yet"
+    return f"{pd.Timestamp(action.updated_at):%d %b %Y}: {text}"
 
 
 def _status_classes() -> dict[str, str]:
     return {f"brag-{s}": f"params.data.status === '{s}'" for s in BRAG}
 
 
-# One line per row: long text is cut with an ellipsis (its full text is in the row's title and in the
-# selected action's detail below the grid).
+WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "wrap-cell"}
+"""Long text wraps onto as many lines as it needs: nothing in the plan is cut, on screen or in print."""
+
 COLUMN_DEFS = [
     {"field": "action_id", "headerName": "Ref", "width": 82, "sort": "asc"},
-    {"field": "title", "headerName": "Action", "flex": 3, "minWidth": 240, "tooltipField": "title"},
-    {"field": "priority", "headerName": "Priority", "flex": 1.2, "minWidth": 130, "tooltipField": "priority"},
-    {"field": "status_sort", "headerName": "Status", "width": 136, "cellClass": "brag-cell",
+    {"field": "title", "headerName": "Action", "flex": 3, "minWidth": 200, **WRAP},
+    {"field": "priority", "headerName": "Priority", "flex": 1.2, "minWidth": 140, **WRAP},
+    {"field": "status_sort", "headerName": "Status", "width": 130, "cellClass": "brag-cell",
      "cellClassRules": _status_classes(), "valueFormatter": {"function": "params.data.status_label"}},
-    {"field": "due", "headerName": "Due", "width": 150, "cellClassRules": {"overdue-cell": "params.data.overdue"},
-     "valueFormatter": {"function": "params.data.due_label"}},
-    {"field": "lead_agency", "headerName": "Lead agency", "flex": 1, "minWidth": 120, "tooltipField": "lead_agency"},
-    {"field": "themes", "headerName": "Themes", "flex": 1.2, "minWidth": 120, "tooltipField": "themes"},
-    {"field": "areas", "headerName": "Areas", "flex": 1, "minWidth": 110, "tooltipField": "areas"},
-    {"field": "updated", "headerName": "Last update", "width": 118},
+    {"field": "due", "headerName": "Due", "width": 128, "cellClassRules": {"overdue-cell": "params.data.overdue"},
+     "valueFormatter": {"function": "params.data.due_label"}, **WRAP},
+    {"field": "lead_agency", "headerName": "Lead agency", "flex": 1, "minWidth": 110, **WRAP},
+    {"field": "progress", "headerName": "Latest progress", "flex": 3, "minWidth": 200, **WRAP},
+    {"field": "themes", "headerName": "Themes", "flex": 1.1, "minWidth": 110, **WRAP},
+    {"field": "areas", "headerName": "Areas", "flex": 0.9, "minWidth": 110, **WRAP},
 ]
 
 
@@ -78,7 +88,8 @@ def actions_grid(grid_id: str, rows: list[dict]) -> dag.AgGrid:
         id=grid_id,
         rowData=rows,
         columnDefs=COLUMN_DEFS,
-        defaultColDef={"sortable": True, "resizable": True, "filter": False, "suppressHeaderMenuButton": True},
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "suppressHeaderMenuButton": True,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
         getRowId="params.data.action_id",
         dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},

@@ -74,7 +74,7 @@ def cover_changes(changes: pd.DataFrame, names: dict[str, str]) -> html.Ul:
              for r in changes.head(COVER_CHANGES_SHOWN).itertuples()]
     more = len(changes) - COVER_CHANGES_SHOWN
     if more > 0:
-        items.append(html.Li(f"and {more} more: see the meeting page."))
+        items.append(html.Li(f"and {more} more, each on its priority's page."))
     return html.Ul([*items, note], className="cover-list")
 
 
@@ -88,7 +88,7 @@ def cover_moves(moves: pd.DataFrame, names: dict[str, str]) -> html.Ul | html.P:
                               f"{r.action_id} {short(r.title)} ({names.get(r.priority_id, '')})"]))
     more = len(moves) - COVER_MOVES_SHOWN
     if more > 0:
-        items.append(html.Li(f"and {more} more: see the meeting page."))
+        items.append(html.Li(f"and {more} more, each on its priority's page."))
     return html.Ul(items, className="cover-list")
 
 

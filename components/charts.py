@@ -65,9 +65,12 @@ def _value_traces(trend: pd.DataFrame, months: list[str], labels: list[str], per
     base = {"type": "scatter", "x": months, "customdata": labels, "connectgaps": False, "xaxis": "x", "yaxis": "y"}
     flags = (trend["illustrative"].astype(bool) if "illustrative" in trend
              else pd.Series(False, index=trend.index))
+    gapped = "withheld" in trend and bool((trend["withheld"] & trend["value"].isna()).any())
     if not (flags.any() and (~flags).any()):
+        # a month between withheld ones has no line to it: markers keep it in sight
         return [{**base, "y": _numbers(trend["value"]), "name": per.capitalize(),
-                 "mode": "lines+markers" if len(trend) < 30 else "lines", "line": {"color": DARK_BLUE, "width": 2},
+                 "mode": "lines+markers" if len(trend) < 30 or gapped else "lines",
+                 "marker": {"size": 5 if gapped else 6}, "line": {"color": DARK_BLUE, "width": 2},
                  "hovertemplate": "%{customdata}: %{y:,.0f}<extra>" + per + "</extra>"}]
     return [
         {**base, "y": _numbers(trend["value"].where(~flags)), "name": f"{per.capitalize()}: real figures",
@@ -86,15 +89,18 @@ def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Ti
     yearly measure, one panel. Gaps are gaps: a period with no figure (a total not every area
     reported, or a figure withheld from the public) is never drawn as zero.
 
-    `trend` is Dataset.trend: period, value, rolling, missing, withheld and rolling_withheld. Values
-    withheld and still present (a signed-in viewer) are marked.
+    `trend` is Dataset.trend: period, value, rolling, missing, withheld and rolling_withheld, and
+    rounded. Rounded figures (a small-number measure as the public sees it, kcsp.disclosure) say so in
+    the panels' titles; a figure withheld from the public is a gap marked on the axis with why, in
+    words; values withheld and still present (a signed-in viewer) are marked as not for publication.
     """
     months = _months(trend["period"])
     labels = [frequency.label(p) for p in trend["period"]]
+    rounded = " (rounded to the nearest 5)" if "rounded" in trend and bool(trend["rounded"].any()) else ""
     per = f"per {frequency.noun}"
     rolling_name = (f"Rolling {frequency.per_year}-{frequency.noun} total" if frequency.per_year > 1
                     else f"{frequency.noun.capitalize()}ly total")
-    data = _value_traces(trend, months, labels, per)
+    data = _value_traces(trend, months, labels, per + (rounded if frequency.per_year == 1 else ""))
     if frequency.per_year > 1:
         data.append(
             {"type": "scatter", "x": months, "y": _numbers(trend["rolling"]), "customdata": labels,
@@ -106,18 +112,26 @@ def trend_figure(trend: pd.DataFrame, *, unit: str, breaks: Sequence[tuple[pd.Ti
     if not marked.empty:
         data.append({
             "type": "scatter", "x": _months(marked["period"]), "y": _numbers(marked["value"]),
-            "name": "Withheld from the public", "mode": "markers", "xaxis": "x", "yaxis": "y",
-            "marker": {"symbol": "square-open", "size": 9, "color": DARK_PINK, "line": {"width": 2}},
+            "name": "Not for publication: withheld from the public (1 to 4)", "mode": "markers", "xaxis": "x",
+            "yaxis": "y", "marker": {"symbol": "square-open", "size": 9, "color": DARK_PINK, "line": {"width": 2}},
             "hoverinfo": "skip"})
+    hidden = trend[trend["withheld"] & trend["value"].isna() & ~trend["missing"]]
+    if not hidden.empty:
+        data.append({
+            "type": "scatter", "x": _months(hidden["period"]), "y": [0] * len(hidden),
+            "customdata": [frequency.label(p) for p in hidden["period"]],
+            "name": "Withheld: 1 to 4, too small to publish", "mode": "markers", "xaxis": "x", "yaxis": "y",
+            "marker": {"symbol": "x-thin-open", "size": 10, "color": DARK_PINK, "line": {"width": 2}},
+            "hovertemplate": "%{customdata}: withheld (1 to 4, too small to publish)<extra></extra>"})
     if frequency.per_year == 1:
         return {"data": data, "layout": _layout(
             height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, shapes=_break_lines(trend, breaks, 1),
             annotations=_break_notes(trend, breaks), legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
             xaxis={**X_AXIS, "tickformat": "%Y"}, yaxis=dict(Y_AXIS))}
     annotations = [
-        {"text": f"{unit.capitalize()} {per}", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
+        {"text": f"{unit.capitalize()} {per}{rounded}", "x": 0.5, "y": 1.0, "xref": "paper", "yref": "paper",
          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
-        {"text": rolling_name, "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
+        {"text": rolling_name + rounded, "x": 0.5, "y": 0.4, "xref": "paper", "yref": "paper",
          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}},
     ]
     return {"data": data, "layout": _layout(
@@ -293,10 +307,43 @@ def control_chart_figure(frame: pd.DataFrame, *, unit: str, real: bool, withheld
                      "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}}]
                    if not base.empty else [])
     if withheld:
-        annotations.append({"text": "Single months withheld from the public: shown because you are signed in",
+        annotations.append({"text": "Exact months, not for publication: the public sees them rounded",
                             "x": 1, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "right",
                             "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": DARK_PINK}})
     return {"data": data, "layout": _layout(
         height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60}, shapes=shapes, annotations=annotations,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         yaxis={**Y_AXIS, "rangemode": "normal", "zeroline": False, "title": {"text": per}})}
+
+
+COMPARATOR_STYLES = (("dash", "diamond-open", ORANGE), ("dot", "square-open", TURQUOISE), ("dashdot", "x", DARK_PINK))
+"""Line dash, marker and colour of each comparator's trace (the area's own is solid with filled dots)."""
+
+
+def comparator_figure(frame: pd.DataFrame, *, title_unit: str, height: int = 360) -> dict:
+    """The area's rate and each national comparator's rate by period (kcsp.comparators.comparison): the
+    area a solid line with filled dots, each comparator dashed or dotted with open markers, so that the
+    lines are told apart without colour; every trace named in the legend, numbers in the hover."""
+    first = frame.drop_duplicates("period")
+    area_name = str(first["area_name"].iloc[0]) if not first.empty else "Area"
+    data = [{
+        "type": "scatter", "x": _months(first["period"]), "y": _numbers(first["area_rate"]), "name": area_name,
+        "mode": "lines+markers", "line": {"color": DARK_BLUE, "width": 3},
+        "marker": {"symbol": "circle", "size": 8, "color": DARK_BLUE},
+        "customdata": [[label, count] for label, count in
+                       zip(first["period_label"], _numbers(first["area_count"]), strict=True)],
+        "hovertemplate": "%{customdata[0]}: %{y:.1f} " + title_unit + ", count %{customdata[1]:,.0f}<extra>"
+                         + area_name + "</extra>"}]
+    for i, (name, rows) in enumerate(frame.groupby("comparator_name", sort=False)):
+        dash, symbol, colour = COMPARATOR_STYLES[i % len(COMPARATOR_STYLES)]
+        data.append({
+            "type": "scatter", "x": _months(rows["period"]), "y": _numbers(rows["comparator_rate"]), "name": str(name),
+            "mode": "lines+markers", "line": {"color": colour, "width": 3, "dash": dash},
+            "marker": {"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
+            "customdata": list(rows["period_label"]),
+            "hovertemplate": "%{customdata}: %{y:.1f} " + title_unit + "<extra>" + str(name) + "</extra>"})
+    return {"data": data, "layout": _layout(
+        height=height, margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        xaxis={**X_AXIS, "tickformat": "%Y" if (frame["period"].dt.month == 1).all() else "%b %Y"},
+        yaxis={**Y_AXIS, "title": {"text": title_unit[:1].upper() + title_unit[1:]}})}

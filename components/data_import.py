@@ -95,7 +95,8 @@ def history_table(imports: pd.DataFrame, names: dict[str, str]) -> html.Div:
     table = pd.DataFrame({
         "Import": frame["import_id"], "Measure": frame["indicator_id"].map(lambda i: names.get(i, i)),
         "File": frame["file_name"], "SHA-256": frame["sha256"].str[:12] + "...",
-        "Source": frame["source"].fillna(""), "By": frame["imported_by"], "When (UTC)": frame["imported_at"],
+        "Source": frame["source"].fillna(""), "By": frame["imported_by"],
+        "When (UTC)": pd.to_datetime(frame["imported_at"], utc=True, format="ISO8601").dt.strftime("%d %b %Y %H:%M"),
         "Values": frame["rows"], "Periods": frame["periods"].str.replace(";", ", "),
     })
     return text_table(table, caption="Imports, newest first", table_id="import-history-table")

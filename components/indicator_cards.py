@@ -10,11 +10,15 @@ from dash import dcc, html
 from components.cards import GRAPH_CONFIG, about_indicator, chart_card, csv_href, data_table, part_id
 from components.charts import control_chart_figure, district_figure, district_map, funnel_figure, trend_figure
 from components.verdicts import paragraph, variation_icon, verdict_badge
+from kcsp import disclosure
 from kcsp.judgements import Verdict, control_frame
 from kcsp.narrative import method_words
 from kcsp.periods import Frequency
 
 WITHHELD = "withheld"
+ROUNDED_CODES = (disclosure.ROUNDED, disclosure.WITHHELD, disclosure.DERIVED, disclosure.DERIVED_WITHHELD)
+CHART_WITHHELD = ("its months are published only rounded (small numbers), so the chart, drawn from the exact "
+                  "counts, is shown to signed-in readers; its reading is given in words")
 
 
 def _count(value: float, withheld: bool) -> str:
@@ -25,12 +29,20 @@ def _count(value: float, withheld: bool) -> str:
     return f"{value:,.0f}*" if withheld else f"{value:,.0f}"
 
 
-def trend_table(trend: pd.DataFrame, unit: str, frequency: Frequency) -> pd.DataFrame:
-    """The rows a trend chart draws, as text (withheld counts never shown to the public)."""
+def _protected(trend: pd.DataFrame) -> bool:
+    """Whether the trend is of a small-number measure the public sees rounded (kcsp.disclosure)."""
+    return "disclosure" in trend and bool(trend["disclosure"].isin(ROUNDED_CODES).any())
+
+
+def trend_table(trend: pd.DataFrame, unit: str, frequency: Frequency, *, reveal: bool = False) -> pd.DataFrame:
+    """The rows a trend chart draws, as text (withheld counts never shown to the public; rounded ones
+    said to be in the column's name)."""
+    rounded = "" if reveal or not _protected(trend) else " (rounded to the nearest 5)"
     columns = {frequency.noun.capitalize(): [frequency.label(p) for p in trend["period"]],
-               unit.capitalize(): [_count(v, h) for v, h in zip(trend["value"], trend["withheld"], strict=True)]}
+               unit.capitalize() + rounded: [_count(v, h) for v, h in zip(trend["value"], trend["withheld"],
+                                                                           strict=True)]}
     if frequency.per_year > 1:
-        columns[f"Rolling {frequency.per_year}-{frequency.noun} total"] = [
+        columns[f"Rolling {frequency.per_year}-{frequency.noun} total{rounded}"] = [
             _count(v, h) for v, h in zip(trend["rolling"], trend["rolling_withheld"], strict=True)]
     if "illustrative" in trend and trend["illustrative"].any() and not trend["illustrative"].all():
         columns["Data"] = trend["illustrative"].map({True: "illustrative", False: "real"}).to_numpy()
@@ -48,12 +60,16 @@ def gaps_note(trend: pd.DataFrame, area_name: str, frequency: Frequency) -> str 
 
 
 def withheld_note(trend: pd.DataFrame, *, reveal: bool) -> str | None:
-    if not trend["withheld"].any():
+    """What the public sees of a small-number measure and why (kcsp.disclosure), or for a signed-in
+    viewer that the figures are exact and not for publication; None for an open measure."""
+    if not _protected(trend):
         return None
     if reveal:
-        return "Figures marked * are withheld from the public (small numbers); you see them because you are signed in."
-    return ("Figures for single periods in a district are withheld from the public, as are totals of 1 to 4: "
-            "the rolling year's totals are shown where they can be.")
+        return ("Exact figures, not for publication: the public sees them rounded to the nearest 5, and counts "
+                "of 1 to 4 (marked *) withheld.")
+    gaps = " Withheld figures are gaps in the chart, marked on its axis." if trend["withheld"].any() else ""
+    return ("Small numbers: so that no one can be identified, counts are rounded to the nearest 5 and counts of "
+            "1 to 4 withheld; totals and rolling years are sums of the published figures, rounded." + gaps)
 
 
 @dataclass(frozen=True)
@@ -76,8 +92,12 @@ def control_figure(change: Verdict | None, indicator: pd.Series) -> dict:
     if not frame.empty:
         return control_chart_figure(frame, unit=indicator["unit"], real=not change.chart_illustrative,
                                     withheld=change.months_withheld)
-    if change is None or change.verdict is None or change.months_withheld:
-        why = "withheld: single months of this measure are not published for districts"
+    if change is None:
+        why = "no change is judged for this view"
+    elif change.verdict is None:
+        why = change.reason or "withheld (small numbers)"
+    elif change.months_withheld and change.method == "spc" and change.verdict != "not-compared":
+        why = CHART_WITHHELD
     elif change.window is not None and change.window.frequency.months != 1:
         why = "yearly and quarterly measures are tested against the year before instead"
     else:
@@ -101,7 +121,7 @@ def trend_view(*, indicator: pd.Series, trend: pd.DataFrame, frequency: Frequenc
                             frequency=frequency),
         summary=[*summary, *(((n,),) for n in notes)],
         caption=f"{indicator['name']}, {area_name}, by {frequency.noun}",
-        table=trend_table(trend, indicator["unit"], frequency),
+        table=trend_table(trend, indicator["unit"], frequency, reveal=reveal),
         download_href=csv_href(indicator["indicator_id"], area_code, start, end),
         change=change,
         control=control_figure(change, indicator),
@@ -159,13 +179,15 @@ def _rate(value: float) -> str:
 
 
 def comparison_table(breakdown: pd.DataFrame, total_label: str) -> pd.DataFrame:
+    """The district comparison as text: counts the public sees rounded say so in the column's name."""
     withheld = breakdown["verdict"].isna()
+    count = "Count (rounded to the nearest 5)" if "rounded" in breakdown and breakdown["rounded"].any() else "Count"
     interval = [("" if pd.isna(lo) else f"{lo:.2f} to {hi:.2f}") for lo, hi in
                 zip(breakdown["lower"], breakdown["upper"], strict=True)]
     return pd.DataFrame({
         "District": breakdown["area_name"],
-        "Count": [_count(v, h or m) for v, h, m in zip(breakdown["count"], withheld, breakdown["shown_withheld"],
-                                                       strict=True)],
+        count: [_count(v, h or m) for v, h, m in zip(breakdown["count"], withheld, breakdown["shown_withheld"],
+                                                     strict=True)],
         "Residents": breakdown["population"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
         "Rate per 1,000": [WITHHELD if h else _rate(r) for r, h in zip(breakdown["rate"], withheld, strict=True)],
         "95% confidence interval": interval,
@@ -201,8 +223,10 @@ def district_card(*, indicator: pd.Series, verdicts: list[Verdict], breakdown: p
         f"funnel are widened by the between-district variance. A district is 'Similar' when the {total_label} "
         "rate lies inside its interval; otherwise it is 'Better' or 'Worse' (or 'Higher' or 'Lower' where a rise "
         "is neither good nor bad). The funnel's limits come from the same intervals, so a district outside the "
-        "95% funnel is exactly one judged different. Small numbers are withheld from the public, never shown as "
-        "zero."
+        "95% funnel is exactly one judged different. For a small-number measure the public sees each count "
+        "rounded to the nearest 5, and a district whose count is made of figures of 1 to 4 withheld (never shown "
+        "as zero); its rates, intervals and funnel are worked out from the rounded counts, its verdicts from the "
+        "exact ones."
     )
     bars, funnel = highlighted_figures(breakdown, limits, total_label=total_label, selected_code=selected_code,
                                        order=order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
-from components.brag import status_badge
+from components.brag import status_badge, status_text
 from components.cards import illustrative_badge
 from components.charts import trend_figure
 from components.verdicts import paragraph, verdict_badge
@@ -119,32 +119,91 @@ def pack_chart(*, chart_id: str, title: str, note: str, illustrative: bool, figu
 
 
 def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
-    """Actions with BRAG status (word + shape + colour) and their latest progress."""
+    """Every action the cover counts (kcsp.meetings.pack_actions), with BRAG status (word + shape +
+    colour), how it stands when no longer live, and its latest progress."""
     if actions.empty:
-        return html.P("No action of this priority was live at the time of the meeting.", className="pack-actions")
+        return html.P("This priority had no action in the plan at the time of the meeting.", className="pack-actions")
     rows = [html.Tr([
         html.Td(a.action_id),
         html.Td([a.title, html.Span(" (restricted)", className="text-muted") if a.classification == "restricted"
                  else None]),
         html.Td([f"{a.due:%b %Y}", *([html.Br(), html.Span("Overdue", className="overdue-flag")]
                                       if a.overdue else [])]),
-        html.Td(status_badge(a.status)),
-        html.Td([a.progress or "", " ", illustrative_badge(True) if a.illustrative else None]),
-    ]) for a in actions.itertuples(index=False)]
+        html.Td([status_badge(a.status), *([html.Br(), html.Span(a.standing, className="small pack-standing")]
+                                            if a.standing else [])]),
+        html.Td([a.progress if isinstance(a.progress, str) else "", " ",
+                 illustrative_badge(True) if a.illustrative else None]),
+    ], className="pack-finished" if a.finished else None) for a in actions.itertuples(index=False)]
     if "illustrative" in actions and actions["illustrative"].any():
         caption = f"{caption} (progress updates illustrative)"
     return _table(caption, ["Ref", "Action", "Due", "Status", "Latest progress"], rows, "pack-actions")
 
 
+def pack_moves(moves: pd.DataFrame, *, since: str) -> html.Div:
+    """Every status move of a priority's actions in the pack's period, one line each."""
+    if moves.empty:
+        return html.P(f"No action's status moved {since}.", className="small mb-1 pack-moves")
+    items = []
+    for r in moves.itertuples(index=False):
+        before = status_text(r.status_before) if isinstance(r.status_before, str) else "new"
+        word = MOVE[r.move].word if r.move in MOVE else r.move
+        overdue = " Became overdue." if r.became_overdue else ""
+        items.append(html.Li([html.Span(MOVE_SHAPES.get(r.move, ""), **{"aria-hidden": "true"}),
+                              f" {r.action_id} {r.title.rstrip('. ')}: {before} to {status_text(r.status_now)} "
+                              f"({word.lower()}).{overdue}"]))
+    return html.Div([html.P(f"Status moves {since}:", className="small fw-semibold mb-0"),
+                     html.Ul(items, className="small mb-1")], className="pack-moves")
+
+
+def pack_changes(changes: pd.DataFrame, priority_names: dict[str, str], *, since: str) -> html.Div | None:
+    """A priority's significant changes in the pack's period (none: nothing is printed; the cover says
+    how many measures were judged)."""
+    if changes.empty:
+        return None
+    items = [html.Li([verdict_badge(r.verdict, small=True), f" {r.name}, {r.area_name}: ",
+                      change_figures(r.verdict)]) for r in changes.itertuples(index=False)]
+    return html.Div([html.P(f"Significant changes {since}:", className="small fw-semibold mb-0"),
+                     html.Ul(items, className="small mb-1")], className="pack-changes")
+
+
 def pack_page(*, priority_id: str, name: str, lead: str, running_head: str, narrative: tuple,
-              since: str | None, chart: html.Div | None, actions: html.Div) -> html.Section:
-    """One priority's page of the meeting pack."""
+              since: str | None, chart: html.Div | None, actions: html.Div, moves: html.Div | None = None,
+              changes: html.Div | None = None, context: html.Div | None = None,
+              matters: html.Div | None = None, national: str | None = None) -> html.Section:
+    """One priority's part of the meeting pack (it starts a page)."""
     return html.Section([
         html.P(running_head, className="pack-running-head"),
         html.H2(name),
         html.P([html.Strong("Lead: "), lead], className="mb-1 small"),
         html.Div([paragraph(narrative)], className="pack-narrative"),
+        context,
         html.P(since, className="small mb-1") if since else None,
         chart,
+        html.P(national, className="small mb-1 pack-national") if national else None,
+        changes,
+        moves,
         actions,
+        matters,
     ], className="pack-page", id=f"pack-{priority_id}", **{"data-priority": name})
+
+
+def published_list(versions: pd.DataFrame, *, href_for) -> html.Section:
+    """The meeting's pack as presented: each published version (kcsp.published) with who, when, its
+    SHA-256 and, for a correction, why; each a download of the file as published."""
+    heading = html.H2("As presented: published packs", className="h5", id="published-packs")
+    if versions.empty:
+        return html.Section([heading, html.P("No pack has been published for this meeting yet: the pack below is "
+                                             "made from the record as it stood at the meeting.",
+                                             className="small")], className="published-packs")
+    rows = [html.Tr([
+        html.Td(f"Version {int(r.version)}"),
+        html.Td(f"{pd.Timestamp(r.published_at):%d %b %Y %H:%M} UTC by {r.published_by}"),
+        html.Td(r.reason if isinstance(r.reason, str) else "As first published"),
+        html.Td(html.Code(r.sha256, className="small text-break")),
+        html.Td(html.A(f"Download version {int(r.version)} (PDF, {int(r.pages)} pages)",
+                       href=href_for(int(r.version)))),
+    ], **{"data-pack-version": str(int(r.version))}) for r in versions.itertuples(index=False)]
+    return html.Section([heading, _table("Published versions of the meeting pack, newest first: the latest is what "
+                                         "the pack download serves",
+                                         ["Version", "Published", "Reason", "SHA-256", "File"], rows)],
+                        className="published-packs")

@@ -16,11 +16,15 @@ def _menu_item(label: str, path: str) -> dbc.DropdownMenuItem:
 
 
 def account_links(user_name: str | None, user_role: str | None) -> list:
-    """'Sign in', or who is signed in (name and role) with a Sign out link."""
+    """'Sign in', or who is signed in (name and role) with a Sign out link, what they follow and (admins and
+    leads) the update round's board."""
     if not user_name:
         return [dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login")]
     role = f" ({user_role})" if user_role else ""
+    board = [nav_link("Update round", "/rounds")] if user_role in ("admin", "lead") else []
     return [
+        *board,
+        nav_link("What you follow", "/following"),
         html.Span(["Signed in as ", html.Strong(user_name, id="nav-user-name"), role],
                   className="kcsp-signed-in navbar-text", id="nav-user"),
         dbc.NavLink("Sign out", href="/logout", external_link=True, id="nav-logout"),
@@ -46,6 +50,7 @@ def header(priorities: pd.DataFrame, districts: pd.DataFrame, *, user_name: str 
         nav_link("Meetings", "/meeting"),
         nav_link("Strategic assessment", "/assessment"),
         nav_link("Data and sources", "/data"),
+        nav_link("Help", "/help"),
         *account_links(user_name, user_role),
     ], className="kcsp-nav", navbar=True)
     return html.Header([
@@ -83,7 +88,32 @@ def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp)
         _select("District", "filter-district", district_options),
         _select("From", "filter-from", [{"label": "Earliest", "value": EARLIEST}, *months]),
         _select("To", "filter-to", [{"label": "Latest", "value": LATEST}, *months]),
+        search_box(),
     ], className="filter-bar d-flex flex-wrap gap-3 px-3 py-2", **{"aria-label": "Filters"})
+
+
+def search_box() -> html.Div:
+    """The site search (kcsp.search): results as links under the box, found as you type."""
+    return html.Div([
+        html.Label("Search", htmlFor="site-search", className="form-label mb-0"),
+        dcc.Input(id="site-search", type="search", debounce=0.3, maxLength=100, autoComplete="off",
+                  placeholder="A priority, measure, action (A011), district or meeting",
+                  className="form-control"),
+        html.Div(id="site-search-results", className="site-search-results", role="status",
+                 **{"aria-live": "polite"}),
+    ], className="filter site-search ms-lg-auto", role="search")
+
+
+def search_results(results: list, query: str) -> list | str:
+    """The search's answer: one link per result, its kind in words; or why there is none."""
+    if not query.strip():
+        return ""
+    if not results:
+        return html.P(f"Nothing found for \u201c{query.strip()}\u201d.", className="small mb-0")
+    return html.Ul([html.Li([html.Span(f"{r.kind.capitalize()}: ", className="small text-muted"),
+                             dcc.Link(r.label, href=r.href),
+                             html.Span(f" ({r.detail})", className="small text-muted") if r.detail else None])
+                    for r in results], className="list-unstyled mb-0 site-search-list")
 
 
 def footer() -> html.Footer:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from kcsp import judgements, meetings
 from kcsp.memo import per_dataset
-from kcsp.narrative import change_short, fmt_count, join_words
+from kcsp.narrative import change_short, figures_mark, fmt_count, join_words
 from kcsp.vocabulary import term
 
 NAMED_DISTRICTS = 3
@@ -99,20 +99,22 @@ def _since_words(new_measures: list[str], moved: int, previous_name: str | None)
     return f"Since {previous_name}: {join_words(parts) if parts else 'nothing new'}."
 
 
-def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, change) -> tuple[str, str]:
+def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, change, *,
+              reveal: bool) -> tuple[str, str]:
     """The latest year's count (the window the change judges), or the latest figure when none is
-    judged: in full, and short (for the summary slide)."""
+    judged, as this viewer may see it (kcsp.disclosure): in full, and short (for the summary slide)."""
     unit = dataset.indicator(indicator_id)["unit"]
     if change is not None and change.verdict is None:
         return "withheld (small numbers)", "withheld (small numbers)"
     if change is not None and change.count is not None and change.window is not None:
-        w = change.window
-        return (f"{fmt_count(change.count)} {unit}, {w.words()}",
-                f"{fmt_count(change.count)} {unit}, year to {w.frequency.last_month(w.end):%b %Y}")
-    series = dataset.series(indicator_id, area, None, end)
+        w, mark = change.window, figures_mark(change)
+        return (f"{fmt_count(change.count)} {unit}, {w.words()}{mark}",
+                f"{fmt_count(change.count)} {unit}, year to {w.frequency.last_month(w.end):%b %Y}{mark}")
+    series = dataset.trend(indicator_id, area, None, end, reveal=reveal).dropna(subset=["value"])
     if series.empty:
         return "No data to this date.", "No data to this date."
-    text = f"{fmt_count(series['value'].iloc[-1])} {unit}, {series['period'].iloc[-1]:%b %Y}"
+    rounded = " (rounded to the nearest 5)" if bool(series["rounded"].iloc[-1]) else ""
+    text = f"{fmt_count(series['value'].iloc[-1])} {unit}, {series['period'].iloc[-1]:%b %Y}{rounded}"
     return text, text
 
 
@@ -147,7 +149,7 @@ def priority_briefs(dataset, *, district: str | None, data_end: pd.Timestamp, si
         area = judgements.shown_area(dataset, iid, district)
         change = change_verdict(dataset, iid, area, data_end, reveal=include_restricted)
         comparison = comparison_verdict(dataset, iid, area, data_end, reveal=include_restricted)
-        headline, short = _headline(dataset, iid, area, data_end, change)
+        headline, short = _headline(dataset, iid, area, data_end, change, reveal=include_restricted)
         out.append(PriorityBrief(pid, p["name"], p["lead"], iid, ind["name"], ind["unit"], bool(ind["illustrative"]),
                                  area, dataset.area_name(area), headline, short, change, comparison,
                                  districts_apart(dataset, iid, data_end, reveal=include_restricted), counts, red_amber,
@@ -171,13 +173,16 @@ class Deck:
         return next((b for b in self.briefs if b.priority_id == priority_id), None)
 
 
-def deck(dataset, *, district: str | None, end: pd.Timestamp | None, include_restricted: bool) -> Deck:
+def deck(dataset, *, district: str | None, end: pd.Timestamp | None, include_restricted: bool,
+         view: meetings.MeetingView | None = None) -> Deck:
     """The slides' view: the next meeting (or the latest held) against the one before, figures to
-    the last complete month (or `end`, when earlier)."""
-    try:
-        view = meetings.meeting_view(dataset.meetings, None, dataset.today)
-    except meetings.MeetingError:
-        view = None
+    the last complete month (or `end`, when earlier). With `view` (that meeting, resolved by the
+    caller), `dataset` is the store as it stood at it (kcsp.runtime.meeting)."""
+    if view is None:
+        try:
+            view = meetings.meeting_view(dataset.meetings, None, dataset.today)
+        except meetings.MeetingError:
+            view = None
     as_at = view.as_at if view is not None else dataset.today
     data_end = meetings.last_complete_month(as_at)
     if end is not None:

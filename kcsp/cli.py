@@ -1,9 +1,10 @@
 """Command line: ``python -m kcsp <command>`` (build-demo, convert-open-data, import police-uk, import
 indicator, import plan, import reference, indicators add / edit, validate, users add, users token,
-meeting-pack).
+meeting-pack, rounds open, rounds send-due).
 
-An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), which the
-rest of the domain package never imports (see the import contract in pyproject.toml).
+An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), and `rounds`
+its mail sender (SMTP), which the rest of the domain package never imports (see the import contract in
+pyproject.toml).
 """
 
 from __future__ import annotations
@@ -176,14 +177,24 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     settings = load_settings()
     store = Store(settings.data_dir)
-    if args.priority and store.path("priorities").exists():
+    wanted = [*(args.priority or []), *(args.follow_priority or [])]
+    if wanted and store.path("priorities").exists():
         known = set(store.read("priorities")["priority_id"])
-        unknown = [p for p in args.priority if p not in known]
+        unknown = [p for p in wanted if p not in known]
         if unknown:
             print(f"users add: unknown priority {unknown[0]!r}; one of {', '.join(sorted(known))}", file=sys.stderr)
             return 2
+    if args.follow_district and store.path("areas").exists():
+        known = set(store.read("areas")["area_slug"])
+        unknown = [d for d in args.follow_district if d not in known]
+        if unknown:
+            print(f"users add: unknown district {unknown[0]!r}; one of {', '.join(sorted(known))}", file=sys.stderr)
+            return 2
+    mail = {name: value for name, value in (("email", args.email), ("follow_priorities", args.follow_priority),
+                                            ("follow_districts", args.follow_district), ("digest", args.digest))
+            if value is not None}
     try:
-        user = add_user(settings.users_file, args.name, args.role, args.priority or [], password)
+        user = add_user(settings.users_file, args.name, args.role, args.priority or [], password, **mail)
     except UserError as err:
         print(f"users add: {err}", file=sys.stderr)
         return 2
@@ -191,7 +202,8 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
     ended = AuthDB(settings.auth_db_path).end_sessions_of(user.name)
     scope = f" for {', '.join(user.priorities)}" if user.priorities else ""
-    print(f"saved {user.name} ({user.role}{scope})" + (f"; ended {ended} session(s)" if ended else ""))
+    address = f", {user.email}" if user.email else ""
+    print(f"saved {user.name} ({user.role}{scope}{address})" + (f"; ended {ended} session(s)" if ended else ""))
     return 0
 
 
@@ -235,9 +247,56 @@ def cmd_meeting_pack(args: argparse.Namespace) -> int:
     except PackError as err:
         print(f"meeting-pack: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {result.path}: {result.pages} page(s), a cover and one per priority ({result.sections}), "
-          f"for {result.meeting.name}")
+    print(f"wrote {result.path}: {result.pages} page(s), a cover, then each of {result.sections} priorities "
+          f"from a new page, for {result.meeting.name}")
     return 0
+
+
+def _send(store: Store, **only) -> int:
+    """Send the mail due now (kcsp.mailing; over SMTP with serving.mail) and print what happened."""
+    from kcsp import audit, mailing
+    from serving.mail import connect
+
+    settings = load_settings()
+    try:
+        report = mailing.send_due(store, settings, connect, by=audit.cli_user(), **only)
+    except mailing.MailError as err:
+        print(f"rounds: {err}", file=sys.stderr)
+        return 1
+    for meeting_id, kind, name, mid in report.unconfirmed:
+        print(f"not confirmed: the {kind} to {name} for {meeting_id} ({mid}) may have been sent: look it up in the "
+              "mail server's log (it is not sent again)", file=sys.stderr)
+    if report.off:
+        print(f"mail is off (KCSP_SMTP_HOST is not set): nothing sent ({len(report.due)} message(s) would be due)")
+        for p in report.due:
+            print(f"  would send the {p.kind} to {p.user.name} for {p.meeting_id}")
+        return 0
+    if not report.outcomes:
+        print("nothing is due")
+    for o in report.outcomes:
+        said = {"sent": "sent", "failed": "refused:", "unconfirmed": "not confirmed:", "skipped": "left for later:"}
+        print(f"{said[o.step]} the {o.kind} to {o.recipient} for {o.meeting_id} {o.message_id} {o.detail}".rstrip(),
+              file=sys.stdout if o.step == "sent" else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_rounds_open(args: argparse.Namespace) -> int:
+    from kcsp import audit, rounds
+
+    store = Store(_store_dir(args.store))
+    try:
+        round_, opened = rounds.open_round(store, audit.cli_user(), args.meeting, args.due)
+    except rounds.RoundError as err:
+        print(f"rounds open: {err}", file=sys.stderr)
+        return 2
+    done = "opened the update round" if opened else "moved the deadline of the update round"
+    print(f"{done} for {round_.meeting.name}: {len(round_.action_ids)} action(s) due an update by "
+          f"{round_.due:%Y-%m-%d}")
+    return _send(store, meeting_id=round_.meeting_id, kinds=("request",)) if opened else 0
+
+
+def cmd_rounds_send_due(args: argparse.Namespace) -> int:
+    return _send(Store(_store_dir(args.store)))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -299,6 +358,13 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=["admin", "lead", "viewer", "analyst"])
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--email", help="the address the product mails (round requests, reminders, the digest)")
+    add.add_argument("--follow-priority", action="append", metavar="ID",
+                     help="a priority the account's digest covers (repeatable; none: every priority)")
+    add.add_argument("--follow-district", action="append", metavar="SLUG",
+                     help="a district the account's digest covers beside the county (repeatable)")
+    add.add_argument("--digest", action=argparse.BooleanOptionalAction, default=None,
+                     help="send (or stop) the digest before each meeting (an account replaced keeps its choice)")
     add.set_defaults(func=cmd_users_add)
     token = users_sub.add_parser("token", help="issue an API token for scripts (or --list, --revoke ID|all)")
     token.add_argument("name")
@@ -312,6 +378,19 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--district", help="district slug (e.g. thanet): its figures beside the county's")
     pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
     pack.set_defaults(func=cmd_meeting_pack)
+
+    rnd = sub.add_parser("rounds", help="update rounds before a meeting, and the mail they send")
+    rnd_sub = rnd.add_subparsers(dest="action", required=True)
+    rnd_open = rnd_sub.add_parser("open", help="open a meeting's update round (every open action is due an update "
+                                               "from its lead) and mail the leads; again with --due: move its deadline")
+    rnd_open.add_argument("--meeting", required=True, metavar="MEETING_ID", help="e.g. working-group-2027-01-28")
+    rnd_open.add_argument("--due", metavar="YYYY-MM-DD", help="the deadline (default: a week before the meeting)")
+    rnd_open.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    rnd_open.set_defaults(func=cmd_rounds_open)
+    rnd_due = rnd_sub.add_parser("send-due", help="send every email due now (requests, reminders, digests) and exit; "
+                                                  "for the scheduler: run again, it sends nothing twice")
+    rnd_due.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
+    rnd_due.set_defaults(func=cmd_rounds_send_due)
     return root
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kcsp import opendata
+from kcsp import demo_texts, opendata
 from kcsp.reference import read_reference, reference_tables
+from kcsp.schema import TABLES
 from kcsp.settings import DATA_DIR
 
 POLICE_COUNTS = DATA_DIR / "police-uk" / "kent-street-counts.csv"
@@ -270,6 +271,37 @@ def strategic_assessment(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def pack_texts(meetings: pd.DataFrame, priorities: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """The packs' own words (kcsp.demo_texts), illustrative: the introduction, written a week before the
+    first meeting that has contexts (and carried to every later one), and each priority's context,
+    written by its lead six days before the meeting. Only meetings in the calendar, and texts written
+    by `today`, are kept."""
+    days = dict(zip(meetings["meeting_id"], pd.to_datetime(meetings["date"]), strict=True))
+    leads = dict(zip(priorities["priority_id"], priorities["lead"], strict=True))
+    held = [m for m in demo_texts.CONTEXT_MEETINGS if m in days]
+    rows = []
+
+    def add(meeting_id: str, part: str, body: str, references: str, by: str, days_before: int, hour: int) -> None:
+        when = days[meeting_id] - pd.Timedelta(days=days_before) + pd.Timedelta(hours=hour)
+        if when.normalize() <= today:
+            rows.append({"meeting_id": meeting_id, "part": part, "version": 1, "body": body,
+                         "references": references, "written_by": by,
+                         "written_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "illustrative": "true"})
+
+    if held:
+        add(held[0], "introduction", demo_texts.INTRODUCTION_BODY, demo_texts.INTRODUCTION_REFERENCES,
+            "Kent Community Safety Team", 7, 9)
+    for meeting_id in held:
+        for priority_id, lead in leads.items():
+            if (meeting_id, priority_id) in demo_texts.CONTEXTS:
+                body, references = demo_texts.CONTEXTS[(meeting_id, priority_id)]
+                add(meeting_id, priority_id, body, references, lead, 6, 10)
+    columns = [c for c in TABLES["pack_texts"].column_names if c != "text_id"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "text_id", [f"T{i:06d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
 def build_demo_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the default store."""
     today = pd.Timestamp.today().normalize() if today is None else today.normalize()
@@ -285,8 +317,10 @@ def build_demo_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFra
         series.append(illustrative_series(ind, SPECS[ind["indicator_id"]], cal, police,
                                           tables["population"], areas, end))
     tables["observations"] = pd.concat(series, ignore_index=True)
+    tables["comparators"] = opendata.comparator_table(indicators)
     actions = read_reference("actions")
     tables["actions"] = actions
     tables["action_updates"] = action_updates(actions, read_reference("action_progress"), tables["meetings"], today)
     tables["strategic_assessment"] = strategic_assessment(read_reference("strategic_assessment_counts"), areas)
+    tables["pack_texts"] = pack_texts(tables["meetings"], tables["priorities"], today)
     return tables

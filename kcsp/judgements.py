@@ -28,13 +28,14 @@ figures: then "Not compared", with the reason.
 The window (one rule, `window_for`): a year's worth of periods (12 months, 4 quarters, 1 year)
 ending at the latest period whose total is complete, on or before the chosen `to`; a chosen `from`
 later than that start shortens it, and the words say so. A view with no such period still names the
-window it asked for. Judgements are computed once per dataset (store version) and window, then
-withheld per viewer by `disclosed`.
+window it asked for. Judgements are computed once per dataset (store version) and window, with
+what the public sees of a small-number measure's (kcsp.disclosure: verdict words from the exact
+counts, every figure derived from the published ones); `disclosed` gives each viewer theirs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -51,7 +52,8 @@ COMPARISON_VERDICTS = ("better", "similar", "worse", "higher", "lower", "not-com
 CHANGE_VERDICTS = ("improving", "worsening", "rising", "falling", "no-significant-change", "not-compared")
 JUDGED = {"better", "worse", "higher", "lower", "improving", "worsening", "rising", "falling"}
 CSV_COLUMNS = ["indicator_id", "area_code", "kind", "from", "to", "verdict", "count", "population", "rate", "lower",
-               "upper", "benchmark", "previous_from", "previous_to", "previous_count", "p_value", "method", "signal"]
+               "upper", "benchmark", "previous_from", "previous_to", "previous_count", "p_value", "method", "signal",
+               "disclosure", "withheld_reason"]
 SPC, EXACT_TEST, OVERDISPERSED_TEST, INTERVAL, FUNNEL_OVERDISPERSED = (
     "spc", "exact-test", "overdispersed-test", "interval", "funnel-overdispersed")
 METHODS = (SPC, EXACT_TEST, OVERDISPERSED_TEST, INTERVAL, FUNNEL_OVERDISPERSED)
@@ -116,8 +118,9 @@ class Window:
 class Verdict:
     """One judgement of one area: what was judged, the verdict, and the figures behind it.
 
-    `withheld` marks figures of a small-number indicator that anonymous viewers may not see (see
-    kcsp.disclosure); `disclosed(..., reveal=False)` blanks them and the verdict.
+    For a small-number measure held by district (kcsp.disclosure), `for_public` is the verdict as
+    anonymous viewers see it (its figures derived from the published ones, `disclosure` saying so),
+    and `withheld` marks a verdict they may not see at all; `disclosed` picks the view.
     """
 
     indicator_id: str
@@ -145,6 +148,8 @@ class Verdict:
     direction: int = 0
     months_withheld: bool = False
     spread: stats.Spread | None = None
+    disclosure: str = "exact"
+    for_public: Verdict | None = field(default=None, compare=False, repr=False)
 
     @property
     def judged(self) -> bool:
@@ -169,9 +174,23 @@ class Verdict:
             "count": self.count, "population": self.population, "rate": self.rate, "lower": self.lower,
             "upper": self.upper, "benchmark": self.benchmark,
             "previous_from": p.first_month if p else None, "previous_to": p.last_month if p else None,
-            "previous_count": self.previous_count, "p_value": self.p_value, "method": self.method,
-            "signal": self.signal,
+            "previous_count": self.previous_count,
+            "p_value": self.p_value if self.disclosure == disclosure.EXACT else None, "method": self.method,
+            "signal": self.signal, "disclosure": self.disclosure, "withheld_reason": self.disclosure_words,
         }
+
+    @property
+    def disclosure_words(self) -> str:
+        """How this view's figures were made, in words: for the public, why they are rounded or the
+        verdict withheld; for a signed-in viewer of a small-number measure, that they are not for
+        publication; blank for exact figures the public sees too."""
+        if self.for_public is not None:
+            return disclosure.reason(self.for_public.disclosure, reveal=True)
+        if self.disclosure == disclosure.DERIVED_WITHHELD:
+            return self.reason or disclosure.WORDS[self.disclosure]
+        if self.disclosure == disclosure.DERIVED:
+            return disclosure.WORDS[disclosure.DERIVED] + "; the p-value is not published"
+        return ""
 
     @property
     def chart_periods(self) -> pd.DatetimeIndex | None:
@@ -280,16 +299,55 @@ def _mixed(dataset, indicator_id: str, code: str, *windows: Window) -> bool:
     return bool(kinds.any() and not kinds.all())
 
 
-def _withheld_windows(dataset, indicator_id: str, window: Window) -> tuple[set[str], set[str]]:
-    """Member areas whose count over the window, and over the window before, is withheld."""
-    if not dataset.suppresses(indicator_id):
-        return set(), set()
-    _, hidden = dataset.window_grid(indicator_id, window.periods)
-    out = []
-    for last in (window.end, window.previous.end):
-        col = hidden[last] if last in hidden.columns else pd.Series(False, index=hidden.index)
-        out.append(set(col.index[col.astype(bool)]))
-    return out[0], out[1]
+def _public_count(dataset, indicator_id: str, code: str, window: Window) -> tuple[float | None, str]:
+    """The area's count over the window as the public sees it (kcsp.disclosure.derived) and how it
+    was made; None and "" where a period of the window is not held."""
+    where, _ = _window_slice(dataset, indicator_id, code, window)
+    if where is None:
+        return None, ""
+    parts = dataset.public_parts(indicator_id, code).iloc[where]
+    shown, codes = disclosure.derived(parts["estimate"].sum(), parts["lowest"].sum())
+    value = float(shown)
+    return (None if np.isnan(value) else value), str(codes)
+
+
+def _for_public(dataset, indicator_id: str, window: Window, verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts of a small-number measure with what anonymous viewers see of each: counts derived
+    from the published figures (kcsp.disclosure), and rates, intervals, the benchmark and the spread
+    computed from those counts; no control chart; a verdict withheld where its count, or the count a
+    year before it is set against, is. The verdict words are the exact counts', and so is the p-value,
+    kept to choose and order lists of changes as the words are, never published (`csv_row`,
+    kcsp.narrative)."""
+    total_code = dataset.total_code(indicator_id)
+    total, total_how = _public_count(dataset, indicator_id, total_code, window)
+    total_pop = dataset.population_of(total_code, window.population_year)
+    benchmark = (stats.rate_per_1000(total, total_pop) if total is not None and total_how == disclosure.DERIVED
+                 and total_pop else None)
+    public = []
+    for v in verdicts:
+        count, how = (_public_count(dataset, indicator_id, v.area_code, window) if v.count is not None
+                      else (None, ""))
+        previous, before = ((_public_count(dataset, indicator_id, v.area_code, window.previous))
+                            if v.previous_count is not None else (None, ""))
+        hidden = how in disclosure.HIDDEN or before in disclosure.HIDDEN
+        shown = replace(v, count=count, previous_count=previous, chart=None, chart_start=None,
+                        spread=None, withheld=hidden, disclosure=disclosure.DERIVED_WITHHELD if hidden
+                        else disclosure.DERIVED, rate=stats.rate_per_1000(count, v.population)
+                        if v.rate is not None and count is not None else None, lower=None, upper=None,
+                        benchmark=benchmark if v.kind == COMPARISON else None)
+        if hidden:
+            shown = replace(shown, verdict=None, count=None, population=None, rate=None, previous_count=None,
+                            signal=None, reason=disclosure.verdict_reason(how, before))
+        public.append(shown)
+    judged = [p for p in public if p.kind == COMPARISON and p.rate is not None]
+    if judged and benchmark is not None:
+        spread = stats.spread([p.rate for p in judged], [p.population for p in judged], benchmark)
+        for i, p in enumerate(public):
+            if p.kind == COMPARISON and p.rate is not None:
+                lower, upper = (stats.widened_interval(p.rate, benchmark, p.population, spread.tau2)
+                                if spread.overdispersed else stats.rate_interval(p.count, p.population))
+                public[i] = replace(p, lower=lower, upper=upper, spread=spread)
+    return [replace(v, withheld=p.withheld, for_public=p) for v, p in zip(verdicts, public, strict=True)]
 
 
 def _break_within(dataset, indicator_id: str, first: pd.Timestamp, last: pd.Timestamp):
@@ -396,9 +454,9 @@ def _series_dispersion(dataset, indicator_id: str, window: Window) -> tuple[floa
     return stats.pooled_dispersion(series)
 
 
-def _change(dataset, indicator_id: str, code: str, window: Window, withheld: bool) -> Verdict:
+def _change(dataset, indicator_id: str, code: str, window: Window) -> Verdict:
     monthly = window.frequency.months == 1
-    base = Verdict(indicator_id, code, dataset.area_name(code), CHANGE, "not-compared", window, withheld=withheld,
+    base = Verdict(indicator_id, code, dataset.area_name(code), CHANGE, "not-compared", window,
                    method=SPC if monthly else None)
     where, gap = _window_slice(dataset, indicator_id, code, window)
     if where is None:
@@ -415,7 +473,7 @@ def _change(dataset, indicator_id: str, code: str, window: Window, withheld: boo
     return _tested(dataset, indicator_id, code, window, base)
 
 
-def _comparisons(dataset, indicator_id: str, window: Window, withheld: set[str]) -> list[Verdict]:
+def _comparisons(dataset, indicator_id: str, window: Window) -> list[Verdict]:
     ind = dataset.indicator(indicator_id)
     total_code = dataset.total_code(indicator_id)
     total_count, _ = _window_count(dataset, indicator_id, total_code, window)
@@ -425,7 +483,7 @@ def _comparisons(dataset, indicator_id: str, window: Window, withheld: set[str])
     out = []
     for code in dataset.members(indicator_id):
         base = Verdict(indicator_id, code, dataset.area_name(code), COMPARISON, "not-compared", window,
-                       benchmark=benchmark, withheld=code in withheld)
+                       benchmark=benchmark)
         count, gap = _window_count(dataset, indicator_id, code, window)
         pop = dataset.population_of(code, window.population_year)
         if count is None:
@@ -488,29 +546,25 @@ def _judge_window(dataset, indicator_id: str, window: Window) -> tuple[Verdict, 
     ind = dataset.indicator(indicator_id)
     total_code = dataset.total_code(indicator_id)
     if ind["geography"] != "district":
-        return (_change(dataset, indicator_id, total_code, window, False),)
-    now_hidden, before_hidden = _withheld_windows(dataset, indicator_id, window)
-    comparisons = _comparisons(dataset, indicator_id, window, now_hidden)
-    changes = [_change(dataset, indicator_id, code, window, code in now_hidden or code in before_hidden)
-               for code in dataset.members(indicator_id)]
-    if dataset.suppresses(indicator_id) and window.frequency.per_year > 1:
-        changes = [replace(v, months_withheld=True) for v in changes]
-    return (*comparisons, *changes, _change(dataset, indicator_id, total_code, window, False))
+        return (_change(dataset, indicator_id, total_code, window),)
+    judged = [*_comparisons(dataset, indicator_id, window),
+              *[_change(dataset, indicator_id, code, window) for code in dataset.members(indicator_id)],
+              _change(dataset, indicator_id, total_code, window)]
+    if dataset.protected(indicator_id):
+        judged = _for_public(dataset, indicator_id, window,
+                             [replace(v, months_withheld=v.kind == CHANGE) for v in judged])
+    return tuple(judged)
 
 
 def disclosed(verdict: Verdict, *, reveal: bool) -> Verdict:
-    """The verdict as a viewer may see it: withheld figures and their verdict blanked unless `reveal`,
-    with the true reason."""
-    if not verdict.withheld:
-        if verdict.months_withheld and verdict.chart is not None and not reveal:
-            return replace(verdict, chart=None, chart_start=None)
+    """The verdict as a viewer may see it: for a small-number measure, the public's view of it
+    (Verdict.for_public) unless `reveal`; a signed-in viewer sees the exact figures, a verdict the
+    public may not see marked `shown_withheld`."""
+    if verdict.for_public is None:
         return verdict
     if reveal:
-        return replace(verdict, shown_withheld=True)
-    return replace(verdict, verdict=None, count=None, population=None, rate=None, lower=None, upper=None,
-                   previous_count=None, p_value=None, signal=None, chart=None, chart_start=None, spread=None,
-                   reason=disclosure.reason(verdict.count, verdict.previous_count, verdict.window is not None
-                                            and verdict.window.full))
+        return replace(verdict, shown_withheld=True) if verdict.withheld else verdict
+    return verdict.for_public
 
 
 def verdicts(dataset, indicator_id: str, start=None, end=None, *, reveal: bool) -> list[Verdict]:
@@ -546,33 +600,35 @@ def comparison_frame(verdicts: list[Verdict]) -> pd.DataFrame:
     """The comparison verdicts of a view as a frame, one row per area (what the district charts draw)."""
     rows = [{"area_code": v.area_code, "area_name": v.area_name, "count": v.count, "population": v.population,
              "rate": v.rate, "lower": v.lower, "upper": v.upper, "verdict": v.verdict, "benchmark": v.benchmark,
-             "shown_withheld": v.shown_withheld} for v in verdicts if v.kind == COMPARISON]
+             "shown_withheld": v.shown_withheld, "rounded": v.disclosure != disclosure.EXACT}
+            for v in verdicts if v.kind == COMPARISON]
     columns = ["area_code", "area_name", "count", "population", "rate", "lower", "upper", "verdict", "benchmark",
-               "shown_withheld"]
+               "shown_withheld", "rounded"]
     return pd.DataFrame(rows, columns=columns).astype({c: "float64" for c in
                                                        ("count", "population", "rate", "lower", "upper", "benchmark")})
 
 
 @per_dataset
-def funnel(dataset, indicator_id: str, start=None, end=None) -> pd.DataFrame:
-    """The funnel limits around the benchmark of a view's comparisons: the same decision as the
-    verdicts (the intervals' limits, or the limits widened by tau^2 where the districts are
-    overdispersed)."""
-    comparisons = [v for v in judge(dataset, indicator_id, start, end) if v.kind == COMPARISON]
+def funnel(dataset, indicator_id: str, start=None, end=None, *, reveal: bool) -> pd.DataFrame:
+    """The funnel limits around the benchmark of a view's comparisons, as this viewer may see them:
+    the same decision as the verdicts (the intervals' limits, or the limits widened by tau^2 where
+    the districts are overdispersed); for the public, from its benchmark and spread (kcsp.disclosure)."""
+    comparisons = [v for v in verdicts(dataset, indicator_id, start, end, reveal=reveal) if v.kind == COMPARISON]
     benchmark = next((v.benchmark for v in comparisons if v.benchmark is not None), None)
     populations = [dataset.population_of(v.area_code, v.window.population_year) for v in comparisons if v.window]
     populations = [p for p in populations if p]
     if benchmark is None or not populations:
         return pd.DataFrame(columns=["population", "lower_95", "upper_95", "lower_99.8", "upper_99.8"])
-    spread = funnel_spread(dataset, indicator_id, start, end)
+    spread = funnel_spread(dataset, indicator_id, start, end, reveal=reveal)
     if spread is not None and spread.overdispersed:
         return stats.widened_funnel(benchmark, max(populations), spread.tau2)
     return stats.funnel_limits(benchmark, max(populations))
 
 
-def funnel_spread(dataset, indicator_id: str, start=None, end=None) -> stats.Spread | None:
-    """Spiegelhalter's test of the view's districts (None when no district was compared)."""
-    return next((v.spread for v in judge(dataset, indicator_id, start, end)
+def funnel_spread(dataset, indicator_id: str, start=None, end=None, *, reveal: bool) -> stats.Spread | None:
+    """Spiegelhalter's test of the view's districts as this viewer may see it (None when no district
+    was compared)."""
+    return next((v.spread for v in verdicts(dataset, indicator_id, start, end, reveal=reveal)
                  if v.kind == COMPARISON and v.spread is not None), None)
 
 

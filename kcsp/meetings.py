@@ -57,6 +57,38 @@ class MeetingView:
         return None if self.previous is None else self.previous.date
 
 
+def long_date(when: pd.Timestamp) -> str:
+    """'2 December 2026' (no leading zero)."""
+    return f"{when.day} {when:%B %Y}"
+
+
+def since_words(view: MeetingView) -> str:
+    """The one way "since the previous meeting" is put, with its dates: 'from 16 July 2026 (Kent
+    Community Safety Partnership, 16 July 2026) to 19 November 2026'."""
+    if view.previous is None:
+        return f"to {long_date(view.as_at)} (no earlier meeting in the calendar)"
+    return f"from {long_date(view.previous.date)} ({view.previous.name}) to {long_date(view.as_at)}"
+
+
+def since_last(meetings: pd.DataFrame, last_row: pd.Series | None, today: pd.Timestamp) -> MeetingView | None:
+    """"Since the last meeting" as home cards, the district page and /actions mean it: from the
+    partnership's last meeting held (Dataset.last_meeting) to today, as a view of what comes next."""
+    if last_row is None:
+        return None
+    last = next(m for m in calendar(meetings) if m.meeting_id == last_row["meeting_id"])
+    return MeetingView(last, last, pd.Timestamp(today).normalize(), True)
+
+
+def since_last_words(view: MeetingView) -> str:
+    """'since the last meeting (Kent Community Safety Partnership, 19 November 2026), to 2 December 2026'."""
+    return f"since the last meeting ({view.previous.name}), to {long_date(view.as_at)}"
+
+
+def period_words(view: MeetingView) -> str:
+    """The period a meeting's pack covers, in words."""
+    return f"Period covered: {since_words(view)}."
+
+
 def _meeting(row) -> Meeting:
     return Meeting(str(row.meeting_id), pd.Timestamp(row.date), str(row.body), str(row.name))
 
@@ -251,29 +283,49 @@ def changes_by_priority(dataset, since: pd.Timestamp | None, until: pd.Timestamp
     return out
 
 
-@per_dataset
-def pack_actions(dataset, priority_id: str, as_at: pd.Timestamp, since: pd.Timestamp | None, *,
-                 include_restricted: bool) -> pd.DataFrame:
-    """A priority's actions as they stood at `as_at`: status and progress of the latest update then.
+FINISHED_STATES = {"closed": "Closed", "withdrawn": "Withdrawn", "retired": "Retired from the plan"}
 
-    Actions with no update by then are left out, and so are those already complete before the
-    previous meeting. Columns: the action's own, plus version, status, progress, illustrative (the
-    update is), updated_at, overdue.
+
+@per_dataset
+def pack_actions(dataset, priority_id: str, since: pd.Timestamp | None, *, include_restricted: bool,
+                 district: str | None = None) -> pd.DataFrame:
+    """Every action of a priority that the pack's cover counts (Dataset.actions_for, on the meeting's
+    own dataset: kcsp.history), each with its latest update by then and how it stands.
+
+    `standing` says so in words where an action is no longer live: completed before the previous
+    meeting (`since`), closed, withdrawn or retired (with the date); `finished` orders those after the
+    live ones. Columns: the action's own, version, status, progress, illustrative, updated_at,
+    overdue, standing, finished.
     """
-    acts = visible_actions(dataset, include_restricted)
-    acts = acts[acts["priority_id"] == priority_id]
-    status = action_history.status_before(dataset.updates, action_history.until_end(as_at))
-    by_version = dataset.updates.set_index(["action_id", "version"])
-    frame = acts.merge(status, left_on="action_id", right_index=True, how="inner").reset_index(drop=True)
-    keys = list(zip(frame["action_id"], frame["version"], strict=True))
-    frame["progress"] = [by_version["progress"].get(k, "") for k in keys]
-    frame["illustrative"] = [bool(by_version["illustrative"].get(k, False)) for k in keys]
-    if since is not None:
-        done_before = action_history.status_before(dataset.updates, action_history.since_start(since))
-        finished = set(done_before.index[done_before["status"] == "blue"])
-        frame = frame[~frame["action_id"].isin(finished)]
-    frame["overdue"] = (frame["due"] < as_at) & (frame["status"] != "blue")
-    return frame.sort_values("action_id").reset_index(drop=True)
+    frame = dataset.actions_for(include_restricted=include_restricted, priority_id=priority_id,
+                                district=district).copy()
+    state_changes = dataset.action_changes[dataset.action_changes["field"] == "state"]
+    state_at = (state_changes.sort_values("revision").groupby("action_id")["changed_at"].last()
+                if len(state_changes) else pd.Series(dtype="str"))
+    start = None if since is None else action_history.since_start(since)
+    standing, finished = [], []
+    for a in frame.itertuples(index=False):
+        updated = pd.to_datetime(a.updated_at, utc=True).tz_localize(None) if isinstance(a.updated_at, str) else None
+        if a.state in FINISHED_STATES:
+            when = state_at.get(a.action_id)
+            day = f" {pd.Timestamp(when):%d %b %Y}" if isinstance(when, str) else ""
+            standing.append(f"{FINISHED_STATES[a.state]}{day}")
+            finished.append(True)
+        elif a.status == "blue" and updated is not None and start is not None and updated < start:
+            standing.append(f"Completed {updated:%d %b %Y}, before the previous meeting")
+            finished.append(True)
+        elif a.status == "blue" and updated is not None:
+            standing.append(f"Completed {updated:%d %b %Y}")
+            finished.append(False)
+        elif int(a.version) == 0:
+            standing.append("No update yet")
+            finished.append(False)
+        else:
+            standing.append("")
+            finished.append(False)
+    frame["standing"] = standing
+    frame["finished"] = finished
+    return frame.sort_values(["finished", "action_id"], kind="stable").reset_index(drop=True)
 
 
 def with_meeting(search: str | None, value: str) -> str:

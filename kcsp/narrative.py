@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kcsp import judgements, spc
+from kcsp.disclosure import DERIVED, EXACT
 from kcsp.judgements import CHANGE, COMPARISON, EXACT_TEST, FUNNEL_OVERDISPERSED, OVERDISPERSED_TEST, SPC, Verdict
 from kcsp.memo import per_dataset
 from kcsp.vocabulary import term
@@ -93,14 +94,22 @@ def chart_words(v: Verdict) -> str:
     return f"common cause variation only{adjusted}"
 
 
+def _p_words(v: Verdict) -> str:
+    """The p-value in words; for figures published rounded, that it is not published (it is a
+    precise function of the exact counts, kcsp.disclosure)."""
+    if v.p_value is None or v.disclosure != EXACT:
+        return "p-value not published (small numbers)"
+    return fmt_p(v.p_value)
+
+
 def method_words(v: Verdict) -> str:
     """How a verdict was decided, in words (blank for one not made)."""
     if v.method == SPC and v.verdict not in (None, "not-compared"):
         return f"control chart: {chart_words(v)}"
-    if v.method == EXACT_TEST and v.p_value is not None:
-        return f"exact test, {fmt_p(v.p_value)}"
-    if v.method == OVERDISPERSED_TEST and v.p_value is not None:
-        return f"test allowing for the measure's own overdispersion, {fmt_p(v.p_value)}"
+    if v.method == EXACT_TEST and v.verdict not in (None, "not-compared"):
+        return f"exact test, {_p_words(v)}"
+    if v.method == OVERDISPERSED_TEST and v.verdict not in (None, "not-compared"):
+        return f"test allowing for the measure's own overdispersion, {_p_words(v)}"
     if v.method == FUNNEL_OVERDISPERSED and v.spread is not None:
         return (f"95% funnel widened because districts vary {v.spread.phi:.1f} times as much as chance "
                 "allows")
@@ -114,6 +123,19 @@ def method_short(v: Verdict) -> str:
     return method_words(v) if v.method in (EXACT_TEST, OVERDISPERSED_TEST) else ""
 
 
+def figures_mark(v: Verdict) -> str:
+    """What a verdict's figures are, beside them: rounded for the public, exact and not for
+    publication for a signed-in viewer of a small-number measure (kcsp.disclosure); blank for exact
+    figures the public sees too."""
+    if v.shown_withheld:
+        return " (figures withheld from the public)"
+    if v.for_public is not None:
+        return " (exact figures, not for publication)"
+    if v.disclosure == DERIVED:
+        return " (counts rounded to the nearest 5)"
+    return ""
+
+
 def change_short(v: Verdict) -> str:
     """The change in a few words, for slides and covers: the count against the same months a year
     before, the change in per cent, and how the verdict was reached."""
@@ -124,6 +146,7 @@ def change_short(v: Verdict) -> str:
     before = "the year before" if v.window.full else f"the same {v.window.frequency.noun}s a year before"
     figures = (f"{fmt_count(v.count)} against {fmt_count(v.previous_count)} {before}{_move(v.percent)}"
                if v.previous_count is not None else f"{fmt_count(v.count)}, no comparable year before")
+    figures += figures_mark(v)
     how = method_short(v)
     return f"{figures}; {how}" if how else figures
 
@@ -146,8 +169,9 @@ def change_figures(v: Verdict) -> str:
         return v.reason or "not compared"
     now = f"{fmt_count(v.count)} in {v.window.words()}"
     if v.previous_count is None:
-        return f"{now} (no comparable figures a year before)"
-    return f"{now}, against {fmt_count(v.previous_count)} in {v.window.previous_words()}{_move(v.percent)}"
+        return f"{now} (no comparable figures a year before){figures_mark(v)}"
+    return (f"{now}, against {fmt_count(v.previous_count)} in {v.window.previous_words()}{_move(v.percent)}"
+            f"{figures_mark(v)}")
 
 
 def change_sentence(v: Verdict, unit: str) -> Sentence:
@@ -158,15 +182,14 @@ def change_sentence(v: Verdict, unit: str) -> Sentence:
     if v.window is None:
         return (Mention(v, word(v)), f": {v.reason}.")
     if v.verdict == "not-compared":
-        figure = f"{fmt_count(v.count)} {unit} in {v.window.words()}; " if v.count is not None else ""
+        figure = f"{fmt_count(v.count)} {unit} in {v.window.words()}{figures_mark(v)}; " if v.count is not None else ""
         return (f"{v.area_name}: {figure}", Mention(v, "not compared with an earlier period"), f": {v.reason}.")
-    mark = " (figures withheld from the public)" if v.shown_withheld else ""
     figures = change_figures(v).replace(" in ", f" {unit} in ", 1)
     said = word(v).lower() if v.verdict == "no-significant-change" else word(v)
     if v.method == SPC:
         return (f"{v.area_name}: {figures}. Its control chart to {v.window.frequency.label(v.window.end)}: ",
-                Mention(v, said), f" ({chart_words(v)}){mark}.")
-    return (f"{v.area_name}: {figures}: ", Mention(v, said), f" ({method_words(v)}){mark}.")
+                Mention(v, said), f" ({chart_words(v)}).")
+    return (f"{v.area_name}: {figures}: ", Mention(v, said), f" ({method_words(v)}).")
 
 
 def comparison_sentence(v: Verdict, total_label: str) -> Sentence:
@@ -175,7 +198,7 @@ def comparison_sentence(v: Verdict, total_label: str) -> Sentence:
         return (f"{v.area_name}'s rate is {v.reason or WITHHELD}.",)
     if v.verdict == "not-compared" or v.window is None:
         return (f"{v.area_name}'s rate is ", Mention(v, "not compared"), f" with {total_label}'s: {v.reason}.")
-    mark = " (figures withheld from the public)" if v.shown_withheld else ""
+    mark = figures_mark(v)
     widened = f"; {method_words(v)}" if v.method == FUNNEL_OVERDISPERSED else ""
     return (f"{v.area_name}'s rate over {v.window.words()}, {fmt_rate(v.rate)} per 1,000 residents "
             f"(95% interval {fmt_rate(v.lower)} to {fmt_rate(v.upper)}{widened}), against {total_label}'s "
@@ -211,18 +234,27 @@ def districts_sentence(comparisons: list[Verdict], total_label: str) -> Sentence
                 f"rate of {fmt_rate(benchmark)} per 1,000 residents.",)
     withheld = sum(v.verdict is None for v in comparisons)
     tail = f" {withheld} district{'s are' if withheld > 1 else ' is'} withheld (small numbers)." if withheld else ""
+    if judged[0].disclosure == DERIVED:
+        tail += " Rates are of counts rounded to the nearest 5 (small numbers)."
     return (*parts, f".{tail}")
 
 
-def data_dates(dataset, indicator_id: str) -> str:
-    """The last period the indicator's figures cover, and when they were published or imported."""
+def figures_to(dataset, indicator_id: str, end: pd.Timestamp | None = None) -> pd.Timestamp | None:
+    """The last period of the indicator's total held (to `end`, a meeting's last complete month)."""
+    series = dataset.series(indicator_id, None, None, end)
+    return None if series.empty else series["period"].iloc[-1]
+
+
+def data_dates(dataset, indicator_id: str, end: pd.Timestamp | None = None) -> str:
+    """The last period the indicator's figures cover (to `end`, when given), and when they were
+    published or imported."""
     ind = dataset.indicator(indicator_id)
-    bounds = dataset.period_bounds(indicator_id)
+    last = figures_to(dataset, indicator_id, end)
     freq = dataset.frequency(indicator_id)
-    covers = f"Figures to {freq.label(bounds[1])}" if bounds else "No figures held"
+    covers = f"Figures to {freq.label(last)}" if last is not None else "No figures held"
     kind = "Illustrative figures" if bool(ind["illustrative"]) else None
-    if kind and bounds:
-        covers = f"{kind} to {freq.label(bounds[1])}"
+    if kind and last is not None:
+        covers = f"{kind} to {freq.label(last)}"
     updated = ind.get("updated")
     when = (f"; imported {pd.Timestamp(updated):%d %b %Y}" if updated is not None and not pd.isna(updated)
             else "; date published not recorded" if not bool(ind["illustrative"]) else "")
@@ -287,5 +319,5 @@ def _priority_narrative(dataset, priority_id: str, state, *, end: pd.Timestamp |
                        "are illustrative, generated to stand in for data that is not openly published"
                        if 0 < real < len(shown) else
                        "the figures are illustrative, generated to stand in for data that is not openly published")
-    sentences.append((data_dates(dataset, headline) + (f" Caveats: {'; '.join(caveats)}." if caveats else ""),))
+    sentences.append((data_dates(dataset, headline, stop) + (f" Caveats: {'; '.join(caveats)}." if caveats else ""),))
     return tuple(sentences)

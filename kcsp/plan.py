@@ -145,6 +145,9 @@ def check_action_fields(raw: Mapping[str, object], known: Known, *, current: Map
                 values[name] = "all"
             elif not ids:
                 problems[name] = "must be 'all' or a list of district slugs"
+            elif "all" in ids:
+                problems[name] = ("choose either the whole county or particular districts, not both: untick one "
+                                  "(nothing was saved)")
             elif unknown := [a for a in ids if a not in known.areas]:
                 problems[name] = f"{unknown[0]!r} is not a district slug (or give 'all' alone)"
             else:

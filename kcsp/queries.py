@@ -9,12 +9,13 @@ stored.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
 
-from kcsp import disclosure, stats
+from kcsp import disclosure, history, stats
 from kcsp.actions import changes_since, in_district
 from kcsp.memo import per_dataset
 from kcsp.periods import Frequency, frequency
@@ -142,10 +143,36 @@ class Dataset:
         """Whether small district counts of this indicator are withheld from anonymous viewers."""
         return self.indicator(indicator_id)["disclosure"] == disclosure.SUPPRESS_SMALL
 
+    def protected(self, indicator_id: str) -> bool:
+        """Whether anonymous viewers see this indicator's district and total figures through the rule
+        of kcsp.disclosure (a small-number measure held by district); else every figure is exact."""
+        return self.suppresses(indicator_id) and self.indicator(indicator_id)["geography"] == "district"
+
+    def _protects(self, indicator_id: str, code: str) -> bool:
+        return self.protected(indicator_id) and (code in self._district_codes or code == self.total_code(indicator_id))
+
+    @per_dataset
+    def public_parts(self, indicator_id: str, code: str) -> pd.DataFrame:
+        """What each period of the area's series (Dataset.series, in its order) adds to a figure derived
+        for the public (kcsp.disclosure.parts): columns estimate and lowest. A total's are the sums of
+        its member areas'."""
+        held = self.series(indicator_id, code)
+        if code != self.total_code(indicator_id):
+            estimate, lowest = disclosure.parts(held["value"].to_numpy(dtype="float64"))
+            return pd.DataFrame({"estimate": estimate, "lowest": lowest})
+        estimate = pd.Series(0.0, index=held["period"])
+        lowest = estimate.copy()
+        for member in self.members(indicator_id):
+            own = self.series(indicator_id, member)
+            parts = self.public_parts(indicator_id, member).set_axis(own["period"])
+            estimate += parts["estimate"].reindex(held["period"])
+            lowest += parts["lowest"].reindex(held["period"])
+        return pd.DataFrame({"estimate": estimate.to_numpy(), "lowest": lowest.to_numpy()})
+
     @per_dataset
     def grid(self, indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Member areas x every period from the first to the last held: values (NaN where not held)
-        and which of them anonymous viewers may not see."""
+        and which of them anonymous viewers may not see (kcsp.disclosure: counts of 1 to 4)."""
         freq = self.frequency(indicator_id)
         members = self.members(indicator_id)
         frames = {code: self.series(indicator_id, code).set_index("period")["value"] for code in members}
@@ -157,9 +184,8 @@ class Dataset:
         periods = pd.date_range(first, last, freq=f"{freq.months}MS")
         values = pd.DataFrame({code: f.reindex(periods) for code, f in frames.items()}).T.astype("float64")
         values = values.reindex(members)
-        if not self.suppresses(indicator_id):
-            return values, pd.DataFrame(False, index=values.index, columns=values.columns)
-        return values, disclosure.withheld_periods(values, self.frequency(indicator_id).per_year)
+        hidden = disclosure.small(values.to_numpy()) if self.protected(indicator_id) else False
+        return values, pd.DataFrame(hidden, index=values.index, columns=values.columns)
 
     def month_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last month held for any indicator."""
@@ -249,9 +275,13 @@ class Dataset:
         to the last (a period with no figure, such as a total not every area reported, is a gap).
 
         Columns: period, value, rolling (a year's worth of periods, restarting at series breaks),
-        missing, withheld and rolling_withheld (see kcsp.disclosure), illustrative (the period's
-        value is generated, not real) and import_id (the import it came from, blank for built-in data).
-        Withheld values are blanked unless `reveal` (signed-in viewers see them, marked).
+        missing, illustrative (the period's value is generated, not real), import_id (the import it
+        came from, blank for built-in data), and how the public sees value and rolling
+        (kcsp.disclosure): disclosure and rolling_disclosure (exact, rounded, withheld, derived or
+        derived-withheld; blank where there is no figure), withheld and rolling_withheld (not shown
+        to the public), rounded and rolling_rounded (the figure here is rounded, not exact). Values
+        are as the public sees them unless `reveal` (signed-in viewers see the exact figures, marked
+        by those columns).
         """
         code = area_code or self.total_code(indicator_id)
         full = self._full_trend(indicator_id, code)
@@ -260,10 +290,23 @@ class Dataset:
         if end is not None:
             full = full[full["period"] <= end]
         full = full.reset_index(drop=True)
+        shown = (disclosure.ROUNDED, disclosure.DERIVED)
+        full = full.assign(rounded=full["disclosure"].isin(shown) & (not reveal),
+                           rolling_rounded=full["rolling_disclosure"].isin(shown) & (not reveal))
         if not reveal:
-            full = full.assign(value=full["value"].where(~full["withheld"]),
-                               rolling=full["rolling"].where(~full["rolling_withheld"]))
-        return full
+            full = full.assign(value=full["public_value"], rolling=full["public_rolling"])
+        return full.drop(columns=["public_value", "public_rolling"])
+
+    def _rolling(self, indicator_id: str, values: pd.Series) -> pd.Series:
+        """Totals of a year's worth of periods ending at each period, restarting at series breaks."""
+        periods = values.index
+        rolling = pd.Series(float("nan"), index=periods)
+        starts = sorted(b.period for b in self.breaks(indicator_id) if periods[0] < b.period <= periods[-1])
+        edges = [periods[0], *starts]
+        for i, first in enumerate(edges):
+            part = values[(values.index >= first) & ((values.index < edges[i + 1]) if i + 1 < len(edges) else True)]
+            rolling.loc[part.index] = stats.rolling_sum(part, self.frequency(indicator_id).per_year)
+        return rolling
 
     @per_dataset
     def _full_trend(self, indicator_id: str, code: str) -> pd.DataFrame:
@@ -273,36 +316,35 @@ class Dataset:
             return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="float64"),
                                  "rolling": pd.Series(dtype="float64"), "missing": pd.Series(dtype=bool),
                                  "withheld": pd.Series(dtype=bool), "rolling_withheld": pd.Series(dtype=bool),
-                                 "illustrative": pd.Series(dtype=bool), "import_id": pd.Series(dtype="str")})
+                                 "illustrative": pd.Series(dtype=bool), "import_id": pd.Series(dtype="str"),
+                                 "disclosure": pd.Series(dtype="str"), "rolling_disclosure": pd.Series(dtype="str"),
+                                 "public_value": pd.Series(dtype="float64"),
+                                 "public_rolling": pd.Series(dtype="float64")})
         periods = pd.date_range(held["period"].min(), held["period"].max(), freq=f"{freq.months}MS")
         by_period = held.set_index("period")
         values = by_period["value"].astype("float64").reindex(periods)
-        rolling = pd.Series(float("nan"), index=periods)
-        starts = sorted(b.period for b in self.breaks(indicator_id) if periods[0] < b.period <= periods[-1])
-        edges = [periods[0], *starts]
-        for i, first in enumerate(edges):
-            part = values[(values.index >= first) & ((values.index < edges[i + 1]) if i + 1 < len(edges) else True)]
-            rolling.loc[part.index] = stats.rolling_sum(part, freq.per_year)
-        withheld = pd.Series(False, index=periods)
-        rolling_withheld = pd.Series(False, index=periods)
-        if self.suppresses(indicator_id) and code in self.members(indicator_id):
-            _, hidden = self.grid(indicator_id)
-            withheld = hidden.loc[code].reindex(periods, fill_value=False)
-            _, window_hidden = self.window_grid(indicator_id, freq.per_year)
-            rolling_withheld = window_hidden.loc[code].reindex(periods, fill_value=False)
+        rolling = self._rolling(indicator_id, values)
+        if self._protects(indicator_id, code):
+            parts = self.public_parts(indicator_id, code).set_axis(held["period"]).reindex(periods)
+            if code == self.total_code(indicator_id):
+                shown, codes = disclosure.derived(parts["estimate"], parts["lowest"])
+            else:
+                shown, codes = disclosure.cells(values)
+            shown_rolling, rolling_codes = disclosure.derived(self._rolling(indicator_id, parts["estimate"]),
+                                                              self._rolling(indicator_id, parts["lowest"]))
+        else:
+            shown, shown_rolling = values.to_numpy(), rolling.to_numpy()
+            codes = values.notna().map({True: disclosure.EXACT, False: ""}).to_numpy(dtype=object)
+            rolling_codes = rolling.notna().map({True: disclosure.EXACT, False: ""}).to_numpy(dtype=object)
         return pd.DataFrame({"period": periods, "value": values.to_numpy(), "rolling": rolling.to_numpy(),
-                             "missing": values.isna().to_numpy(), "withheld": withheld.to_numpy(dtype=bool),
-                             "rolling_withheld": rolling_withheld.to_numpy(dtype=bool),
+                             "missing": values.isna().to_numpy(),
+                             "withheld": pd.Series(codes).isin(disclosure.HIDDEN).to_numpy(),
+                             "rolling_withheld": pd.Series(rolling_codes).isin(disclosure.HIDDEN).to_numpy(),
                              "illustrative": by_period["illustrative"].reindex(periods, fill_value=False)
                              .to_numpy(dtype=bool),
-                             "import_id": by_period["import_id"].reindex(periods, fill_value="").to_numpy()})
-
-    @per_dataset
-    def window_grid(self, indicator_id: str, periods: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Totals of `periods` consecutive periods ending at each period, per member area, and which of
-        them anonymous viewers may not see."""
-        values, _ = self.grid(indicator_id)
-        return disclosure.window_totals(values, periods, self.frequency(indicator_id).per_year)
+                             "import_id": by_period["import_id"].reindex(periods, fill_value="").to_numpy(),
+                             "disclosure": codes, "rolling_disclosure": rolling_codes,
+                             "public_value": shown, "public_rolling": shown_rolling})
 
     def breaks(self, indicator_id: str) -> list[Break]:
         return self._breaks.get(indicator_id, [])
@@ -395,14 +437,50 @@ class Dataset:
         return None if past.empty else past.iloc[-1]
 
 
+def fingerprint(tables: dict[str, pd.DataFrame]) -> tuple:
+    """A key that changes whenever any table's content does."""
+    return tuple((name, frame.shape, tuple(frame.columns),
+                  int(pd.util.hash_pandas_object(frame, index=False).sum()) if len(frame) else 0)
+                 for name, frame in sorted(tables.items()))
+
+
 class DatasetCache:
-    """Holds the Dataset of a store and rebuilds it only when a store file has changed."""
+    """Holds the Dataset of a store and rebuilds it only when a store file has changed; and the
+    datasets of past days (the store as it stood then, kcsp.history), kept while their content is
+    unchanged: a later write leaves a past day's content, and so its dataset and every result
+    derived from it, as they were."""
+
+    PAST_KEPT = 4
+    """Past days' datasets kept (the meetings being looked at; least recently used go first)."""
 
     def __init__(self, store: Store):
         self.store = store
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._dataset: Dataset | None = None
+        self._past: OrderedDict[pd.Timestamp, tuple[tuple, tuple, Dataset]] = OrderedDict()
+
+    def at(self, day: pd.Timestamp) -> Dataset:
+        """The dataset of the store as it stood at the end of `day`: today's own for today or later."""
+        day = pd.Timestamp(day).normalize()
+        if day >= pd.Timestamp.today().normalize():
+            return self.get()
+        version = self.store.version()
+        with self._lock:
+            held = self._past.get(day)
+            if held is not None and held[0] == version:
+                self._past.move_to_end(day)
+                return held[2]
+        tables = history.as_at(self.store.read_all(), day)
+        content = fingerprint(tables)
+        with self._lock:
+            held = self._past.get(day)
+            dataset = held[2] if held is not None and held[1] == content else Dataset(tables, today=day)
+            self._past[day] = (version, content, dataset)
+            self._past.move_to_end(day)
+            while len(self._past) > self.PAST_KEPT:
+                self._past.popitem(last=False)
+            return dataset
 
     def get(self) -> Dataset:
         version = (self.store.version(), pd.Timestamp.today().normalize())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from kcsp import meetings
 from kcsp.queries import Dataset, DatasetCache
 from kcsp.settings import Settings, load_settings
 from kcsp.store import Problem, Store, StoreError
@@ -35,6 +38,25 @@ def dataset() -> Dataset:
     if "cache" not in _state:
         configure()
     return _state["cache"].get()  # type: ignore[union-attr]
+
+
+def dataset_at(day) -> Dataset:
+    """The dataset of the store as it stood at the end of `day` (kcsp.history); today's for today on."""
+    if "cache" not in _state:
+        configure()
+    return _state["cache"].at(day)  # type: ignore[union-attr]
+
+
+def meeting(value: str | None) -> tuple[meetings.MeetingView, Dataset]:
+    """The meeting asked for (YYYY-MM-DD, or the default one) and the dataset as it stood at it: what
+    its page, slides, pack and CSVs show. MeetingError when the calendar has no such meeting."""
+    live = dataset()
+    view = meetings.meeting_view(live.meetings, value, live.today)
+    then = dataset_at(view.as_at)
+    if then is not live:
+        with contextlib.suppress(meetings.MeetingError):  # entered after its day: today's calendar decides
+            view = meetings.meeting_view(then.meetings, view.meeting.iso, live.today)
+    return view, then
 
 
 def store_problems() -> list[Problem]:

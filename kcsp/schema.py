@@ -23,9 +23,26 @@ ACTION_STATES = ("proposed", "open", "closed", "withdrawn", "retired")
 """proposed: put forward by a priority's lead, awaiting an admin; open: in the plan; closed: finished
 or stopped by an admin; withdrawn: dropped, with a reason; retired: no longer in the year's plan."""
 AUDIT_KINDS = ("update", "create", "propose", "edit", "meeting-add", "meeting-move", "meeting-cancel",
-               "import-plan", "import-reference", "import-police-uk", "import-indicator", "indicator-add",
-               "indicator-edit")
+               "import-plan", "import-reference", "publish-pack", "import-police-uk", "import-indicator",
+               "indicator-add",
+               "indicator-edit", "matter-raise", "matter-answer", "text-write",
+               "round-open", "round-move", "mail-sent", "follow", "unsubscribe")
 SA_CLASSES = ("priority", "cross-cutting", "broader-theme")
+COMPARATOR_MEASURES = ("count", "population", "rate-per-100000")
+MATTER_STATES = ("open", "answered", "withdrawn")
+"""open: awaiting its answer, carried to every later meeting; answered: the owner's lead (or an admin)
+answered it; withdrawn: an admin dropped it, with a reason."""
+VERSIONED_TABLES = ("areas", "population", "priorities", "themes", "indicators", "series_breaks", "meetings",
+                    "strategic_assessment")
+"""Reference tables: a write that changes one first keeps its old content in reference_versions."""
+PACK_AUDIENCES = ("public", "partners")
+MAIL_KINDS = ("request", "reminder", "digest")
+"""request: a round's request to a lead; reminder: its reminder before the deadline; digest: what changed
+before a meeting (kcsp.rounds, kcsp.digest)."""
+MAIL_STEPS = ("claimed", "sent", "failed", "unconfirmed")
+"""claimed: about to be handed to the mail server; sent: the server accepted it; failed: the server refused it
+(nothing was sent: tried again by the next run); unconfirmed: the connection broke while it was being handed
+over, so it may have been sent (never tried again, like a claim with no outcome: kcsp.mailing)."""
 
 ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
 FREQUENCIES = tuple(periods.FREQUENCIES)
@@ -191,9 +208,10 @@ TABLES: dict[str, Table] = {
                 _c("coverage", "str", "Areas its totals cover",
                    isin=("kent-and-medway", "kent")),
                 _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
-                _c("disclosure", "str", "open: every count shown; suppress-small: district counts of 1 to 4, and "
-                   "figures that would reveal them, withheld from anyone not signed in (the default: a store "
-                   "from before this column withholds until told otherwise)", isin=DISCLOSURES,
+                _c("disclosure", "str", "open: every count shown; suppress-small: for anyone not signed in, "
+                   "district counts of 1 to 4 withheld, the rest rounded to the nearest 5, and every total "
+                   "worked out from those (kcsp.disclosure; the default: a store from before this column "
+                   "withholds until told otherwise)", isin=DISCLOSURES,
                    default="suppress-small"),
                 _c("measured_by", "str", "A real indicator measuring the same thing: for the periods it holds, "
                    "this one's figures are not shown (one series per thing measured)", required=False, regex=SLUG),
@@ -216,9 +234,32 @@ TABLES: dict[str, Table] = {
                 _c("value", "int", "Count in the period", min_value=0),
                 _c("import_id", "str", "The import it came from (imports table); blank for built-in data",
                    required=False, regex=r"^I\d{6,}$"),
+                _c("recorded_at", "datetime", "When the value was stored (ISO 8601, UTC); blank: with the store's "
+                   "build, or at its import's time", required=False, regex=ISO_UTC),
             ),
             key=("indicator_id", "area_code", "period"),
             fmt="parquet",
+        ),
+        Table(
+            "observations_replaced",
+            "Values an import replaced or took away, appended and never edited, so the figures held at any "
+            "earlier date can be rebuilt (kcsp.history).",
+            (
+                _c("indicator_id", "str", "Indicator", regex=SLUG),
+                _c("area_code", "str", "Area", regex=CODE),
+                _c("period", "date", "First day of the period"),
+                _c("value", "int", "The value that was replaced", min_value=0),
+                _c("import_id", "str", "The import it had come from", required=False, regex=r"^I\d{6,}$"),
+                _c("recorded_at", "datetime", "When it had been stored (blank: as for observations)",
+                   required=False, regex=ISO_UTC),
+                _c("replaced_at", "datetime", "When it was replaced (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("replaced_by", "str", "What replaced it (an import id or an importer)"),
+                _c("replacement", "int", "Which write replaced it: 1 for the first write that replaced values, "
+                   "then 2, 3...", min_value=1),
+            ),
+            key=("indicator_id", "area_code", "period", "replacement"),
+            fmt="parquet",
+            optional=True,
         ),
         Table(
             "imports",
@@ -320,6 +361,42 @@ TABLES: dict[str, Table] = {
             key=("meeting_id",),
         ),
         Table(
+            "reference_versions",
+            "Each reference table as it was before a write changed it, appended and never edited, so the "
+            "partnership as it stood at any earlier date can be rebuilt (kcsp.history).",
+            (
+                _c("version_id", "str", "Identifier", regex=r"^V\d{6,}$"),
+                _c("table", "str", "The table", isin=VERSIONED_TABLES),
+                _c("replaced_at", "datetime", "When this content stopped being current (ISO 8601, UTC)",
+                   regex=ISO_UTC),
+                _c("content", "str", "The table's file as it was (CSV text)"),
+            ),
+            key=("version_id",),
+            fmt="parquet",
+            optional=True,
+        ),
+        Table(
+            "published_packs",
+            "Meeting packs as presented: each PDF kept as published, with who, when and its SHA-256; a "
+            "correction is a new version with its reason, earlier versions kept.",
+            (
+                _c("meeting_id", "str", "Meeting", regex=SLUG),
+                _c("version", "int", "1 as first published, then 2, 3... for corrections", min_value=1),
+                _c("audience", "str", "public: the pack anyone may download; partners: with restricted actions",
+                   isin=PACK_AUDIENCES),
+                _c("sha256", "str", "SHA-256 of the PDF", regex=r"^[0-9a-f]{64}$"),
+                _c("file", "str", "The PDF, in the store's packs folder", regex=r"^packs/[a-z0-9.-]+\.pdf$"),
+                _c("bytes", "int", "Size of the PDF", min_value=1),
+                _c("pages", "int", "Pages in the PDF", min_value=1),
+                _c("published_by", "str", "Who published it"),
+                _c("published_at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("reason", "str", "Why a correction was published (blank for version 1)", required=False,
+                   max_length=2000),
+            ),
+            key=("meeting_id", "version", "audience"),
+            optional=True,
+        ),
+        Table(
             "strategic_assessment",
             "Issues each local CSP's annual strategic assessment identified, with MoRiLE scores "
             "where the CSP used them.",
@@ -334,6 +411,106 @@ TABLES: dict[str, Table] = {
                 _c("illustrative", "bool", "Split by CSP generated to match the published counts"),
             ),
             key=("year", "csp_name", "issue"),
+        ),
+        Table(
+            "matters_arising",
+            "Requests and resolutions recorded against a meeting, appended and never edited: version 1 records "
+            "the matter, later versions answer, correct or withdraw it; open ones are carried to every later "
+            "meeting.",
+            (
+                _c("matter_id", "str", "Identifier", regex=r"^M\d{4,}$"),
+                _c("version", "int", "1 for the recording, then 2, 3... for each answer or change", min_value=1),
+                _c("meeting_id", "str", "The meeting it was raised at", regex=SLUG),
+                _c("text", "str", "What was asked or resolved", max_length=2000),
+                _c("owner", "str", "The priority whose lead answers it", regex=SLUG),
+                _c("report_to_meeting_id", "str", "The meeting to report to (blank: the next meeting)",
+                   required=False, regex=SLUG),
+                _c("state", "str", "open, answered or withdrawn", isin=MATTER_STATES),
+                _c("answer", "str", "The answer given", required=False, max_length=4000),
+                _c("recorded_by", "str", "Who recorded this version"),
+                _c("recorded_at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("reason", "str", "Why it was withdrawn or corrected", required=False, max_length=2000),
+            ),
+            key=("matter_id", "version"),
+            optional=True,
+        ),
+        Table(
+            "pack_texts",
+            "What the meeting pack says in the partners' words, appended and never edited: the pack's "
+            "introduction and each priority's context for a meeting; version n is the n-th text written "
+            "for that meeting and part.",
+            (
+                _c("text_id", "str", "Identifier", regex=r"^T\d{6,}$"),
+                _c("meeting_id", "str", "Meeting the text was written for", regex=SLUG),
+                _c("part", "str", "introduction, or the priority_id of the context", regex=SLUG),
+                _c("version", "int", "1 for the first text of that meeting and part, then 2, 3...", min_value=1),
+                _c("body", "str", "The text: paragraphs separated by a blank line; lines starting '- ' are "
+                   "bullet points (nothing else is interpreted)", max_length=6000),
+                _c("references", "str", "Sources, one per line", required=False, max_length=3000),
+                _c("written_by", "str", "Who wrote it"),
+                _c("written_at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("illustrative", "bool", "Written for the demonstration store", default="false"),
+            ),
+            key=("text_id",),
+            also_unique=(("meeting_id", "part", "version"),),
+            optional=True,
+        ),
+        Table(
+            "comparators",
+            "National figures an indicator's own are set beside (e.g. England's rate of deaths related to drug "
+            "poisoning): only figures of the same definition, converted from ONS files (kcsp.opendata).",
+            (
+                _c("indicator_id", "str", "Indicator whose figures it compares with", regex=SLUG),
+                _c("area_code", "str", "ONS code of the comparator area (K04000001 England and Wales, E92000001 "
+                   "England)", regex=CODE),
+                _c("area_name", "str", "Name of the comparator area"),
+                _c("period", "date", "First day of the period, as the indicator's own periods"),
+                _c("value", "float", "The comparator's figure", min_value=0),
+                _c("measure", "str", "count (as the source gives it), population (residents) or "
+                   "rate-per-100000 (count per 100,000 residents)", isin=COMPARATOR_MEASURES),
+                _c("unit", "str", "What the figure is, in words (e.g. deaths per 100,000 residents)"),
+                _c("source", "str", "Where it comes from"),
+            ),
+            key=("indicator_id", "area_code", "period", "measure"),
+            optional=True,
+        ),
+        Table(
+            "update_rounds",
+            "Update rounds, appended and never edited: version 1 opens a meeting's round (the actions due an update "
+            "from their leads, and the deadline); a later version moves the deadline. A round closes at its "
+            "meeting (kcsp.rounds).",
+            (
+                _c("meeting_id", "str", "The meeting the round is for", regex=SLUG),
+                _c("version", "int", "1 when opened, then 2, 3... for each move of the deadline", min_value=1),
+                _c("due", "date", "The deadline for updates (the last day counts)"),
+                _c("actions", "str", "The actions due an update, separated by ; (open and not complete when "
+                   "the round opened)", required=False),
+                _c("opened_by", "str", "Who opened the round or moved its deadline"),
+                _c("opened_at", "datetime", "When (ISO 8601, UTC); updates from then count for the round",
+                   regex=ISO_UTC),
+            ),
+            key=("meeting_id", "version"),
+            optional=True,
+        ),
+        Table(
+            "mail_log",
+            "Every email the product sends, appended and never edited: a claim before it is handed to the mail "
+            "server, then what the server said. One message per meeting, kind and person (kcsp.mailing); "
+            "addresses are not kept here.",
+            (
+                _c("meeting_id", "str", "The round's or the digest's meeting", regex=SLUG),
+                _c("kind", "str", "request, reminder or digest", isin=MAIL_KINDS),
+                _c("recipient", "str", "The account mailed"),
+                _c("attempt", "int", "1 for the first try, then 2, 3... after a refusal", min_value=1),
+                _c("step", "str", "claimed, sent, failed or unconfirmed", isin=MAIL_STEPS),
+                _c("message_id", "str", "The Message-ID header (to find it in the mail server's log)"),
+                _c("subject", "str", "The subject line", max_length=300),
+                _c("at", "datetime", "When (ISO 8601, UTC)", regex=ISO_UTC),
+                _c("detail", "str", "What the mail server answered, for a refusal", required=False,
+                   max_length=2000),
+            ),
+            key=("meeting_id", "kind", "recipient", "attempt", "step"),
+            optional=True,
         ),
         Table(
             "audit",
@@ -361,13 +538,22 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("observations", "import_id", "imports", "import_id"),
     ("imports", "indicator_id", "indicators", "indicator_id"),
     ("series_breaks", "indicator_id", "indicators", "indicator_id"),
+    ("comparators", "indicator_id", "indicators", "indicator_id"),
     ("actions", "priority_id", "priorities", "priority_id"),
     ("action_updates", "action_id", "actions", "action_id"),
     ("action_changes", "action_id", "actions", "action_id"),
     ("priorities", "headline_indicator_id", "indicators", "indicator_id"),
+    ("matters_arising", "meeting_id", "meetings", "meeting_id"),
+    ("matters_arising", "report_to_meeting_id", "meetings", "meeting_id"),
+    ("matters_arising", "owner", "priorities", "priority_id"),
+    ("published_packs", "meeting_id", "meetings", "meeting_id"),
+    ("pack_texts", "meeting_id", "meetings", "meeting_id"),
+    ("update_rounds", "meeting_id", "meetings", "meeting_id"),
+    ("mail_log", "meeting_id", "meetings", "meeting_id"),
 )
 LIST_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("actions", "themes", "themes", "theme_id"),
     ("actions", "areas", "areas", "area_slug"),
+    ("update_rounds", "actions", "actions", "action_id"),
 )
 """Columns holding ids separated by ';' (an action's areas may also be 'all')."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kcsp.authdb import Limit
 
@@ -46,6 +48,23 @@ IMPORT_LIMIT_VARIABLES = {
 }
 
 
+TLS_MODES = ("off", "starttls", "tls")
+TLS_PORTS = {"off": 25, "starttls": 587, "tls": 465}
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The SMTP server the product sends mail through (kcsp.mailing; sent by serving.mail)."""
+
+    host: str
+    port: int
+    sender: str
+    tls: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -61,6 +80,10 @@ class Settings:
     session_max_hours: int = 12
     max_body_bytes: int = 2 * 1024 * 1024
     import_limits: ImportLimits = ImportLimits()
+    mail: MailSettings | None = None
+    """None: no mail is sent (KCSP_SMTP_HOST unset)."""
+    base_url: str = "http://127.0.0.1:8050"
+    """Where links in emails point (KCSP_BASE_URL), without a trailing slash."""
 
     @property
     def auth_db_path(self) -> Path:
@@ -93,7 +116,45 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         session_max_hours=positive_whole(env, "KCSP_SESSION_MAX_HOURS", 12),
         max_body_bytes=positive_whole(env, "KCSP_MAX_BODY_BYTES", 2 * 1024 * 1024),
         import_limits=load_import_limits(env),
+        mail=load_mail_settings(env),
+        base_url=base_url(env),
     )
+
+
+def load_mail_settings(environ: os._Environ | dict | None = None) -> MailSettings | None:
+    """The SMTP settings, or None when KCSP_SMTP_HOST is unset (no mail). A bad value stops the start-up:
+    KCSP_SMTP_TLS must be off, starttls (the default) or tls, KCSP_MAIL_FROM is required, and a password is
+    never sent without TLS except to this machine."""
+    env = os.environ if environ is None else environ
+    host = env.get("KCSP_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    tls = env.get("KCSP_SMTP_TLS", "").strip().lower() or "starttls"
+    if tls not in TLS_MODES:
+        raise RuntimeError(f"KCSP_SMTP_TLS must be one of {', '.join(TLS_MODES)} (it is {tls!r})")
+    sender = env.get("KCSP_MAIL_FROM", "").strip()
+    if not sender or "@" not in parseaddr(sender)[1]:
+        raise RuntimeError("KCSP_MAIL_FROM must be set to the address mail is sent from when KCSP_SMTP_HOST is set")
+    user = env.get("KCSP_SMTP_USER", "").strip() or None
+    password = env.get("KCSP_SMTP_PASSWORD", "") or None
+    if (user or password) and tls == "off" and host not in LOOPBACK_HOSTS:
+        raise RuntimeError("KCSP_SMTP_TLS=off would send KCSP_SMTP_PASSWORD in clear to another machine: "
+                           "use starttls or tls")
+    return MailSettings(host=host, port=positive_whole(env, "KCSP_SMTP_PORT", TLS_PORTS[tls]), sender=sender,
+                        tls=tls, user=user, password=password)
+
+
+def base_url(environ: os._Environ | dict | None = None) -> str:
+    """KCSP_BASE_URL without its trailing slash; by default http://$HOST:$PORT (127.0.0.1 and 8050)."""
+    env = os.environ if environ is None else environ
+    raw = env.get("KCSP_BASE_URL", "").strip()
+    if not raw:
+        host = env.get("HOST", "").strip() or "127.0.0.1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{env.get('PORT', '').strip() or '8050'}"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise RuntimeError(f"KCSP_BASE_URL must be an http or https address with no query (it is {raw!r})")
+    return raw.rstrip("/")
 
 
 def load_import_limits(environ: os._Environ | dict | None = None) -> ImportLimits:

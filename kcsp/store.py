@@ -8,18 +8,20 @@ writers (several gunicorn workers, an import) are serialised.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 from filelock import FileLock, Timeout
 
-from kcsp.schema import FOREIGN_KEYS, LIST_REFERENCES, TABLES, Table
+from kcsp.schema import FOREIGN_KEYS, LIST_REFERENCES, TABLES, VERSIONED_TABLES, Table
 
 # Shorter than gunicorn's worker timeout (gunicorn.conf.py), so a request waiting for the lock ends
 # with a clear "busy, try again" (kcsp.web.security) rather than a killed worker.
@@ -188,6 +190,20 @@ def read_table_file(path: Path, table: Table) -> pd.DataFrame:
     except Exception as exc:
         raise StoreError([Problem(name, None, table.name, f"cannot be read ({type(exc).__name__})",
                                   f"{exc}:")]) from exc
+    return _typed(raw, table, name, offset)
+
+
+def table_from_text(text: str, table: Table, *, filename: str) -> pd.DataFrame:
+    """A CSV table's file content (as kept in reference_versions) read and validated as the file would be."""
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype="str", keep_default_na=False, na_values=[""])
+    except Exception as exc:
+        raise StoreError([Problem(filename, None, table.name, f"cannot be read ({type(exc).__name__})",
+                                  f"{exc}:")]) from exc
+    return _typed(raw, table, filename, 2)
+
+
+def _typed(raw: pd.DataFrame, table: Table, name: str, offset: int) -> pd.DataFrame:
     typed, problems = coerce(raw, table, filename=name, row_offset=offset)
     if not problems:
         problems = check(typed, table, filename=name, row_offset=offset)
@@ -298,6 +314,7 @@ class Store:
         """Validate every given table, then replace their files, in the order given, under the lock."""
         prepared = {name: prepare(frame, TABLES[name]) for name, frame in tables.items()}
         with self.lock():
+            self._keep_versions(prepared)
             self._replace(prepared)
 
     def update(self, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]]) -> None:
@@ -331,8 +348,31 @@ class Store:
             for n, rows in added.items():
                 if not rows.empty:
                     self._append_rows(n, self.read(n), rows)
+            self._keep_versions(replaced)
             self._replace(replaced)
         return {**added, **replaced}
+
+    def _keep_versions(self, replacing: Mapping[str, pd.DataFrame]) -> None:
+        """Before reference tables are replaced, append the content of each that changes to
+        reference_versions (the history kcsp.history rebuilds earlier dates from). Called under the lock."""
+        changed = []
+        for name in VERSIONED_TABLES:
+            if name not in replacing or not self.path(name).exists():
+                continue
+            old = self.read(name)
+            if old.reset_index(drop=True).equals(replacing[name].reset_index(drop=True)):
+                continue
+            changed.append(name)
+        if not changed:
+            return
+        existing = self.read("reference_versions")
+        numbers = existing["version_id"].str.slice(1).astype("int64")
+        first = (int(numbers.max()) if len(numbers) else 0) + 1
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = pd.DataFrame([{"version_id": f"V{first + i:06d}", "table": name, "replaced_at": at,
+                              "content": self.path(name).read_text(encoding="utf-8")}
+                             for i, name in enumerate(changed)], columns=TABLES["reference_versions"].column_names)
+        self._append_rows("reference_versions", existing, self._check_append("reference_versions", existing, rows))
 
     def _check_append(self, name: str, existing: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         table = TABLES[name]
@@ -453,6 +493,23 @@ def reference_problems(frames: Mapping[str, pd.DataFrame], file_of: Callable[[st
                 problems.append(Problem(file_of(child), row(child, idx), col, f"is not in {parent}.{pcol}",
                                         repr(unknown[0])))
     return problems
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write a file that is not a table (a published pack, a preview record) as tables are written: to a
+    temporary file beside it, flushed to disk, then renamed over it. Call it holding the store's lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:

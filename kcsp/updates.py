@@ -79,7 +79,8 @@ def check_fields(action_id: object, status: object, progress: object, expected_v
     if not text:
         problems["progress"] = "must not be empty"
     elif len(text) > MAX_PROGRESS:
-        problems["progress"] = f"must be at most {MAX_PROGRESS} characters (it has {len(text)})"
+        problems["progress"] = (f"is {len(text):,} characters long: at most {MAX_PROGRESS:,} can be saved, so "
+                                f"shorten it by {len(text) - MAX_PROGRESS:,} (nothing was cut or saved)")
     elif any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in progress.replace("\r", "")):
         problems["progress"] = "must not contain control characters"
     if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:

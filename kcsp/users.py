@@ -11,15 +11,23 @@ way, so repeating a wrong password costs no hashing; every failure still counts 
 sign-in limit (kcsp.authdb), which the web layer checks before any of this.
 
 User names are cleaned (kcsp.text.clean_name) when an account is saved and when one signs in.
+
+Who gets mail (kcsp.mailing): an account may have an email address, the priorities and districts it
+follows (what its digest covers: none chosen means every priority, and the county's figures only), whether
+it asked for the digest before each meeting (off until asked) and whether a lead takes the update rounds'
+requests and reminders (on until unsubscribed). A file written before these columns existed reads as
+accounts with no address, following nothing, with no digest; saving any account writes every column.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import hmac
 import io
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -33,9 +41,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kcsp.text import clean_name
 
 ROLES = ("admin", "lead", "viewer", "analyst")
-FIELDS = ("name", "password_hash", "role", "priorities")
+FIELDS = ("name", "password_hash", "role", "priorities", "email", "follow_priorities", "follow_districts", "digest",
+          "round_mail")
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
+MAX_EMAIL_LENGTH = 254
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$", re.ASCII)
+"""An address as a mail server takes it: one @, no spaces, quotes, commas or angle brackets, a dotted domain."""
+KEEP = object()
+"""Leave this mail setting of an account as it is (add_user, set_mail)."""
 VERIFIED_TTL_S = 300
 VERIFIED_MAX = 1024
 
@@ -49,6 +64,11 @@ class User:
     name: str
     role: str
     priorities: tuple[str, ...]
+    email: str | None = None
+    follow_priorities: tuple[str, ...] = ()
+    follow_districts: tuple[str, ...] = ()
+    digest: bool = False
+    round_mail: bool = True
 
     def can_update(self, priority_id: str) -> bool:
         return self.role == "admin" or (self.role == "lead" and priority_id in self.priorities)
@@ -70,13 +90,99 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _ids(value: str | None) -> tuple[str, ...]:
+    return tuple(p for p in (value or "").split(";") if p)
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    text = (value or "").strip().lower()
+    return default if not text else text == "true"
+
+
+def _user(row: dict[str, str]) -> User:
+    return User(row["name"], row["role"], _ids(row.get("priorities")), email=(row.get("email") or None),
+                follow_priorities=_ids(row.get("follow_priorities")),
+                follow_districts=_ids(row.get("follow_districts")),
+                digest=_flag(row.get("digest"), False), round_mail=_flag(row.get("round_mail"), True))
+
+
 def load_users(path: Path) -> dict[str, tuple[User, str]]:
-    """Name -> (user, password hash)."""
-    users = {}
-    for row in _read(path):
-        prios = tuple(p for p in (row.get("priorities") or "").split(";") if p)
-        users[row["name"]] = (User(row["name"], row["role"], prios), row["password_hash"])
-    return users
+    """Name -> (user, password hash). Columns a file predates take their defaults."""
+    return {row["name"]: (_user(row), row["password_hash"]) for row in _read(path)}
+
+
+def all_users(path: Path) -> list[User]:
+    """Every account, in the file's order."""
+    return [user for user, _ in load_users(path).values()]
+
+
+def clean_email(address: object) -> str:
+    """An email address as stored (surrounding space removed); UserError when it is not one."""
+    text = address.strip() if isinstance(address, str) else ""
+    if not text or len(text) > MAX_EMAIL_LENGTH or not EMAIL.match(text):
+        raise UserError(f"{address!r} is not an email address (name@example.org)")
+    return text
+
+
+def _row(user: User, password_hash: str) -> dict[str, str]:
+    return {"name": user.name, "password_hash": password_hash, "role": user.role,
+            "priorities": ";".join(user.priorities), "email": user.email or "",
+            "follow_priorities": ";".join(user.follow_priorities), "follow_districts": ";".join(user.follow_districts),
+            "digest": "true" if user.digest else "false", "round_mail": "true" if user.round_mail else "false"}
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    """Replace the users file atomically (called under its lock)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n", restval="", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(buf.getvalue())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _lock(path: Path) -> FileLock:
+    return FileLock(str(path) + ".lock", timeout=30)
+
+
+def _mail_fields(email: object, follow_priorities: object, follow_districts: object, digest: object,
+                 round_mail: object) -> dict[str, object]:
+    """The mail settings given (KEEP: left as they are), checked."""
+    out: dict[str, object] = {}
+    if email is not KEEP:
+        out["email"] = None if email is None or email == "" else clean_email(email)
+    for name, value in (("follow_priorities", follow_priorities), ("follow_districts", follow_districts)):
+        if value is KEEP:
+            continue
+        ids = tuple(dict.fromkeys(v.strip() for v in value if isinstance(v, str) and v.strip()))
+        if any(ch in v for v in ids for ch in ",;") or len(ids) != len(list(value)):
+            raise UserError(f"{name.replace('_', ' ')} must be ids without commas or semicolons")
+        out[name] = ids
+    for name, value in (("digest", digest), ("round_mail", round_mail)):
+        if value is not KEEP:
+            if not isinstance(value, bool):
+                raise UserError(f"{name} must be true or false")
+            out[name] = value
+    return out
+
+
+def set_mail(path: Path, name: str, *, email: object = KEEP, follow_priorities: object = KEEP,
+             follow_districts: object = KEEP, digest: object = KEEP, round_mail: object = KEEP) -> User:
+    """Change an account's address or what it follows and receives, atomically, under the file's lock.
+    Raises UserError for an unknown account or a bad value; returns the account as saved."""
+    changes = _mail_fields(email, follow_priorities, follow_districts, digest, round_mail)
+    with _lock(path):
+        rows = _read(path)
+        found = [i for i, r in enumerate(rows) if r["name"] == name]
+        if not found:
+            raise UserError(f"there is no account {name!r}")
+        user = dataclasses.replace(_user(rows[found[0]]), **changes)
+        rows[found[0]] = _row(user, rows[found[0]]["password_hash"])
+        _write(path, rows)
+    return user
 
 
 def _password_matches(name: str, stored_hash: str, password: str) -> bool:
@@ -127,8 +233,10 @@ def find_user(path: Path, name: str) -> User | None:
     return None if record is None else record[0]
 
 
-def add_user(path: Path, name: str, role: str, priorities: list[str], password: str) -> User:
-    """Create or replace an account, atomically, under a file lock."""
+def add_user(path: Path, name: str, role: str, priorities: list[str], password: str, *, email: object = KEEP,
+             follow_priorities: object = KEEP, follow_districts: object = KEEP, digest: object = KEEP) -> User:
+    """Create or replace an account, atomically, under a file lock. An account replaced keeps its address,
+    what it follows and its mail choices unless new ones are given."""
     name = clean_name(name)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
@@ -138,19 +246,13 @@ def add_user(path: Path, name: str, role: str, priorities: list[str], password: 
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     if role == "lead" and not priorities:
         raise UserError("a lead needs at least one --priority")
+    changes = _mail_fields(email, follow_priorities, follow_districts, digest, KEEP)
     path.parent.mkdir(parents=True, exist_ok=True)
-    user = User(name, role, tuple(priorities))
-    with FileLock(str(path) + ".lock", timeout=30):
-        rows = [r for r in _read(path) if r["name"] != name]
-        rows.append({"name": name, "password_hash": generate_password_hash(password, method="scrypt"),
-                     "role": role, "priorities": ";".join(priorities)})
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(buf.getvalue())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+    with _lock(path):
+        rows = _read(path)
+        before = next((_user(r) for r in rows if r["name"] == name), User(name, role, ()))
+        user = dataclasses.replace(before, role=role, priorities=tuple(priorities), **changes)
+        rows = [r for r in rows if r["name"] != name]
+        rows.append(_row(user, generate_password_hash(password, method="scrypt")))
+        _write(path, rows)
     return user

@@ -52,6 +52,7 @@ COUNT, CSV = "actions-count", "actions-csv"
 DETAIL_TITLE, FACTS, HISTORY, ACCESS = "action-title", "action-facts", "action-history", "action-access"
 FORM, FORM_STATUS, FORM_PROGRESS = "update-form", "update-status", "update-progress"
 FORM_TARGET, FORM_SUBMIT, FORM_MESSAGE = "update-target", "update-submit", "update-message"
+FORM_COUNT = "update-count"
 MEETING, CHANGES = "changes-meeting", "changes-list"
 PLAN = {key: f"plan-{key.replace('_', '-')}" for key in (
     "heading", "priority", "title", "agency", "owner", "themes", "areas", "start", "due", "classification",
@@ -147,10 +148,10 @@ def _update_form() -> html.Div:
             dbc.RadioItems(id=FORM_STATUS, options=options, inline=True),
         ], className="mb-2"),
         html.Label("Progress since the last update", htmlFor=FORM_PROGRESS, className="form-label mb-1"),
-        dcc.Textarea(id=FORM_PROGRESS, maxLength=MAX_PROGRESS, className="form-control", rows=4,
+        dcc.Textarea(id=FORM_PROGRESS, className="form-control", rows=4,
                      placeholder="What has been done, what is next, any risk to delivery"),
         html.Div(f"Up to {MAX_PROGRESS:,} characters. Updates are added to the history; earlier ones are kept.",
-                 className="form-text"),
+                 className="form-text", id=FORM_COUNT, role="status", **{"data-limit": str(MAX_PROGRESS)}),
         dcc.Store(id=FORM_TARGET),
         html.Button("Save update", id=FORM_SUBMIT, type="button", className="btn btn-primary mt-2"),
     ], id=FORM, hidden=True, className="update-form")
@@ -453,7 +454,7 @@ def save_plan(_clicks, mode, *values):
         return "Choose New action, or select an action and Edit it, first.", no_update, no_update, no_update
     user = request_user()
     sent = {SERVICE_FIELDS[k]: v for k, v in given.items() if k in SERVICE_FIELDS and v is not None}
-    sent["areas"] = [ALL_AREAS] if ALL_AREAS in (sent.get("areas") or []) else sent.get("areas") or []
+    sent["areas"] = sent.get("areas") or []
     try:
         if mode["mode"] == "create":
             sent.pop("state", None)
@@ -527,7 +528,7 @@ def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refr
     try:
         if ctx.triggered_id == CALENDAR["add"]:
             saved = plan.add_meeting(runtime.store(), user, date, body)
-            text = f"Added {saved.meeting_id}."
+            text = f"Added {plan.meeting_name(body, pd.Timestamp(saved.date))} to the calendar."
         elif ctx.triggered_id == CALENDAR["move"]:
             saved = plan.change_meeting(runtime.store(), user, meeting_id, date=new_date)
             text = f"Moved {saved.meeting_id} to {saved.date}."
@@ -539,6 +540,17 @@ def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refr
     except UpdateError as err:
         return html.Div(["Not saved: ", err.message, "."], className="alert alert-danger"), no_update
     return html.Div(text, className="alert alert-success", id="calendar-saved"), (refresh or 0) + 1
+
+
+# The progress box takes any length and counts as you type: over the limit it says by how much, and the
+# server refuses it (kcsp.updates.check_fields) rather than the browser cutting it unseen.
+clientside_callback(
+    ClientsideFunction(namespace="plan", function_name="countCharacters"),
+    Output(FORM_COUNT, "children"),
+    Input(FORM_PROGRESS, "value"),
+    State(FORM_COUNT, "data-limit"),
+    prevent_initial_call=True,
+)
 
 
 # Every filter is kept in the address (the names /api/actions.csv takes), so a filtered plan is a link;

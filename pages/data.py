@@ -66,6 +66,10 @@ def layout(**params):
                         ": templates, upload, preview and import history."])] if user and user.can_import else []
     return html.Div([
         html.H1("Data, sources and caveats", className="h3"),
+        html.P([html.A("Download all the data (ZIP of CSV files, with a data dictionary)", href="/api/download.zip",
+                       id="download-all"),
+                ": every table you may see, figures withheld from public view left out. ",
+                html.A("How to read the dashboard", href="/help"), "."]),
         *importer,
         html.H2("Measures", className="h4 mt-3"),
         html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm"), className="table-responsive"),

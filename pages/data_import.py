@@ -187,6 +187,7 @@ def _previewed(pending, data: bytes | None) -> bool:
     Output("import-result", "children"),
     Output("import-confirm", "disabled", allow_duplicate=True),
     Output("import-history", "children"),
+    Output("import-preview", "children", allow_duplicate=True),
     Input("import-confirm", "n_clicks"),
     State("import-upload", "contents"),
     State("import-upload", "filename"),
@@ -195,16 +196,17 @@ def _previewed(pending, data: bytes | None) -> bool:
     prevent_initial_call=True,
 )
 def confirm(_clicks, contents, file_name, pending, source):
-    """Import exactly the file previewed (same bytes, measure and sheet), once, then list it in the history."""
+    """Import exactly the file previewed (same bytes, measure and sheet), once, then list it in the history.
+    Once imported, the preview gives way to the result: the page shows one state at a time."""
     if not _allowed():
-        return html.P(NOT_ALLOWED), True, no_update
+        return html.P(NOT_ALLOWED), True, no_update, no_update
     data = _decode(contents)
     if not _previewed(pending, data):
-        return html.P("Preview the file first.", className="alert alert-warning"), True, no_update
+        return html.P("Preview the file first.", className="alert alert-warning"), True, no_update, no_update
     plan, refused = _run(data, file_name, pending["indicator"], pending["sheet"], source,
                          preview_id=pending["preview"])
     if plan is None:
-        return refused, True, _history()
+        return refused, True, _history(), no_update
     ds = runtime.dataset()
     counts = plan.counts()
     priority = ds.indicator(plan.indicator_id)["priority_id"]
@@ -214,4 +216,4 @@ def confirm(_clicks, contents, file_name, pending, source):
         f"{len(plan.periods)} period(s). ",
         html.A("See the measure's chart", href=f"/priority/{priority}", id="import-see-chart"), ".",
     ], className="alert alert-success", id="import-done", role="status")
-    return done, True, _history()
+    return done, True, _history(), ""

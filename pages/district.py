@@ -80,7 +80,7 @@ def _signals(ds, code: str, name: str, state, reveal: bool) -> html.Section:
         if ind["geography"] != "district" or code not in ds.members(iid) or not ds.has_data(iid, code):
             continue
         change = judgements.verdict(ds, iid, code, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
-        if change is not None and change.chart is not None and change.signal is not None:
+        if change is not None and change.signal is not None and (change.chart is not None or change.months_withheld):
             found.append((ind, change))
     found.sort(key=lambda pair: pair[1].p_value if pair[1].p_value is not None else 1.0)
     if not found:

@@ -9,8 +9,9 @@ from dash import html
 
 from components.brag import legend
 from components.priority_card import changed_marker, priority_card
+from components.rounds import due_panel
 from components.slides import summary_slide
-from kcsp import briefing, judgements, meetings, runtime
+from kcsp import briefing, judgements, meetings, rounds, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import CHANGE_SHORT, change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
@@ -34,8 +35,9 @@ def _marker(change: meetings.PriorityChange | None, last, state):
         parts.append(f"new data for {count} measure{'s' if count > 1 else ''}")
     if change.moved_actions:
         parts.append(f"{change.moved_actions} action{'s' if change.moved_actions > 1 else ''} moved")
-    return changed_marker(changed=True, text=f"{join_words(parts)} since {when}.",
-                          href=f"/meeting{state.query()}")
+    search = meetings.with_meeting(state.query(), f"{last['date']:%Y-%m-%d}")
+    return changed_marker(changed=True, text=f"{join_words(parts)} since {when}, to today.",
+                          href=f"/meeting{search}#since-last-meeting")
 
 
 def _card(ds, priority, state, counts, change, last, reveal: bool):
@@ -53,11 +55,13 @@ def _card(ds, priority, state, counts, change, last, reveal: bool):
     rolling = series.dropna(subset=["rolling"])
     if not shown.empty:
         latest = shown.iloc[-1]
-        latest_text = f"{freq.label(latest['period'])}: {fmt_count(latest['value'])} {indicator['unit']}"
+        latest_text = (f"{freq.label(latest['period'])}: {fmt_count(latest['value'])} {indicator['unit']}"
+                       + (" (rounded to the nearest 5)" if latest["rounded"] else ""))
     elif not rolling.empty:
         latest = rolling.iloc[-1]
         latest_text = (f"{freq.count_words(freq.per_year)} to {freq.label(latest['period'])}: "
-                       f"{fmt_count(latest['rolling'])} {indicator['unit']}")
+                       f"{fmt_count(latest['rolling'])} {indicator['unit']}"
+                       + (" (rounded to the nearest 5)" if latest["rolling_rounded"] else ""))
     else:
         latest_text = "No figures to show in the chosen period"
     verdict = judgements.verdict(ds, headline, code, CHANGE, state.start_ts, state.end_ts, reveal=reveal)
@@ -74,7 +78,12 @@ def _card(ds, priority, state, counts, change, last, reveal: bool):
 
 
 def _summary_slide(ds, state):
-    deck = briefing.deck(ds, district=state.district, end=state.end_ts, include_restricted=request_user() is not None)
+    try:
+        view, ds = runtime.meeting(None)
+    except meetings.MeetingError:
+        view = None
+    deck = briefing.deck(ds, district=state.district, end=state.end_ts, include_restricted=request_user() is not None,
+                         view=view)
     where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
     meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
     return summary_slide(
@@ -105,6 +114,7 @@ def layout(**params):
              if last is not None else "")
     return html.Div([
         html.H1(f"Community Safety Agreement priorities: {where}", className="h3"),
+        due_panel(rounds.due_for(ds.tables, request_user(), ds.today), request_user(), ds.priorities),
         html.P("Each card shows the priority's headline measure, its latest value, whether it shows "
                "a significant change (its control chart, or a test against the year before), and the status of its "
                "actions. Choose a priority's name for the "

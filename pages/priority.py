@@ -3,27 +3,34 @@
 Choosing a district on this page does not rebuild it: `show_district` updates only what depends on
 the district (each trend card's title, chart, summary, table and CSV link; the district picked out
 in the comparison charts; the measure links; the actions), so existing charts are redrawn in place.
-Any other change of the query string (period, measure, committee mode) renders the page again.
+Any other change of the query string (period, measure, committee mode, meeting) renders the page again.
+
+The context is the partners' words for the meeting the meeting page shows by default (or the one
+``?meeting=YYYY-MM-DD`` names), as kcsp.pack_texts keeps them; the priority's lead or an admin edits it
+here (`save_context`, never kept as an answer: it writes). The slide shows its first words.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.actions_table import actions_table
 from components.brag import legend
 from components.cards import markdown_table, part_id
+from components.comparator_card import comparator_card
+from components.context_text import context_block, context_editor
 from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
 from components.slides import priority_slide, slide_figure
-from kcsp import briefing, geo, judgements, opendata, runtime
+from kcsp import briefing, comparators, geo, judgements, meetings, opendata, pack_texts, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
+from kcsp.updates import Conflict, Invalid, UpdateError
 from kcsp.urlstate import ViewState, from_params, from_search
 from kcsp.web.answers import reads_only
 from kcsp.web.auth import request_user
@@ -100,7 +107,7 @@ def _district_section(ds, priority_id, state, code):
     total = ds.total_label(chosen)
     order = _order(state)
     card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown),
-                         limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts),
+                         limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts, reveal=_reveal()),
                          boundaries=geo.boundaries(), total_label=total, selected_code=code,
                          download_href="/api/district-comparison.csv?" + urlencode(params),
                          summary=[s for s in [districts_sentence(verdicts, total), _widened(ds, chosen, state,
@@ -118,7 +125,8 @@ def _district_section(ds, priority_id, state, code):
 
 def _widened(ds, chosen: str, state: ViewState, breakdown: pd.DataFrame):
     """Whether the funnel was widened for overdispersion, as a sentence (None when nothing was compared)."""
-    words = judgements.spread_words(judgements.funnel_spread(ds, chosen, state.start_ts, state.end_ts),
+    words = judgements.spread_words(judgements.funnel_spread(ds, chosen, state.start_ts, state.end_ts,
+                                                             reveal=_reveal()),
                                     breakdown["benchmark"].dropna().iloc[0] if breakdown["benchmark"].notna().any()
                                     else None)
     return (words,) if words else None
@@ -147,18 +155,80 @@ def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
     return actions_table(actions, caption=f"Actions for {priority['name']}{_where(ds, code)}, with their latest status")
 
 
-def _drawn_for(ds, priority_id: str, state: ViewState) -> dict:
+def _drawn_for(ds, priority_id: str, state: ViewState, meeting: str | None = None) -> dict:
     """What a drawn page depends on besides the district; a change of any of these renders it again."""
     return {"priority": priority_id, "from": state.start, "to": state.end, "present": state.present,
-            "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state)}
+            "indicator": _comparable(ds, priority_id, state)[1], "order": _order(state), "meeting": meeting}
 
 
+CONTEXT = "priority-context"
+EDITOR = {part: f"context-{part}" for part in ("summary", "body", "references", "target", "save", "message")}
+FIELD_LABELS = {"body": "Context", "references": "References", "expected_version": "Version",
+                "meeting_id": "Meeting", "part": "Priority"}
+
+
+def _meeting_param(params: dict) -> str | None:
+    """The ?meeting=YYYY-MM-DD asked for, if any (the first, when it is given twice)."""
+    value = params.get("meeting")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) and value else None
+
+
+def _context_block(ds, priority_id: str, meeting: meetings.Meeting, *, compact: bool = False):
+    """The priority's context for the meeting, as written by the end of today (a priority's context is
+    never carried from another meeting)."""
+    row = pack_texts.context(ds.tables["pack_texts"], meeting.meeting_id, priority_id,
+                             pack_texts.cutoff_for(ds.today))
+    late = row is not None and pack_texts.cutoff_for(meeting.date) <= pack_texts.stamp(row["written_at"])
+    heading = f"Context for {meeting.date.day} {meeting.date:%B %Y}" if compact else f"Context for {meeting.name}"
+    return context_block(row, heading=heading, compact=compact,
+                         meta_text="Written after the meeting was held." if late else None)
+
+
+def _editor(ds, priority_id: str, meeting: meetings.Meeting):
+    """The form that writes the context, for an admin or the priority's lead (None for anyone else)."""
+    user = request_user()
+    if user is None or not user.can_update(priority_id):
+        return None
+    texts = ds.tables["pack_texts"]
+    mine = pack_texts.latest(texts, meeting.meeting_id, priority_id)
+    note, start = None, mine
+    if mine is None:
+        earlier = pack_texts.previous_context(texts, ds.all_meetings, meeting.meeting_id, priority_id)
+        if earlier is not None:
+            start = earlier.row
+            name = ds.all_meetings.set_index("meeting_id")["name"].get(earlier.meeting_id, earlier.meeting_id)
+            note = (f"The form starts from the context written for {name}: change it for this meeting before "
+                    "saving.")
+
+    def text(name: str) -> str:
+        value = None if start is None else start[name]
+        return value if isinstance(value, str) else ""
+
+    target = {"meeting_id": meeting.meeting_id, "priority_id": priority_id,
+              "version": 0 if mine is None else int(mine["version"])}
+    return context_editor(ids=EDITOR, body=text("body"), references=text("references"), target=target, note=note,
+                          max_body=pack_texts.MAX_BODY, max_references=pack_texts.MAX_REFERENCES)
+
+
+def _context_section(ds, priority_id: str, meeting_value: str | None) -> list:
+    try:
+        view = meetings.meeting_view(ds.meetings, meeting_value, ds.today)
+    except meetings.MeetingError as err:
+        return [html.Div([html.H2("Context", className="h4 mt-3"), html.P(str(err))], id=CONTEXT)]
+    return [html.Div(_context_block(ds, priority_id, view.meeting), id=CONTEXT),
+            _editor(ds, priority_id, view.meeting)]
+
+
+SLIDE_HEADER = {"display": "grid", "gridTemplateColumns": "auto minmax(18rem, 1fr)", "columnGap": "1.25rem",
+                "alignItems": "start"}
 SLIDE_MONTHS = 48
 """A slide's chart shows up to this many months, ending at the figures the meeting sees."""
 
 
-def _slide(ds, pid: str, state: ViewState):
-    """The priority as one committee slide (present=1)."""
+def _slide(ds, pid: str, state: ViewState, meeting_value: str | None = None):
+    """The priority as one committee slide (present=1), with the start of its context for the meeting."""
     deck = briefing.deck(ds, district=state.district, end=state.end_ts,
                          include_restricted=request_user() is not None)
     brief = deck.brief(pid)
@@ -179,8 +249,18 @@ def _slide(ds, pid: str, state: ViewState):
         judged = judgements.window_for(ds, iid, None, deck.data_end)
         window = (f"year to {judged.frequency.last_month(judged.end):%b %Y}" if judged is not None else "")
         total = ds.total_label(iid)
-    return priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
-                          caption=caption)
+    slide = priority_slide(brief=brief, figure=figure, breakdown=breakdown, total_label=total, window=window,
+                           caption=caption)
+    try:
+        view = meetings.meeting_view(ds.meetings, meeting_value, ds.today)
+    except meetings.MeetingError:
+        return slide
+    # The context's first words go beside the name and lead, where the slide has room, so the slide keeps
+    # its height.
+    header = slide.children[0]
+    header.children = [html.Div(header.children), _context_block(ds, pid, view.meeting, compact=True)]
+    header.style = SLIDE_HEADER
+    return slide
 
 
 def layout(priority_id: str | None = None, **params):
@@ -190,8 +270,9 @@ def layout(priority_id: str | None = None, **params):
         return html.Div([html.H1("Priority not found", className="h3"),
                          html.P(f"There is no priority called {priority_id!r}. Choose one from the menu.")])
     state = from_params(params, set(ds.districts()["area_slug"]))
+    meeting_value = _meeting_param(params)
     if state.present:
-        return _slide(ds, priority["priority_id"], state)
+        return _slide(ds, priority["priority_id"], state, meeting_value)
     code = ds.area_code_for_slug(state.district)
     pid = priority["priority_id"]
     where = _where(ds, code)
@@ -199,11 +280,13 @@ def layout(priority_id: str | None = None, **params):
                         breaks=ds.breaks(ind["indicator_id"]), dates=data_dates(ds, ind["indicator_id"]),
                         control_shown=i == 0)
              for i, (ind, view) in enumerate(_trend_views(ds, pid, state, _reveal()))]
+    cards += _national_cards(ds, pid, state)
     return html.Div([
-        dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state)),
+        dcc.Store(id="priority-view", data=_drawn_for(ds, pid, state, meeting_value)),
         html.H1(priority["name"], className="h3", id="priority-title"),
         html.P([html.Strong("Lead: "), priority["lead"]], className="mb-1"),
         html.P(priority["summary"] or "", className="lead-text"),
+        *_context_section(ds, pid, meeting_value),
         html.H2(f"How the measures are moving{where}", className="h4 mt-3", id="priority-trends-heading"),
         html.Div(cards, className="trend-cards"),
         html.H2("Districts compared", className="h4 mt-3", id="districts-compared"),
@@ -212,6 +295,18 @@ def layout(priority_id: str | None = None, **params):
         legend(),
         html.Div(_actions(ds, priority, state, code), id="priority-actions"),
     ])
+
+
+def _national_cards(ds, pid: str, state: ViewState) -> list:
+    """Each measure of the priority that has a national comparator (kcsp.comparators), for its total."""
+    cards = []
+    for iid in ds.indicators.loc[ds.indicators["priority_id"] == pid, "indicator_id"]:
+        if ds.has_data(iid) and comparators.has_comparator(ds, iid):
+            frame = comparators.comparison(ds, iid, None, state.start_ts, state.end_ts, reveal=_reveal())
+            card = comparator_card(indicator=ds.indicator(iid), frame=frame, dates=data_dates(ds, iid))
+            if card is not None:
+                cards.append(card)
+    return cards
 
 
 def _trend_part(part: str) -> dict:
@@ -251,8 +346,9 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         raise PreventUpdate
     state = from_search(search, set(ds.districts()["area_slug"]))
     priority = ds.priority(drawn.get("priority") or "")
+    meeting_value = _meeting_param(parse_qs((search or "").lstrip("?")))
     if priority is None or pathname != f"{PREFIX}{priority['priority_id']}" or drawn != _drawn_for(
-            ds, priority["priority_id"], state):
+            ds, priority["priority_id"], state, meeting_value):
         raise PreventUpdate
     pid = priority["priority_id"]
     code = ds.area_code_for_slug(state.district)
@@ -263,7 +359,8 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     for card in district_ids:
         verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
         bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts)),
-                                          judgements.funnel(ds, card["key"], state.start_ts, state.end_ts),
+                                          judgements.funnel(ds, card["key"], state.start_ts, state.end_ts,
+                                                            reveal=reveal),
                                           total_label=ds.total_label(card["key"]), selected_code=code,
                                           order=_order(state))
         bars.append(bar)
@@ -284,3 +381,52 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
         funnels,
         [_choice_href(pid, state, i["indicator"]) for i in choice_ids],
     )
+
+
+def _problems(err: Invalid) -> html.Div:
+    return html.Div([html.Strong("The context was not saved. "),
+                     html.Ul([html.Li(f"{FIELD_LABELS.get(f, f)}: {why}") for f, why in err.problems.items()])],
+                    className="alert alert-danger", id="context-invalid")
+
+
+@dash.callback(
+    Output(CONTEXT, "children"),
+    Output(EDITOR["target"], "data"),
+    Output(EDITOR["message"], "children"),
+    Input(EDITOR["save"], "n_clicks"),
+    State(EDITOR["body"], "value"),
+    State(EDITOR["references"], "value"),
+    State(EDITOR["target"], "data"),
+    prevent_initial_call=True,
+)
+def save_context(_clicks, body, references, target):
+    """Write the context through kcsp.pack_texts (as the API does). The form keeps what was typed
+    whatever happens; on a stale version the other writer's text is shown and the form builds on it."""
+    if not isinstance(target, dict):
+        return no_update, no_update, html.Div("Open the priority's page again to edit its context.",
+                                               className="alert alert-danger")
+    meeting_id, priority_id = target.get("meeting_id"), target.get("priority_id")
+    try:
+        saved = pack_texts.write_text(runtime.store(), request_user(), meeting_id, priority_id, body,
+                                      references, target.get("version"))
+    except Conflict as err:
+        latest = err.latest or {}
+        shown = _shown_context(priority_id, meeting_id)
+        return shown, {**target, "version": err.current_version}, html.Div([
+            html.Strong("Someone else saved this context first. "),
+            f"{latest.get('written_by', 'Someone')} saved version {err.current_version}, now shown above. Your "
+            "text is still in the form: save again to replace theirs with it.",
+        ], className="alert alert-warning", id="context-conflict")
+    except Invalid as err:
+        return no_update, no_update, _problems(err)
+    except UpdateError as err:
+        return no_update, no_update, html.Div(["The context was not saved: ", err.message, "."],
+                                              className="alert alert-danger")
+    return _shown_context(priority_id, meeting_id), {**target, "version": saved.version}, html.Div(
+        f"Saved as version {saved.version} ({saved.text_id}).", className="alert alert-success", id="context-saved")
+
+
+def _shown_context(priority_id: str, meeting_id: str):
+    ds = runtime.dataset()
+    found = [m for m in meetings.calendar(ds.all_meetings) if m.meeting_id == meeting_id]
+    return _context_block(ds, priority_id, found[0]) if found else no_update

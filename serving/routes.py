@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from kcsp import meetings, runtime
+from kcsp import meetings, published, runtime
+from kcsp.updates import UpdateError
+from kcsp.web.api import error_response, json_body
 from kcsp.web.auth import request_user
 from serving import server
 from serving.chromium import ChromiumError, SharedBrowser
-from serving.pack import PackError, render_pack
+from serving.pack import PackError, count_pages, render_pack
 from serving.render_queue import (
     START_WAIT_S,
     Limits,
@@ -82,6 +84,57 @@ def _made(dataset, key: tuple[str, str | None, bool]) -> Pack:
         return ticket.result(START_WAIT_S + WEB_TIMEOUT_S + 5)
 
 
+def _audience(signed_in: bool) -> str:
+    return "partners" if signed_in else "public"
+
+
+def _pdf_response(pdf: bytes, sha256: str, name: str, signed_in: bool, **extra: str) -> Response:
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store" if signed_in else "no-cache",
+        "X-Pack-SHA256": sha256, **extra,
+    })
+
+
+def _version_asked() -> int | Response | None:
+    raw = request.args.get("version")
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 10_000:
+        return _problem(422, f"version: {raw!r} is not a version number (1, 2, ...)")
+    return int(raw)
+
+
+def _published(view, district: str | None, signed_in: bool) -> Response | None:
+    """The meeting's pack as published (the version asked for, else the latest), or None if none is."""
+    version = _version_asked()
+    if isinstance(version, Response):
+        return version
+    table = runtime.dataset().tables["published_packs"]
+    row = published.chosen(table, view.meeting.meeting_id, _audience(signed_in), version) if not district else None
+    if row is None:
+        if version is not None:
+            return _problem(404, f"version: {view.meeting.name} has no published pack version {version}")
+        return None
+    try:
+        pdf = published.read_pdf(runtime.store(), row)
+    except published.PublishedPackDamaged as err:
+        log.error("published pack of %s: %s", view.meeting.meeting_id, err)
+        return _problem(503, f"The published pack cannot be served: {err}. An administrator has been told in the "
+                             "log; the pack can still be made from the history (leave out version).",
+                        FAILED_RETRY_AFTER_S)
+    name = f"meeting-pack-{view.meeting.iso}-v{int(row['version'])}.pdf"
+    return _pdf_response(pdf, str(row["sha256"]), name, signed_in, **{
+        "X-Pack-Version": str(int(row["version"])),
+        "X-Pack-Published": f"{row['published_at']} by {row['published_by']}"})
+
+
+def _render_failed(view, district: str | None, err: Exception) -> Response:
+    log.error("meeting pack %s (%s) failed: %s", view.meeting.iso, district or "the county", err)
+    return _problem(503, f"The meeting pack could not be built just now: {err}. Try again in a minute; "
+                         "the meeting page itself can be printed instead.", FAILED_RETRY_AFTER_S)
+
+
 @bp.get("/meeting/pack.pdf")
 def meeting_pack_pdf() -> Response:
     ds = runtime.dataset()
@@ -95,10 +148,13 @@ def meeting_pack_pdf() -> Response:
     except meetings.MeetingError as err:
         return _problem(422, f"meeting: {err}")
     try:
-        view = meetings.meeting_view(ds.meetings, asked, ds.today)
+        view, _ = runtime.meeting(asked)
     except meetings.MeetingError as err:
         return _problem(404, f"meeting: {err}")
     signed_in = request_user() is not None
+    kept = _published(view, district, signed_in)
+    if kept is not None:
+        return kept
     key = (view.meeting.iso, district, signed_in)
     pack = packs.get(ds, key)
     if pack is None:
@@ -107,12 +163,47 @@ def meeting_pack_pdf() -> Response:
         except Refused as refused:
             return _problem(refused.status, str(refused), refused.retry_after)
         except (PackError, ChromiumError, server.ServerError) as err:
-            log.error("meeting pack %s (%s) failed: %s", view.meeting.iso, district or "Kent", err)
-            return _problem(503, f"The meeting pack could not be built just now: {err}. Try again in a minute; "
-                                 "the meeting page itself can be printed instead.", FAILED_RETRY_AFTER_S)
+            return _render_failed(view, district, err)
     name = f"meeting-pack-{view.meeting.iso}{'-' + district if district else ''}.pdf"
-    return Response(pack.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store" if signed_in else "no-cache",
-        "X-Pack-SHA256": pack.sha256,
-    })
+    return _pdf_response(pack.pdf, pack.sha256, name, signed_in)
+
+
+@bp.post("/api/meetings/<meeting_id>/publish")
+def publish_pack(meeting_id: str) -> tuple[Response, int] | Response:
+    """Admins: render the meeting's pack for both audiences (anyone's, and partners' with restricted
+    actions) from the page as it stands, and keep them as its next published version. JSON body
+    optional: ``{"reason": "..."}``, required for a correction. 201 ``{"version", "sha256",
+    "partners_sha256"}``; 401, 403, 422 as the plan's writes; 503 when the pack cannot be rendered."""
+    user = request_user()
+    ds = runtime.dataset()
+    try:
+        body = json_body()
+        published.check_request(ds.tables, user, meeting_id, body.get("reason"))
+    except UpdateError as err:
+        return error_response(err)
+    row = ds.meetings[ds.meetings["meeting_id"] == meeting_id].iloc[0]
+    iso = f"{row['date']:%Y-%m-%d}"
+    app = current_app._get_current_object()
+    credentials = {h: request.headers[h] for h in FORWARDED if h in request.headers}
+    pdfs: dict[str, tuple[bytes, int]] = {}
+
+    def work(browser) -> dict[str, tuple[bytes, int]]:
+        for audience, headers in (("public", {}), ("partners", credentials)):
+            pdf, _ = render_pack(_own_url(app), iso, None, headers=headers, timeout=WEB_TIMEOUT_S, browser=browser)
+            pdfs[audience] = (pdf, count_pages(pdf))
+        return pdfs
+
+    try:
+        with queue.join(("publish", meeting_id, id(ds)), work, client_key(request.remote_addr)) as ticket, \
+                released_app_place(request.environ):
+            made = ticket.result(START_WAIT_S + 2 * WEB_TIMEOUT_S + 5)
+        done = published.publish(runtime.store(), user, meeting_id, made, body.get("reason"))
+    except Refused as refused:
+        return _problem(refused.status, str(refused), refused.retry_after)
+    except (PackError, ChromiumError, server.ServerError) as err:
+        return _render_failed(meetings.MeetingView(meetings.find_meeting(ds.meetings, iso), None, row["date"], False),
+                              None, err)
+    except UpdateError as err:
+        return error_response(err)
+    return jsonify({"version": done.version, "sha256": done.sha256["public"],
+                    "partners_sha256": done.sha256["partners"]}), 201

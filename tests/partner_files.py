@@ -111,6 +111,6 @@ def bad_xlsx(path: Path) -> Path:
 BAD_LINES = [
     "bad.xlsx:Return!D3: Jun-23 is a month: a quarterly indicator holds quarters (e.g. 2023 Q2 or Q1 2023/24)",
     "bad.xlsx:Return!B4: 'n/a' is not a number",
-    "bad.xlsx:Return!C6: -2 is negative: counts cannot be",
+    "bad.xlsx:Return!C6: -2 is below zero: a count cannot be negative",
     "bad.xlsx:Return!A9: 'Maidston' is not a Kent district, Medway or a total",
 ]

@@ -65,3 +65,26 @@ def gunicorn_on_a_copy(base: Path, store, *, workers: int = 1, env: dict[str, st
             "KCSP_USERS_FILE": str(runtime.settings().users_file), **(env or {})}
     with server.gunicorn(root, workers=workers, env=full, log_path=base / "gunicorn.log", **kwargs) as running:
         yield running
+
+
+def walk(node):
+    """Every component under a Dash layout node (depth first)."""
+    if node is None or isinstance(node, str | int | float):
+        return
+    if isinstance(node, list | tuple):
+        for child in node:
+            yield from walk(child)
+        return
+    yield node
+    yield from walk(getattr(node, "children", None))
+
+
+def text(node) -> str:
+    """The words of a Dash layout node and everything under it."""
+    if node is None:
+        return ""
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list | tuple):
+        return " ".join(text(n) for n in node)
+    return text(getattr(node, "children", None))

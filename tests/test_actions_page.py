@@ -182,6 +182,7 @@ class TestSaveUpdate:
         ("viewer", "red", "x", "may not update"),
         ("da-lead", "red", "   ", "Progress: must not be empty"),
         ("da-lead", None, "x", "Status: must be one of"),
+        ("da-lead", "red", "x" * 2100, "is 2,100 characters long: at most 2,000 can be saved"),
     ])
     def test_refusals_are_explained_and_nothing_is_stored(self, page, writable_store, user, status, text, expected):
         before = len(writable_store.read("action_updates"))
@@ -224,8 +225,9 @@ def test_the_layout_holds_no_action_data(page, dataset):
     assert "kcsp-2026-11-19" in text
 
 
-def plan_save(page, mode, user, *, priority="domestic-abuse", title="Run a pilot.", due="2027-03-31", refresh=0):
-    return run(page.save_plan, "plan-save.n_clicks", 1, mode, priority, title, "KCC", "Lead, KCC", [], ["all"],
+def plan_save(page, mode, user, *, priority="domestic-abuse", title="Run a pilot.", due="2027-03-31", refresh=0,
+              areas=("all",)):
+    return run(page.save_plan, "plan-save.n_clicks", 1, mode, priority, title, "KCC", "Lead, KCC", [], list(areas),
                "2026-04-01", due, "public", None, "", refresh, user=user)
 
 
@@ -263,6 +265,17 @@ class TestPlanForm:
         assert "Action: must not be empty" in to_json(message) and refresh is no_update
         assert writable_store.path("actions").read_bytes() == before
 
+    def test_the_whole_county_and_districts_together_are_refused_and_districts_alone_kept(self, page,
+                                                                                          writable_store):
+        before = writable_store.path("actions").read_bytes()
+        message, refresh, *_ = plan_save(page, {"mode": "create"}, "admin", areas=("all", "thanet", "maidstone"))
+        assert "either the whole county or particular districts, not both" in to_json(message)
+        assert refresh is no_update and writable_store.path("actions").read_bytes() == before
+        message, *_ = plan_save(page, {"mode": "create"}, "admin", areas=("thanet", "maidstone"), title="Local.")
+        assert "Created" in to_json(message)
+        saved = writable_store.read("actions")
+        assert saved.loc[saved["title"] == "Local.", "areas"].tolist() == ["thanet;maidstone"]
+
     def test_an_update_made_on_a_meeting_day_counts_as_since_on_actions_and_on_meeting(self, page, writable_store):
         import pandas as pd
 
@@ -291,7 +304,9 @@ class TestCalendar:
         assert hidden is False
         message, refresh = run(page.change_calendar, "calendar-add.n_clicks", 1, None, None, "kcsp", day,
                                None, None, 0, user="admin")
-        assert f"Added kcsp-{day}" in to_json(message) and refresh == 1
+        when = pd.Timestamp(day)
+        assert f"Added Kent Community Safety Partnership, {when.day} {when:%B %Y} to the calendar" in to_json(message)
+        assert f"kcsp-{day}" not in to_json(message) and refresh == 1
         _, every, held_now = run(page.calendar_controls, "actions-refresh.data", 1, user="admin")
         assert held_now[0]["value"] == f"kcsp-{day}" and held_now[1:] == held
         assert f"kcsp-{day}" in {m["value"] for m in every}

@@ -36,7 +36,7 @@ def previewed(app, data_import, contents: str, user: str = "admin") -> dict:
 
 def confirm(app, data_import, contents: str, pending: dict, user: str = "admin") -> str:
     with app.server.test_request_context("/", headers=basic(user)):
-        result, disabled, _ = data_import.confirm(1, contents, "da.csv", pending, "Kent Police")
+        result, disabled, _, _ = data_import.confirm(1, contents, "da.csv", pending, "Kent Police")
     assert disabled is True
     return str(result)
 

@@ -206,3 +206,45 @@ def test_a_past_priority_is_named_as_past_and_listed_after_the_current_ones(stor
     assert ds.priorities["name"].iloc[-1] == "Domestic Abuse (past priority)"
     assert "domestic-abuse" not in set(ds.current_priorities["priority_id"])
     assert len(ds.action_status(include_restricted=True)) == len(store.read("actions"))
+
+
+def test_a_day_before_a_reference_import_still_sees_that_years_priorities(store, tmp_path):
+    from kcsp import history
+
+    folder = tmp_path / "ref"
+    folder.mkdir()
+    priorities = pd.read_csv(REFERENCE_DIR / "priorities.csv", dtype=str)
+    priorities.loc[priorities["priority_id"] == "road-safety", "name"] = "Safer Roads"
+    priorities[priorities["priority_id"] != "vawg"].to_csv(folder / "priorities.csv", index=False)
+    before = store.read("priorities")
+    import_reference(store, folder)
+    now = store.read("priorities").set_index("priority_id")
+    assert now.at["road-safety", "name"] == "Safer Roads" and not now.at["vawg", "current"]
+    versions = store.read("reference_versions")
+    assert list(versions["table"]) == ["priorities"]
+    yesterday = pd.Timestamp.today().normalize() - pd.Timedelta(days=1)
+    then = history.as_at(store.read_all(), yesterday)["priorities"]
+    pd.testing.assert_frame_equal(then.reset_index(drop=True), before.reset_index(drop=True))
+    today = history.as_at(store.read_all(), pd.Timestamp.today())["priorities"]
+    assert today.set_index("priority_id").at["road-safety", "name"] == "Safer Roads"
+
+
+def test_a_plan_workbook_with_title_rows_imports(store, tmp_path):
+    from openpyxl import Workbook
+
+    frame = plan_frame(store)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append(["Kent Community Safety Agreement: action plan 2026-27"])
+    sheet.append(["Agreed by the Working Group, March 2026"])
+    sheet.append([])
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    report = import_plan(store, path)
+    assert [t for _, t in report.added] == ["Fund two more IDVAs in east Kent.",
+                                            "Pilot average speed cameras on the A20.",
+                                            "Safe spaces scheme in night-time venues."]

@@ -299,7 +299,7 @@ def test_reimport_same_month_does_not_double(store):
     first = store.read("observations").copy()
     import_police_uk(store, [JAN], today=TODAY)
     again = store.read("observations")
-    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first.drop(columns="recorded_at"), again.drop(columns="recorded_at"))
     assert stored_counts(store) == expected_counts(raw_rows(JAN))
 
 
@@ -576,3 +576,28 @@ def test_store_without_the_unallocated_areas_is_refused_untouched(store):
         import_police_uk(store, [JAN], today=TODAY)
     assert any(p.column == "area_code" and "OUTSIDE-KM" in p.reason for p in info.value.problems)
     assert dir_hashes(store.root) == before
+
+
+def test_figures_replaced_later_are_what_an_earlier_day_still_sees(store, tmp_path, monkeypatch):
+    from kcsp import audit, history
+
+    monkeypatch.setattr(audit, "timestamp", lambda now=None: "2030-01-10T10:00:00Z")
+    import_police_uk(store, [JAN, FEB], today=TODAY)
+    first = store.read("observations").drop(columns="recorded_at")
+    monkeypatch.setattr(audit, "timestamp", lambda now=None: "2030-03-10T10:00:00Z")
+    shorter = write_lines(tmp_path / "2022-01-kent-street.csv", [*lines_of(JAN)[:41], ""])
+    import_police_uk(store, [shorter], today=TODAY)
+    assert stored_counts(store) == expected_counts(raw_rows(shorter, FEB)) != expected_counts(raw_rows(JAN, FEB))
+    log = store.read("observations_replaced")
+    assert set(log["replaced_by"]) == {"import police-uk"} and set(log["replacement"]) == {1}
+
+    def held(day: str) -> pd.DataFrame:
+        then = history.as_at(store.read_all(), pd.Timestamp(day))["observations"].drop(columns="recorded_at")
+        return then.sort_values(["indicator_id", "area_code", "period"]).reset_index(drop=True)
+
+    expected = first.sort_values(["indicator_id", "area_code", "period"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(held("2030-02-01"), expected, check_dtype=False)
+    assert held("2030-01-09")["indicator_id"].str.startswith("police-uk-").sum() <= 1, "figures before their import"
+    now = store.read("observations").drop(columns="recorded_at")
+    pd.testing.assert_frame_equal(held("2030-03-10"), now.sort_values(["indicator_id", "area_code", "period"])
+                                  .reset_index(drop=True), check_dtype=False)

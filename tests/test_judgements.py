@@ -56,7 +56,7 @@ class TestWindow:
 
 class TestChange:
     def test_a_real_rise_is_a_control_chart_signal_with_both_counts_described(self, ds):
-        v = judgements.verdict(ds, "road-casualties", KENT, CHANGE, reveal=False)
+        v = judgements.verdict(ds, "road-casualties", KENT, CHANGE, reveal=True)
         assert (v.count, v.previous_count) == (11 * 13 * 12 + 24, 11 * 10 * 12 + 24)
         assert (v.verdict, v.method, v.signal) == ("worsening", "spc", "shift")
         assert v.chart.baseline == 24 and v.chart_start == pd.Timestamp("2023-01-01")
@@ -67,7 +67,7 @@ class TestChange:
         assert (v.verdict, v.method, v.signal, v.p_value) == ("no-significant-change", "spc", None, None)
 
     def test_a_year_of_months_is_charted_without_the_year_before(self, ds):
-        v = judgements.verdict(ds, "road-casualties", KENT, CHANGE, None, pd.Timestamp("2023-12-01"), reveal=False)
+        v = judgements.verdict(ds, "road-casualties", KENT, CHANGE, None, pd.Timestamp("2023-12-01"), reveal=True)
         assert v.verdict == "no-significant-change" and v.method == "spc" and v.previous_count is None
         assert v.chart.baseline == 12
 
@@ -79,7 +79,7 @@ class TestChange:
 
     def test_a_short_window_is_set_against_the_same_months_a_year_before(self, ds):
         v = judgements.verdict(ds, "road-casualties", KENT, CHANGE, pd.Timestamp("2025-04-01"),
-                               pd.Timestamp("2025-09-01"), reveal=False)
+                               pd.Timestamp("2025-09-01"), reveal=True)
         row = v.csv_row()
         assert (row["from"], row["to"], row["previous_from"], row["previous_to"]) == (
             "2025-04", "2025-09", "2024-04", "2024-09")
@@ -93,7 +93,7 @@ class TestChange:
         rows = [("road-ksi", code, q, c) for code in KENT_DISTRICTS for q, c in zip(quarters, counts, strict=True)]
         ds = small_store(tmp_path / "s", rows, TODAY, indicators=indicators)[1]
         v = judgements.verdict(ds, "road-ksi", KENT, CHANGE, pd.Timestamp("2025-07-01"), pd.Timestamp("2025-10-01"),
-                               reveal=False)
+                               reveal=True)
         assert (v.window.first_month, v.window.last_month) == ("2025-07", "2025-12")
         assert (v.previous.first_month, v.previous.last_month) == ("2024-07", "2024-12")
         assert (v.count, v.previous_count) == (12 * 122, 12 * 79)
@@ -112,7 +112,7 @@ class TestChange:
         for v in judgements.judge(ds, "road-casualties", None, pd.Timestamp("2026-01-01")):
             assert v.verdict == "not-compared" and v.reason == judgements.MIXED, (v.kind, v.area_code)
         later = judgements.verdict(ds, "road-casualties", KENT, CHANGE, None, pd.Timestamp("2026-06-01"),
-                                   reveal=False)
+                                   reveal=True)
         assert later.verdict == "no-significant-change" and later.chart_start == pd.Timestamp("2025-07-01")
         assert not later.chart_illustrative and later.previous_count is None
 
@@ -179,10 +179,14 @@ class TestComparison:
 
 
 class TestDisclosure:
-    def test_a_year_of_five_or_more_is_shown_but_its_months_are_not(self, ds):
+    def test_a_year_of_small_months_is_shown_as_the_sum_of_its_published_months(self, ds):
         thanet = judgements.verdict(ds, "road-casualties", THANET, COMPARISON, reveal=False)
-        assert thanet.count == 24 and thanet.verdict == "better"
-        assert ds.trend("road-casualties", THANET)["value"].isna().all()
+        assert thanet.count == 30 and thanet.verdict == "better" and thanet.disclosure == "derived"
+        assert thanet.rate == pytest.approx(stats.rate_per_1000(30, thanet.population))
+        assert judgements.verdict(ds, "road-casualties", THANET, COMPARISON, reveal=True).count == 24
+        public = ds.trend("road-casualties", THANET)
+        assert public["value"].isna().all() and public["withheld"].all()
+        assert set(public["rolling"].dropna()) == {30}
 
     def test_a_year_of_one_to_four_never_reaches_anonymous_viewers(self, tmp_path):
         rows = [r for code in KENT_DISTRICTS for r in
@@ -193,25 +197,35 @@ class TestDisclosure:
         thanet = [v for v in public if v.area_code == THANET]
         assert all(v.verdict is None and v.count is None and v.rate is None for v in thanet)
         hidden = {v.area_code for v in public if v.count is None and v.kind == COMPARISON}
-        assert len(hidden) == 2, "a second district is withheld so the total cannot give Thanet away"
+        assert hidden == {THANET}, "no cover is needed: the total is worked out from the published months"
+        total = judgements.verdict(ds, "road-casualties", KENT, CHANGE, reveal=False)
+        assert total.count == 11 * 10 * 12 + 10 and total.disclosure == "derived", "9s shown as 10, 1s as 2.5"
+        assert all(v.csv_row()["p_value"] is None for v in public), "a p-value is never published"
         table = judgements.table(ds, "road-casualties", reveal=False)
         shown = table[table["area_code"] == THANET][["count", "rate", "verdict", "previous_count", "p_value"]]
         assert shown.isna().all().all()
+        assert set(table.loc[table["area_code"] == THANET, "disclosure"]) == {"derived-withheld"}
+        assert table["p_value"].isna().all() and table["withheld_reason"].str.len().gt(0).all()
         signed_in = judgements.verdict(ds, "road-casualties", THANET, COMPARISON, reveal=True)
         assert signed_in.count == 3 and signed_in.shown_withheld
+        assert judgements.table(ds, "road-casualties", reveal=True)["withheld_reason"].str.startswith(
+            "not for publication").all()
 
-    def test_anonymous_viewers_get_no_monthly_chart_of_a_district(self, dataset):
+    def test_anonymous_viewers_get_no_control_chart_of_exact_months(self, dataset):
         public = judgements.verdict(dataset, "da-incidents", THANET, CHANGE, reveal=False)
         signed_in = judgements.verdict(dataset, "da-incidents", THANET, CHANGE, reveal=True)
         assert public.verdict == signed_in.verdict and public.method == "spc"
         assert public.chart is None and judgements.control_frame(public, "no-judgement").empty
         assert signed_in.chart is not None and signed_in.months_withheld
         county = judgements.verdict(dataset, "da-incidents", "E23000032", CHANGE, reveal=False)
-        assert county.chart is not None and not county.months_withheld
+        assert county.chart is None and county.months_withheld and county.verdict is not None
+        assert judgements.verdict(dataset, "da-incidents", "E23000032", CHANGE, reveal=True).chart is not None
 
     def test_open_data_is_never_withheld(self, dataset):
         assert not any(v.count is None and v.window is not None and v.reason and "withheld" in v.reason
                        for v in judgements.verdicts(dataset, "police-uk-bicycle-theft", reveal=False))
+        assert {v.disclosure for v in judgements.verdicts(dataset, "police-uk-bicycle-theft", reveal=False)} == {
+            "exact"}
 
 
 class TestTrueWords:
@@ -244,9 +258,10 @@ class TestTrueWords:
         ds = small_store(tmp_path / "s", rows, TODAY)[1]
         public = {v.area_code: v for v in judgements.verdicts(ds, "road-casualties", reveal=False)
                   if v.kind == COMPARISON}
-        assert public[THANET].reason == "withheld: the count is from 1 to 4, too small to publish"
+        assert public[THANET].reason == "withheld: the count is made of figures of 1 to 4, too small to publish"
+        assert public[THANET].csv_row()["withheld_reason"] == public[THANET].reason
         cover = [v for code, v in public.items() if code != THANET and v.verdict is None]
-        assert len(cover) == 1 and "cannot be worked out" in cover[0].reason
+        assert not cover, "no other district is withheld as cover"
 
 
     def test_one_series_per_thing_measured(self, dataset):

@@ -7,29 +7,8 @@ import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
+from tests.support import text, walk
 from tests.test_assessment import APPENDIX_A_2017_18
-
-
-def walk(node):
-    """Every component under node (depth first)."""
-    if node is None or isinstance(node, str | int | float):
-        return
-    if isinstance(node, list | tuple):
-        for child in node:
-            yield from walk(child)
-        return
-    yield node
-    yield from walk(getattr(node, "children", None))
-
-
-def text(node) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, str | int | float):
-        return str(node)
-    if isinstance(node, list | tuple):
-        return " ".join(text(n) for n in node)
-    return text(getattr(node, "children", None))
 
 
 def by_id(node, ident):
@@ -74,7 +53,8 @@ class TestMeetingPage:
             assert heading in words
         view = by_id(page, "pack-view")
         sections = [c for c in walk(view) if "pack-page" in (getattr(c, "className", "") or "")]
-        assert [s.id for s in sections] == ["pack-cover", *(f"pack-{p}" for p in dataset.priorities["priority_id"])]
+        assert [s.id for s in sections] == ["pack-cover", "pack-introduction",
+                                            *(f"pack-{p}" for p in dataset.priorities["priority_id"])]
         assert by_id(page, "pack-link").href == "/meeting?meeting=2025-11-20&pack=1&district=dover"
         assert by_id(page, "pack-download").href == "/meeting/pack.pdf?meeting=2025-11-20&district=dover"
         assert text(by_id(page, "pack-download")) == "Download the meeting pack (PDF)"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kcsp import meetings
+from kcsp import history, meetings
+from kcsp.queries import Dataset
 from tests.fixture_store import KENT_DISTRICTS, monthly, small_store
 
 
@@ -150,20 +151,29 @@ class TestWhatChanged:
                                                             "Killed or seriously injured on the roads"}
         assert not change["vawg"].changed
 
-    def test_the_pack_shows_actions_as_they_stood_and_drops_those_done_before(self, store):
-        at_meeting = meetings.pack_actions(store, "road-safety", pd.Timestamp("2025-11-20"),
-                                           pd.Timestamp("2025-07-17"), include_restricted=False)
-        assert list(at_meeting["action_id"]) == ["A002"]
-        assert at_meeting.iloc[0]["status"] == "amber" and at_meeting.iloc[0]["progress"] == "Slipping"
-        assert at_meeting.iloc[0]["illustrative"]
-        earlier = meetings.pack_actions(store, "road-safety", pd.Timestamp("2025-04-01"), None,
+    def test_the_pack_lists_every_action_its_cover_counts_marking_those_done_before(self, store):
+        then = as_at(store, "2025-11-20")
+        at_meeting = meetings.pack_actions(then, "road-safety", pd.Timestamp("2025-07-17"),
+                                           include_restricted=False).set_index("action_id")
+        counted = then.actions_for(include_restricted=False, priority_id="road-safety")
+        assert sorted(at_meeting.index) == sorted(counted["action_id"]) == ["A001", "A002"]
+        assert at_meeting.loc["A002", "status"] == "amber" and at_meeting.loc["A002", "progress"] == "Slipping"
+        assert at_meeting.loc["A002", "illustrative"] and not at_meeting.loc["A002", "finished"]
+        assert at_meeting.loc["A001", "finished"] and at_meeting.loc["A001", "status"] == "blue"
+        assert at_meeting.loc["A001", "standing"].endswith("before the previous meeting")
+        assert list(at_meeting.index) == ["A002", "A001"], "finished actions come after the live ones"
+        earlier = meetings.pack_actions(as_at(store, "2025-04-01"), "road-safety", None,
                                         include_restricted=False).set_index("action_id")
         assert earlier.loc["A002", "status"] == "green"
         assert earlier.loc["A001", "status"] == "green" and not earlier.loc["A001", "overdue"]
 
     def test_a_priority_without_actions_has_an_empty_pack(self, store):
-        pack = meetings.pack_actions(store, "vawg", pd.Timestamp("2025-11-20"), None, include_restricted=True)
+        pack = meetings.pack_actions(store, "vawg", None, include_restricted=True)
         assert pack.empty and "action_id" in pack.columns
+
+
+def as_at(dataset: Dataset, day: str) -> Dataset:
+    return Dataset(history.as_at(dataset.tables, pd.Timestamp(day)), today=pd.Timestamp(day))
 
 
 class TestMemo:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -31,13 +33,19 @@ def mentions(sentences) -> list:
 class TestPriorityNarrative:
     def test_sentences_give_both_counts_and_the_control_charts_verdict(self, road_store):
         _, ds = road_store
-        sentences = text(ds, "road-safety", ViewState())
+        sentences = text(ds, "road-safety", ViewState(), reveal=True)
         assert sentences[0] == "Road casualties (all severities)."
         assert sentences[1] == ("Kent: 1,584 casualties in the 12 months Nov 2024 to Oct 2025, against 1,440 in the "
-                                "year before (the 12 months Nov 2023 to Oct 2024), up 10.0%. Its control chart to "
-                                "Oct 2025: Worsening (special cause variation, a run of 7 or more months on one side "
-                                "of the mean).")
+                                "year before (the 12 months Nov 2023 to Oct 2024), up 10.0% (exact figures, not for "
+                                "publication). Its control chart to Oct 2025: Worsening (special cause variation, a "
+                                "run of 7 or more months on one side of the mean).")
         assert 3 <= len(sentences) <= 4
+
+    def test_the_public_reads_the_counts_rounded_and_the_verdict_of_the_exact_ones(self, road_store):
+        _, ds = road_store
+        public = text(ds, "road-safety", ViewState())[1]
+        assert public.startswith("Kent: 1,440 casualties in the 12 months Nov 2024 to Oct 2025, against 1,440 in")
+        assert "(counts rounded to the nearest 5). Its control chart to Oct 2025: Worsening" in public
 
     def test_every_verdict_stated_is_a_mention_of_the_judgement(self, road_store):
         _, ds = road_store
@@ -52,8 +60,8 @@ class TestPriorityNarrative:
         changed = [(i, a, p, 111 if (a == KENT_DISTRICTS[0] and p == pd.Timestamp("2025-10-01")) else v)
                    for i, a, p, v in rows]
         _, after = small_store(tmp_path / "b", changed, TODAY)
-        old = text(before, "road-safety", ViewState())
-        new = text(after, "road-safety", ViewState())
+        old = text(before, "road-safety", ViewState(), reveal=True)
+        new = text(after, "road-safety", ViewState(), reveal=True)
         assert "1,584 casualties" in old[1]
         assert "1,684 casualties" in new[1] and "up 16.9%" in new[1]
 
@@ -61,10 +69,13 @@ class TestPriorityNarrative:
         rows = monthly("road-casualties", KENT_DISTRICTS[:1], "2023-11", [1, 2] * 6 + [2, 1, 3, 1, 2, 2] * 2)
         rows += monthly("road-casualties", KENT_DISTRICTS[1:], "2023-11", [0] * 24)
         _, ds = small_store(tmp_path / "store", rows, TODAY)
-        sentence = text(ds, "road-safety", ViewState())[1]
+        sentence = text(ds, "road-safety", ViewState(), reveal=True)[1]
         assert "22 casualties in the 12 months Nov 2024 to Oct 2025, against 18 in the year before" in sentence
-        assert "up 22.2%. Its control chart to Oct 2025: no significant change (common cause variation only)" \
-            in sentence
+        assert ("up 22.2% (exact figures, not for publication). Its control chart to Oct 2025: no significant change "
+                "(common cause variation only)") in sentence
+        public = text(ds, "road-safety", ViewState())[1]
+        assert public.startswith("Kent: 30 casualties in the 12 months Nov 2024 to Oct 2025, against 30 in"), \
+            "twelve withheld months, each counted as 2.5"
 
     def test_dates_and_caveats_name_illustrative_data(self, road_store):
         _, ds = road_store
@@ -83,7 +94,7 @@ class TestPriorityNarrative:
 
     def test_a_district_view_describes_that_district(self, road_store):
         _, ds = road_store
-        sentences = text(ds, "road-safety", ViewState(district="thanet"))
+        sentences = text(ds, "road-safety", ViewState(district="thanet"), reveal=True)
         assert sentences[1].startswith("Thanet: 132 casualties in the 12 months Nov 2024 to Oct 2025")
         assert sentences[2].startswith("Thanet's rate over the 12 months Nov 2024 to Oct 2025, ")
 
@@ -116,9 +127,13 @@ class TestAgainstTheDemoStore:
         current = da[da["period"] > end - pd.DateOffset(months=12)]["value"].sum()
         previous = da[(da["period"] <= end - pd.DateOffset(months=12))
                       & (da["period"] > end - pd.DateOffset(months=24))]["value"].sum()
-        sentence = text(dataset, "domestic-abuse", ViewState())[1]
+        sentence = text(dataset, "domestic-abuse", ViewState(), reveal=True)[1]
         assert f"{current:,.0f} incidents in the 12 months" in sentence
         assert f"against {previous:,.0f} in" in sentence
+        public = text(dataset, "domestic-abuse", ViewState())[1]
+        shown = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:incidents )?in the ", public)]
+        assert len(shown) == 2 and all(n % 5 == 0 for n in shown) and "(counts rounded to the nearest 5)" in public
+        assert abs(shown[0] - current) < 0.01 * current and abs(shown[1] - previous) < 0.01 * previous
 
     @pytest.mark.parametrize("priority_id", ["neighbourhood-crime-asb", "domestic-abuse", "substance-misuse",
                                              "safeguarding", "serious-violence-organised-crime", "extremism-hate",
@@ -162,6 +177,8 @@ class TestDistrictsSentence:
 
     def test_withheld_districts_are_not_named(self):
         verdicts = self.verdicts(["worse", "similar"])
-        verdicts[0] = judgements.disclosed(judgements.replace(verdicts[0], withheld=True), reveal=False)
+        hidden = judgements.replace(verdicts[0], verdict=None, rate=None, withheld=True, disclosure="derived-withheld")
+        verdicts[0] = judgements.disclosed(judgements.replace(verdicts[0], withheld=True, for_public=hidden),
+                                           reveal=False)
         text_ = narrative.plain(narrative.districts_sentence(verdicts, "Kent"))
         assert "Area 0" not in text_

@@ -27,7 +27,8 @@ def client():
 @pytest.mark.skipif(not opendata.SOURCE_DIR.exists(), reason="the shared source files are not on this machine")
 def test_shipped_files_are_exactly_what_the_conversion_writes(tmp_path):
     written = opendata.convert(opendata.SOURCE_DIR, tmp_path)
-    assert written == {opendata.POPULATION_FILE: 15 * 24, opendata.DEATHS_FILE: 13 * 28, opendata.DEPRIVATION_FILE: 13}
+    assert written == {opendata.POPULATION_FILE: 15 * 24, opendata.DEATHS_FILE: 13 * 28, opendata.DEPRIVATION_FILE: 13,
+                       opendata.NATIONAL_DEATHS_FILE: 2 * 28}
     for name in written:
         assert (tmp_path / name).read_bytes() == (DATA_DIR / "ons" / name).read_bytes(), name
 
@@ -129,11 +130,12 @@ def test_preview_then_confirm_through_the_page_callbacks(writable_store, tmp_pat
         assert disabled is False and pending["indicator"] == "da-incidents"
         assert "import-preview-chart" in str(shown) and "39 changed" in str(shown)
         assert len(writable_store.read("imports")) == 0
-        done, disabled, history = data_import.confirm(1, good, "da.csv", pending, "Kent Police")
+        done, disabled, history, preview_after = data_import.confirm(1, good, "da.csv", pending, "Kent Police")
         assert "Imported as I000001" in str(done) and disabled is True
         record = writable_store.read("imports").iloc[0]
         assert (record["imported_by"], record["source"], record["file_name"]) == ("admin", "Kent Police", "da.csv")
         assert "I000001" in str(history)
+        assert preview_after == "", "the preview still shows after the import"
 
 
 def test_a_yearly_headline_reads_as_years_and_a_mixed_one_says_how_much_is_real(dataset, tmp_path, demo_store):

@@ -46,19 +46,31 @@ def test_open_data_is_never_withheld(dataset):
     assert not district["withheld"].any() and not district["rolling_withheld"].any()
 
 
-def test_partner_data_by_district_shows_the_public_only_year_totals(dataset):
+def test_partner_data_by_district_shows_the_public_rounded_months(dataset):
+    exact = dataset.trend("road-ksi", "E07000114", reveal=True)
     public = dataset.trend("road-ksi", "E07000114")
-    assert public["value"].isna().all() and public["withheld"].all()
-    assert public["rolling"].notna().any()
-    signed_in = dataset.trend("road-ksi", "E07000114", reveal=True)
-    assert signed_in["value"].notna().all() and signed_in["withheld"].all()
-    county = dataset.trend("road-ksi")
-    assert county["value"].notna().all() and not county["withheld"].any()
+    small, shown = exact["value"].between(1, 4), exact["value"] >= 5
+    assert small.any() and shown.any()
+    assert public.loc[small, "value"].isna().all() and public.loc[small, "withheld"].all()
+    assert set(public.loc[small, "disclosure"]) == {"withheld"}
+    assert (public.loc[shown, "value"] % 5 == 0).all()
+    assert (public.loc[shown, "value"] - exact.loc[shown, "value"]).abs().max() <= 2
+    assert public.loc[exact["value"] == 0, "value"].eq(0).all()
+    assert public["rounded"].any() and not exact["rounded"].any()
+    rolling = public["rolling"].dropna()
+    assert not rolling.empty and (rolling % 5 == 0).all() and set(public["rolling_disclosure"]) <= {"derived", ""}
+    assert exact["value"].notna().all() and (exact["withheld"] == small).all()
+    county, county_exact = dataset.trend("road-ksi"), dataset.trend("road-ksi", reveal=True)
+    assert county["value"].notna().all() and (county["value"] % 5 == 0).all()
+    assert set(county["disclosure"]) == {"derived"} and not county["withheld"].any()
+    assert (county["value"] - county_exact["value"]).abs().max() < 30
 
 
 def test_trend_rolling_totals_never_cross_the_crash_break(dataset):
-    trend = dataset.trend("road-casualties", None, pd.Timestamp("2015-06-01"), pd.Timestamp("2017-06-01"))
+    trend = dataset.trend("road-casualties", None, pd.Timestamp("2015-06-01"), pd.Timestamp("2017-06-01"), reveal=True)
     by_month = trend.set_index("period")["rolling"]
+    public = dataset.trend("road-casualties", None, pd.Timestamp("2015-06-01"), pd.Timestamp("2017-06-01"))
+    assert (public["rolling"].isna() == trend["rolling"].isna()).all()
     assert by_month[pd.Timestamp("2015-12-01")] == 5799
     assert by_month.loc["2016-01-01":"2016-11-01"].isna().all()
     assert by_month[pd.Timestamp("2016-12-01")] == 6122

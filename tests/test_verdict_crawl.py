@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.test_meeting_pages import walk
+from tests.support import walk
 
 PERIODS = [{}, {"from": "2022-08", "to": "2023-01"}, {"to": "2025-06"}]
 DISTRICTS = [None, "thanet", "dover"]

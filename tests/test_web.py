@@ -32,8 +32,9 @@ def test_routes_answer_200(client, path):
     assert client.get(path).status_code == 200
 
 
-def test_healthz_counts_rows(client, demo_store):
-    body = client.get("/healthz").get_json()
+def test_healthz_counts_rows_for_signed_in_callers_only(client, demo_store):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/healthz", headers=basic("viewer")).get_json()
     assert body["status"] == "ok"
     assert body["tables"]["observations"] == len(demo_store.read("observations"))
 

@@ -434,18 +434,42 @@ def read_sheets(path: Path) -> list[Sheet]:
         raise ImportFailed([Problem(name, reader.line_num, FILE_COLUMN, f"cannot be read as CSV ({exc})")]) from exc
 
 
+HEADER_SCAN_ROWS = 10
+"""Rows looked through for the heading row: title rows and notes above the table are skipped."""
+
+
+def _squash_heading(text: object) -> str:
+    return "".join(ch for ch in str(text or "").lower() if ch.isalnum())
+
+
+def find_header(sheet: Sheet, names: dict[str, tuple[str, ...]], required: Iterable[str]) -> Sheet:
+    """The sheet read from its heading row: the first of its first rows that holds every required heading
+    (as `header_index` recognises them), so title rows and notes above a table are skipped as partners
+    write them. Unchanged when no row does (header_index then reports what is missing)."""
+    known = {_squash_heading(alias): field for field, aliases in names.items() for alias in (field, *aliases)}
+    wanted = set(required)
+    candidates = [(sheet.header_row, sheet.header), *sheet.rows[:HEADER_SCAN_ROWS - 1]]
+    for i, (row, cells) in enumerate(candidates):
+        fields = {known.get(_squash_heading(c)) for c in cells}
+        if wanted <= fields:
+            if i == 0:
+                return sheet
+            rest = sheet.rows[i:]
+            width = len(cells)
+            return Sheet(sheet.name, [str(c or "").strip() for c in cells], row,
+                         [(n, (c + [None] * width)[: max(width, len(c))]) for n, c in rest])
+    return sheet
+
+
 def header_index(sheet: Sheet, names: dict[str, tuple[str, ...]], required: Iterable[str],
                  problems: Problems, *, ignored: list[str] | None = None) -> dict[str, int]:
     """Where each known column is: `names` maps a field to the headings people use for it (compared
     without case, spaces, hyphens or underscores). Missing required headings are problems; so are
     unknown ones, unless an `ignored` list is given to collect them."""
-    def squash(text: str) -> str:
-        return "".join(ch for ch in text.lower() if ch.isalnum())
-
-    lookup = {squash(alias): field for field, aliases in names.items() for alias in (field, *aliases)}
+    lookup = {_squash_heading(alias): field for field, aliases in names.items() for alias in (field, *aliases)}
     found: dict[str, int] = {}
     for i, heading in enumerate(sheet.header):
-        field = lookup.get(squash(heading))
+        field = lookup.get(_squash_heading(heading))
         if not heading:
             continue
         if field is None and ignored is not None:
@@ -475,14 +499,26 @@ def writing(store: Store) -> Iterator[None]:
                                     "is locked by another write; try again later")]) from err
 
 
-def replace_observations(observations: pd.DataFrame, new: pd.DataFrame, replaced: pd.Series) -> pd.DataFrame:
-    """The observations with the rows marked `replaced` taken out and `new` added in their place."""
-    kept = observations.loc[~replaced.fillna(False).astype(bool)]
-    new = new.astype({k: v for k, v in OBSERVATION_TYPES.items() if k in new.columns})
+def replace_observations(tables: Mapping[str, pd.DataFrame], new: pd.DataFrame, replaced: pd.Series, *,
+                         by: str, at: str) -> dict[str, pd.DataFrame]:
+    """The observations with the rows marked `replaced` taken out and `new` (stored at `at`) added in
+    their place, and observations_replaced with the rows taken out appended (replaced at `at` by `by`),
+    so the figures held before can be rebuilt (kcsp.history)."""
+    observations = tables["observations"]
+    taken = replaced.fillna(False).astype(bool)
+    kept = observations.loc[~taken]
+    new = new.assign(recorded_at=at).astype({k: v for k, v in OBSERVATION_TYPES.items() if k in new.columns})
     if kept.empty:
-        return new.reset_index(drop=True)
-    kept = kept.astype({k: v for k, v in OBSERVATION_TYPES.items() if k in kept.columns})
-    return pd.concat([kept, new], ignore_index=True)
+        out = new.reset_index(drop=True)
+    else:
+        kept = kept.astype({k: v for k, v in OBSERVATION_TYPES.items() if k in kept.columns})
+        out = pd.concat([kept, new], ignore_index=True)
+    log = tables.get("observations_replaced")
+    held = log is not None and not log.empty
+    gone = observations.loc[taken].assign(replaced_at=at, replaced_by=by,
+                                          replacement=int(log["replacement"].max()) + 1 if held else 1)
+    log = pd.concat([log, gone], ignore_index=True) if held else gone
+    return {"observations": out, "observations_replaced": log}
 
 
 def update_store(store: Store, change: Callable[[dict[str, pd.DataFrame]], Mapping[str, pd.DataFrame]], *,

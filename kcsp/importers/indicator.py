@@ -31,10 +31,8 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +42,7 @@ from openpyxl.utils import get_column_letter
 
 from kcsp import periods
 from kcsp.importers.common import CellProblem, ImportFailed, Problems, XlsxBook, replace_observations, update_store
-from kcsp.store import Problem, Store
+from kcsp.store import Problem, Store, write_file_atomically
 
 KENT = "E10000016"
 KENT_MEDWAY = "E23000032"
@@ -255,7 +253,7 @@ def _number(value: object) -> tuple[int | None, str | None]:
     if number != number:
         return None, "is not a number"
     if number < 0:
-        return None, f"{value} is negative: counts cannot be"
+        return None, f"{value} is below zero: a count cannot be negative"
     if not number.is_integer():
         return None, f"{value} is not a whole number"
     return int(number), None
@@ -613,22 +611,7 @@ def _read_preview(path: Path | None) -> dict | None:
 
 def _write_record(path: Path, record: dict) -> None:
     """Write a preview record atomically (a temporary file renamed over it); call it holding the lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    write_file_atomically(path, json.dumps(record).encode("utf-8"))
 
 
 def _prune_previews(folder: Path, now: float) -> None:
@@ -730,10 +713,12 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
         if claimed is not None:
             path, kept = claimed
             _write_record(path, {**kept, "import_id": plan.import_id})
+        figures = replace_observations(tables, new, replaced, by=plan.import_id, at=record.at[0, "imported_at"])
         return {
             "imports": pd.concat([imports, record], ignore_index=True) if len(imports) else record,
+            "observations_replaced": figures["observations_replaced"],
             "indicators": indicators,
-            "observations": replace_observations(tables["observations"], new, replaced),
+            "observations": figures["observations"],
         }
 
     update_store(store, change, user=who, kind="import-indicator", target=name,

@@ -32,7 +32,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from kcsp import audit
-from kcsp.importers.common import ImportFailed, Problems, Sheet, header_index, read_sheets, writing
+from kcsp.importers.common import ImportFailed, Problems, Sheet, find_header, header_index, read_sheets, writing
 from kcsp.importers.reference import Merged, checked_merge
 from kcsp.plan import EDITABLE, Known, action_text, change_rows, check_action_fields
 from kcsp.reference import district_names
@@ -207,6 +207,7 @@ def _reference_sheet(sheet: Sheet, name: str, tables: dict[str, pd.DataFrame], p
     headings = {c: (c.replace("_", " "),) for c in table.column_names}
     headings[id_col] = (*headings[id_col], "id")
     before = problems.total
+    sheet = find_header(sheet, headings, ("name",))
     columns = header_index(sheet, headings, ("name",), problems)
     if problems.total > before:
         return None
@@ -247,6 +248,7 @@ def plan_changes(tables: dict[str, pd.DataFrame], path: Path, store: Store, by: 
     merged, replaced = checked_merge(tables, incoming, names, store) if incoming else ([], {})
     tables = {**tables, **replaced}
     ignored: list[str] = []
+    actions_sheet = find_header(actions_sheet, ACTION_HEADINGS, REQUIRED)
     columns = header_index(actions_sheet, ACTION_HEADINGS, REQUIRED, problems, ignored=ignored)
     problems.raise_if_any()
     rows = _resolve(actions_sheet, columns, tables, problems)

@@ -522,11 +522,12 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
         observations = tables["observations"]
         replaced = (observations["indicator_id"].astype("str").str.startswith(INDICATOR_PREFIX)
                     & pd.to_datetime(observations["period"]).isin(periods))
-        observations = replace_observations(observations, frame, replaced)
+        figures = replace_observations(tables, frame, replaced, by="import police-uk", at=audit.timestamp())
 
         out = {name: frame_ for name, frame_ in filled.items() if name not in ("indicators", "observations")}
+        out["observations_replaced"] = figures["observations_replaced"]  # the log first, then what it explains
         out["indicators"] = indicators  # before observations: a kill between the renames stays consistent
-        out["observations"] = observations
+        out["observations"] = figures["observations"]
         return out
 
     def change_and_record(current: dict[str, pd.DataFrame]) -> Commit:

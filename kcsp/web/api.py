@@ -10,7 +10,7 @@ import json
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from kcsp import judgements, opendata, runtime
+from kcsp import disclosure, judgements, meetings, opendata, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
@@ -46,16 +46,16 @@ def _problem(status: int, message: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Rows per table, as an anonymous visitor may see them: restricted actions and their updates are
-    not counted, whoever asks."""
+    """Whether the store reads and validates. An anonymous caller gets the status only (a count of
+    rows would tell it when restricted actions, their updates or the audit record change); a
+    signed-in one also the rows of each table."""
     store = runtime.store()
     try:
         tables = {name: store.read(name) for name in TABLES}
     except StoreError as err:
         return jsonify({"status": "error", "problems": [p.public() for p in err.problems[:50]]}), 503
-    public = tables["actions"].loc[tables["actions"]["classification"] == "public", "action_id"]
-    tables["actions"] = public
-    tables["action_updates"] = tables["action_updates"][tables["action_updates"]["action_id"].isin(public)]
+    if request_user() is None:
+        return jsonify({"status": "ok"})
     return jsonify({"status": "ok", "tables": {name: len(frame) for name, frame in tables.items()}})
 
 
@@ -69,9 +69,28 @@ def _months() -> dict[str, pd.Timestamp | None] | Response:
     return bounds
 
 
+def _dataset():
+    """The dataset a request reads: today's, or with ``meeting=YYYY-MM-DD`` the store as it stood at
+    that meeting (kcsp.runtime.meeting: the data behind its page, slides and pack). A bad date is 422,
+    a date with no meeting 404."""
+    asked = request.args.get("meeting")
+    if asked is None:
+        return runtime.dataset()
+    try:
+        meetings.parse_date(asked)
+    except meetings.MeetingError as err:
+        return _problem(422, f"meeting: {err}")
+    try:
+        return runtime.meeting(asked)[1]
+    except meetings.MeetingError as err:
+        return _problem(404, f"meeting: {err}")
+
+
 def _indicator_and_period():
     """The request's indicator and from/to months, or the 422 response saying what is wrong."""
-    ds = runtime.dataset()
+    ds = _dataset()
+    if isinstance(ds, Response):
+        return ds
     indicator_id = request.args.get("indicator", "")
     if not ds.has_indicator(indicator_id):
         return _problem(422, f"indicator: unknown indicator {indicator_id!r}")
@@ -81,9 +100,69 @@ def _indicator_and_period():
     return ds, indicator_id, bounds
 
 
+OBSERVATION_COLUMNS = ["indicator_id", "area_code", "area_name", "period", "period_label", "value", "unit",
+                       "illustrative", "import_id", "withheld", "rolling", "rolling_withheld", "disclosure",
+                       "rolling_disclosure", "withheld_reason"]
+
+
+def _reasons(frame: pd.DataFrame, *, reveal: bool, total: bool) -> list[str]:
+    """Why each row's figure and rolling year's total are as they are, in words (kcsp.disclosure):
+    blank where both are exact figures the public sees too."""
+    gap = "no figure: not every area reported for this period" if total else "no figure is held for this period"
+    out = []
+    for missing, value_code, rolling_code in zip(frame["missing"], frame["disclosure"], frame["rolling_disclosure"],
+                                                 strict=True):
+        parts = [gap] if missing else []
+        for what, code in (("figure", value_code), ("rolling year", rolling_code)):
+            words = disclosure.reason(code, reveal=reveal)
+            if words:
+                parts.append(f"{what}: {words}")
+        out.append("; ".join(parts))
+    return out
+
+
+def _as_seen(codes: pd.Series, *, reveal: bool) -> pd.Series:
+    """How the figures this viewer gets were made: the public's codes, or exact for a signed-in viewer."""
+    return codes.where(codes.eq("") | (not reveal), disclosure.EXACT)
+
+
+def observation_rows(ds, indicator_id: str, area: str, start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                     reveal: bool) -> pd.DataFrame:
+    """The rows /api/observations.csv gives for one area (OBSERVATION_COLUMNS), as this viewer may see them."""
+    if ds.has_data(indicator_id, area):
+        frame = ds.trend(indicator_id, area, start, end, reveal=reveal)
+    else:
+        frame = ds.trend(indicator_id, area).iloc[0:0]
+    ind = ds.indicator(indicator_id)
+    freq = ds.frequency(indicator_id)
+    flag = {True: "true", False: "false"}
+    return pd.DataFrame({
+        "indicator_id": indicator_id,
+        "area_code": area,
+        "area_name": ds.area_name(area),
+        "period": frame["period"].dt.strftime("%Y-%m"),
+        "period_label": [freq.label(p) for p in frame["period"]],
+        "value": frame["value"].round().astype("Int64"),
+        "unit": ind["unit"],
+        "illustrative": frame["illustrative"].map(flag),
+        "import_id": frame["import_id"],
+        "withheld": frame["withheld"].map(flag),
+        "rolling": frame["rolling"].round().astype("Int64"),
+        "rolling_withheld": frame["rolling_withheld"].map(flag),
+        "disclosure": _as_seen(frame["disclosure"], reveal=reveal),
+        "rolling_disclosure": _as_seen(frame["rolling_disclosure"], reveal=reveal),
+        "withheld_reason": _reasons(frame, reveal=reveal, total=area == ds.total_code(indicator_id)),
+    }, columns=OBSERVATION_COLUMNS)
+
+
 @bp.get("/api/observations.csv")
 def observations_csv() -> Response:
-    """The values a trend chart draws: one row per period, withheld values blank for anonymous viewers."""
+    """The values a trend chart draws: one row per period, with the rolling year's total, as this
+    viewer may see them. For a small-number measure (kcsp.disclosure) `disclosure` and
+    `rolling_disclosure` say how the public's figures are made (exact, rounded, withheld, derived or
+    derived-withheld), `withheld` and `rolling_withheld` which the public is not shown, and
+    `withheld_reason` why, in words; a signed-in viewer gets the exact figures, marked as not for
+    publication."""
     found = _indicator_and_period()
     if isinstance(found, Response):
         return found
@@ -93,24 +172,7 @@ def observations_csv() -> Response:
         area = ds.area_code_for_slug(area) or area
     if area not in set(ds.areas["area_code"]):
         return _problem(422, f"area: unknown area code {area!r}")
-    if ds.has_data(indicator_id, area):
-        frame = ds.trend(indicator_id, area, bounds["from"], bounds["to"], reveal=request_user() is not None)
-    else:
-        frame = ds.trend(indicator_id, area).iloc[0:0]
-    ind = ds.indicator(indicator_id)
-    freq = ds.frequency(indicator_id)
-    out = pd.DataFrame({
-        "indicator_id": indicator_id,
-        "area_code": area,
-        "area_name": ds.area_name(area),
-        "period": frame["period"].dt.strftime("%Y-%m"),
-        "period_label": [freq.label(p) for p in frame["period"]],
-        "value": frame["value"].astype("Int64"),
-        "unit": ind["unit"],
-        "illustrative": frame["illustrative"].map({True: "true", False: "false"}),
-        "import_id": frame["import_id"],
-        "withheld": frame["withheld"].map({True: "true", False: "false"}),
-    })
+    out = observation_rows(ds, indicator_id, area, bounds["from"], bounds["to"], reveal=request_user() is not None)
     return csv_response(out, f"{indicator_id}_{area}.csv")
 
 
@@ -179,13 +241,16 @@ def actions_csv() -> Response:
     """Every action with its latest status, or those passing the /actions page's filters.
 
     Optional filters: priority, status (repeatable), lead_agency, theme, district (area slug;
-    county-wide actions always pass), due_from and due_to (YYYY-MM-DD), overdue=1.
+    county-wide actions always pass), due_from and due_to (YYYY-MM-DD), overdue=1; and meeting=YYYY-MM-DD,
+    the plan as it stood at that meeting.
     """
     try:
         chosen = ActionFilter.from_args(request.args)
     except ValueError as err:
         return _problem(422, str(err))
-    ds = runtime.dataset()
+    ds = _dataset()
+    if isinstance(ds, Response):
+        return ds
     frame = chosen.apply(ds.action_status(include_restricted=request_user() is not None))
     out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):

@@ -48,7 +48,8 @@ from kcsp.web.sessions import ServerSessionInterface, auth_db, end_session, star
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico"})
+# /unsubscribe: the link in an email works without signing in (its token is signed: kcsp.web.unsubscribe).
+OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico", "/unsubscribe"})
 OPEN_PREFIXES = ("/assets/",)
 TOO_MANY = "Too many failed sign-in attempts from here or for this account: try again in {wait} seconds."
 DEVICE_COOKIE = "kcsp_device"
@@ -272,6 +273,7 @@ LOGOUT_PAGE = """<!doctype html>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><main id="main" class="container py-4" style="max-width: 34rem"><h1 class="h3">Sign out</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{csrf}">
+<input type="hidden" name="next" value="{next}">
 <button class="btn btn-primary" type="submit">Sign out</button></form></main></body></html>"""
 
 
@@ -309,7 +311,8 @@ def login_submit() -> Response:
 @bp.get("/logout")
 def logout_form() -> Response:
     """Signing out changes state, so it takes a POST with a token; GET shows the button."""
-    return Response(LOGOUT_PAGE.format(csrf=html.escape(generate_csrf(), quote=True)), mimetype="text/html")
+    nxt = html.escape(_safe_next(request.args.get("next")), quote=True)
+    return Response(LOGOUT_PAGE.format(csrf=html.escape(generate_csrf(), quote=True), next=nxt), mimetype="text/html")
 
 
 @bp.post("/logout")
@@ -318,7 +321,7 @@ def logout() -> Response:
         return Response("The form had expired: sign out again from /logout.\n", status=400, mimetype="text/plain")
     logout_user()
     end_session()
-    return redirect("/")
+    return redirect(_safe_next(request.form.get("next")))
 
 
 def _login_wall() -> Response | None:

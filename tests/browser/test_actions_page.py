@@ -174,3 +174,53 @@ def test_an_admin_creates_an_action_and_moves_its_due_date_through_the_page(serv
     duo.driver.set_script_timeout(60)
     problems = serious(duo.driver.execute_async_script(RUN, TAGS))
     assert not problems, "\n".join(problems)
+
+
+def test_a_lead_signs_in_from_a_filtered_plan_and_lands_back_on_it(served):
+    duo = served
+    duo.driver.delete_all_cookies()
+    path = "/actions?priority=domestic-abuse&district=thanet"
+    duo.driver.get(duo.server_url + path)
+    click(duo, "#nav-login")
+    duo.wait_for_element("#name", timeout=15).send_keys("da-lead")
+    duo.driver.find_element("id", "password").send_keys(PASSWORDS["da-lead"])
+    duo.driver.find_element("css selector", "button[type=submit]").click()
+    duo.wait_for_text_to_equal("#nav-user-name", "da-lead", timeout=15)
+    assert duo.driver.current_url == duo.server_url + path
+    click(duo, "#nav-logout")
+    duo.wait_for_element("button[type=submit]", timeout=15).click()
+    duo.wait_for_element("#nav-login", timeout=15)
+    assert duo.driver.current_url == duo.server_url + path
+
+
+def test_an_update_over_the_limit_is_counted_refused_and_never_cut(served, writable_store):
+    duo = served
+    sign_in(duo, "da-lead")
+    open_action(duo, "A008")
+    before = len(writable_store.read("action_updates"))
+    click(duo, '#update-status input[value="green"]')
+    duo.find_element("#update-progress").send_keys("x" * 2100)
+    duo.wait_for_contains_text("#update-count", "2,100 of 2,000 characters: 100 too many", timeout=15)
+    assert len(duo.find_element("#update-progress").get_attribute("value")) == 2100, "the text was cut"
+    click(duo, "#update-submit")
+    duo.wait_for_contains_text("#update-message", "is 2,100 characters long", timeout=15)
+    assert len(writable_store.read("action_updates")) == before
+    assert len(duo.find_element("#update-progress").get_attribute("value")) == 2100, "what was typed was lost"
+
+
+def test_at_1280_by_720_no_action_title_or_progress_is_cut(served, dataset):
+    duo = served
+    duo.driver.delete_all_cookies()
+    duo.driver.set_window_size(1280, 720)
+    duo.driver.get(duo.server_url + "/actions")
+    duo.wait_for_element('.ag-row[row-id="A001"]', timeout=15)
+    cells = duo.driver.execute_script("""
+        return Array.from(document.querySelectorAll('.actions-grid .ag-cell[col-id="title"],'
+                                                    + '.actions-grid .ag-cell[col-id="progress"]'))
+          .map(c => [c.getAttribute('col-id'), c.innerText, c.scrollWidth <= c.clientWidth + 1,
+                     c.scrollHeight <= c.clientHeight + 1]);""")
+    titles = {text for col, text, *_ in cells if col == "title"}
+    public = dataset.actions[dataset.actions["classification"] == "public"]
+    assert all(any(text.startswith(t) for text in titles) for t in public["title"]), "a title is not shown whole"
+    assert all(fits_across and fits_down for _, _, fits_across, fits_down in cells), "a cell cuts its text"
+    assert not any(text.endswith("\u2026") for _, text, *_ in cells)

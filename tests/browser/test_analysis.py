@@ -34,10 +34,10 @@ def open_page(duo, path):
 def test_choosing_a_district_puts_it_in_the_url_and_keeps_it_on_reload(served):
     open_page(served, PAGE)
     choose(served, "#filter-district", "Maidstone")
-    served.wait_for_contains_text("h2", "in Maidstone", timeout=15)
+    served.wait_for_contains_text("#priority-trends-heading", "in Maidstone", timeout=15)
     assert "district=maidstone" in served.driver.current_url
     served.driver.refresh()
-    served.wait_for_contains_text("h2", "in Maidstone", timeout=15)
+    served.wait_for_contains_text("#priority-trends-heading", "in Maidstone", timeout=15)
     assert Select(served.find_element("#filter-district")).first_selected_option.text == "Maidstone"
     assert "Maidstone (" in served.find_element("#districts-compared ~ div").text
     assert_clean(served)

@@ -40,6 +40,7 @@ def test_an_admin_uploads_previews_and_confirms_and_the_chart_shows_real_figures
     click(duo, "#import-confirm")
     duo.wait_for_contains_text("#import-done", "Imported as I000001", timeout=20)
     duo.wait_for_contains_text("#import-history-table", "kent-police-da.csv", timeout=15)
+    assert "nothing has been written yet" not in duo.find_element("#main").text, "the preview outlived the import"
     assert_clean(duo)
 
     duo.driver.get(f"{duo.server_url}/priority/domestic-abuse?from=2023-01&to=2023-09")
