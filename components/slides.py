@@ -50,7 +50,7 @@ def slide_figure(trend: pd.DataFrame, *, unit: str, breaks: list[tuple[pd.Timest
         shown, column = trend.dropna(subset=["value"]), "value"
         basis = f"{unit.capitalize()} per {frequency.noun}"
     if "rounded" in trend and bool(trend["rounded"].any()):
-        basis += ", rounded to the nearest 5 (small numbers)"
+        basis += ", rounded to the nearest 5"
     data = [{"type": "scatter", "mode": "lines+markers" if len(shown) < MIN_ROLLING_POINTS * 2 else "lines",
              "x": [f"{p:%Y-%m-%d}" for p in shown["period"]], "y": [float(v) for v in shown[column]],
              "line": {"color": DARK_BLUE, "width": 4}, "marker": {"size": 8}, "name": basis, "hoverinfo": "skip"}]
@@ -102,9 +102,8 @@ def district_bars(frame: pd.DataFrame, *, total_label: str, window: str, selecte
                       className=f"bar-word {t.css_class if t else 'verdict-withheld'}"),
         ], className="bar-row" + (" bar-selected" if r.area_code == selected_code else "")))
     return html.Div([
-        html.P(f"Rate per 1,000 people, {window}"
-               + (", of counts rounded to the nearest 5" if "rounded" in frame and frame["rounded"].any() else ""),
-               className="slide-label"),
+        html.P(f"Rate per 1,000 people, {window}" + (" (rounded)" if "rounded" in frame and frame["rounded"].any()
+                                                      else ""), className="slide-label"),
         html.Ol(rows, className="district-bars"),
     ])
 

@@ -107,9 +107,10 @@ def _headline(dataset, indicator_id: str, area: str, end: pd.Timestamp | None, c
     if change is not None and change.verdict is None:
         return "withheld (small numbers)", "withheld (small numbers)"
     if change is not None and change.count is not None and change.window is not None:
-        w, mark = change.window, figures_mark(change)
-        return (f"{fmt_count(change.count)} {unit}, {w.words()}{mark}",
-                f"{fmt_count(change.count)} {unit}, year to {w.frequency.last_month(w.end):%b %Y}{mark}")
+        w = change.window
+        return (f"{fmt_count(change.count)} {unit}, {w.words()}{figures_mark(change)}",
+                f"{fmt_count(change.count)} {unit}, year to {w.frequency.last_month(w.end):%b %Y}"
+                f"{figures_mark(change, short=True)}")
     series = dataset.trend(indicator_id, area, None, end, reveal=reveal).dropna(subset=["value"])
     if series.empty:
         return "No data to this date.", "No data to this date."

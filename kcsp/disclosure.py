@@ -26,11 +26,12 @@ The rule: one protected table, and everything else computed from it.
 Why derived figures and not figures rounded independently from the exact counts: independent
 rounding is safe for one table, but the dashboard publishes every rolling year beside every month
 and lets a reader ask for any window. Rolling years a month apart differ by one month in and one
-out; each rounded to within 2, their differences chain across the series, and linear programming
-on the demonstration store pinned months of 4 exactly from monthly figures and rolling years both
-rounded to 5 (and every withheld month, once windows of every length could be asked for). A total
-rounded on its own fails too: districts of 1, 1, 5 and 5 under a total of 12 (shown as 10, so at
-most 12) leave the two withheld districts exactly 1 each. Complementary suppression (hiding further
+out; each rounded to within 2, their differences chain across the series. With monthly figures and
+rolling years both rounded to 5, linear programming on the demonstration store pinned two of its 52
+withheld MARAC months (both 4) exactly; on made-up series with windows of every length rounded (a
+reader may ask the API for any window), every withheld month. A total rounded on its own fails too:
+districts of 1, 1, 5 and 5 (the rest 0) under a total of 12, shown as 10 and so at most 12, leave
+the two withheld districts exactly 1 each. Complementary suppression (hiding further
 cells as cover) must protect every area, period, total and window together, and it hid every
 district month before (an empty chart for Thanet's domestic abuse, counts in the hundreds). With
 derived figures the reader learns nothing beyond the cells: every cell's published range is its
@@ -69,8 +70,6 @@ WORDS = {
 NOT_FOR_PUBLICATION = "not for publication: the public sees this "
 SHOWN_AS = {ROUNDED: "rounded to the nearest 5", WITHHELD: "withheld (from 1 to 4)",
             DERIVED: "as a sum of rounded figures", DERIVED_WITHHELD: "withheld (made of figures of 1 to 4)"}
-ROUNDING_NOTE = "Rounded to the nearest 5; 1 to 4 withheld (small-number rule)"
-"""The note beside a chart or table whose figures are rounded."""
 
 
 def small(values) -> np.ndarray:

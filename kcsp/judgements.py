@@ -188,9 +188,7 @@ class Verdict:
             return disclosure.reason(self.for_public.disclosure, reveal=True)
         if self.disclosure == disclosure.DERIVED_WITHHELD:
             return self.reason or disclosure.WORDS[self.disclosure]
-        if self.disclosure == disclosure.DERIVED:
-            return disclosure.WORDS[disclosure.DERIVED] + "; the p-value is not published"
-        return ""
+        return disclosure.WORDS.get(self.disclosure, "")
 
     @property
     def chart_periods(self) -> pd.DatetimeIndex | None:

@@ -123,16 +123,16 @@ def method_short(v: Verdict) -> str:
     return method_words(v) if v.method in (EXACT_TEST, OVERDISPERSED_TEST) else ""
 
 
-def figures_mark(v: Verdict) -> str:
+def figures_mark(v: Verdict, *, short: bool = False) -> str:
     """What a verdict's figures are, beside them: rounded for the public, exact and not for
     publication for a signed-in viewer of a small-number measure (kcsp.disclosure); blank for exact
-    figures the public sees too."""
+    figures the public sees too. `short`: in a word or two, for slides and covers."""
     if v.shown_withheld:
-        return " (figures withheld from the public)"
+        return " (withheld from the public)" if short else " (figures withheld from the public)"
     if v.for_public is not None:
-        return " (exact figures, not for publication)"
+        return " (not public)" if short else " (exact figures, not for publication)"
     if v.disclosure == DERIVED:
-        return " (counts rounded to the nearest 5)"
+        return " (rounded)" if short else " (counts rounded to the nearest 5)"
     return ""
 
 
@@ -146,7 +146,7 @@ def change_short(v: Verdict) -> str:
     before = "the year before" if v.window.full else f"the same {v.window.frequency.noun}s a year before"
     figures = (f"{fmt_count(v.count)} against {fmt_count(v.previous_count)} {before}{_move(v.percent)}"
                if v.previous_count is not None else f"{fmt_count(v.count)}, no comparable year before")
-    figures += figures_mark(v)
+    figures += figures_mark(v, short=True)
     how = method_short(v)
     return f"{figures}; {how}" if how else figures
 

@@ -169,24 +169,6 @@ class Dataset:
             lowest += parts["lowest"].reindex(held["period"])
         return pd.DataFrame({"estimate": estimate.to_numpy(), "lowest": lowest.to_numpy()})
 
-    @per_dataset
-    def grid(self, indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Member areas x every period from the first to the last held: values (NaN where not held)
-        and which of them anonymous viewers may not see (kcsp.disclosure: counts of 1 to 4)."""
-        freq = self.frequency(indicator_id)
-        members = self.members(indicator_id)
-        frames = {code: self.series(indicator_id, code).set_index("period")["value"] for code in members}
-        held = [f.index for f in frames.values() if not f.empty]
-        if not held:
-            empty = pd.DataFrame(index=members, dtype="float64")
-            return empty, empty.astype(bool)
-        first, last = min(i.min() for i in held), max(i.max() for i in held)
-        periods = pd.date_range(first, last, freq=f"{freq.months}MS")
-        values = pd.DataFrame({code: f.reindex(periods) for code, f in frames.items()}).T.astype("float64")
-        values = values.reindex(members)
-        hidden = disclosure.small(values.to_numpy()) if self.protected(indicator_id) else False
-        return values, pd.DataFrame(hidden, index=values.index, columns=values.columns)
-
     def month_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last month held for any indicator."""
         periods = self.tables["observations"]["period"]

@@ -9,7 +9,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from kcsp import search
-from tests.support import basic, text, walk
+from tests.support import text, walk
 
 
 def test_marac_finds_the_measure_and_a011_finds_its_action_first(dataset):
@@ -36,17 +36,18 @@ def test_restricted_actions_are_found_only_when_signed_in(dataset):
     assert search.search(dataset, query, include_restricted=True)[0].label.startswith(f"{query}: ")
 
 
-def test_the_box_answers_with_links_for_this_viewer():
+def test_the_box_answers_with_links_for_this_viewer(monkeypatch):
     import app
     from kcsp import runtime
+    from kcsp.users import User
 
     shown = runtime.dataset()
     restricted = shown.actions[shown.actions["classification"] == "restricted"].iloc[0]["action_id"]
 
-    def run(query, headers=None):
+    def run(query):
         def call():
             context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "site-search.value", "value": query}]))
-            with app.server.test_request_context("/_dash-update-component", method="POST", headers=headers or {}):
+            with app.server.test_request_context("/_dash-update-component", method="POST"):
                 return app.site_search(query)
         return copy_context().run(call)
 
@@ -55,4 +56,5 @@ def test_the_box_answers_with_links_for_this_viewer():
     assert any(text(link) == "MARAC cases heard" for link in links)
     assert "Nothing found" in text(run("zzzz"))
     assert "Nothing found" in text(run(restricted))
-    assert f"{restricted}: " in text(run(restricted, basic("viewer")))
+    monkeypatch.setattr(app, "request_user", lambda: User("viewer", "viewer", ()))
+    assert f"{restricted}: " in text(run(restricted))

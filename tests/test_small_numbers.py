@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.fixture_store import KENT_DISTRICTS, monthly, small_store
-from tests.support import sign_in, walk
+from tests.support import sign_in, text, walk
 
 THANET, DOVER = "E07000114", "E07000108"
 TODAY = pd.Timestamp("2026-11-27")
@@ -133,6 +133,36 @@ def test_a_signed_in_viewer_sees_them_marked(app_with_small_numbers):
     sign_in(client, "viewer")
     got = rows(client.get(f"/api/observations.csv?indicator=road-casualties&area={THANET}"))
     assert {r["value"] for r in got} == {"3"} and all(r["withheld"] == "true" for r in got)
+    assert all(r["disclosure"] == "exact" and r["withheld_reason"].startswith("figure: not for publication")
+               for r in got)
     dover = [r for r in rows(client.get("/api/judgements.csv?indicator=road-casualties"))
              if r["area_code"] == DOVER and r["kind"] == "comparison"]
     assert dover[0]["count"] == "4"
+
+
+def test_every_view_says_what_is_withheld_and_why(app_with_small_numbers):
+    """Where a figure is withheld the view says so in words: Thanet's months (all 3s) are marked on
+    the chart's axis with why, its table says withheld, the rolling year is drawn as the sum of the
+    published months, the CSV gives the reason; no chart of Thanet is empty."""
+    import dash
+
+    layouts = {p["path_template"] or p["path"]: p["layout"] for p in dash.page_registry.values()}
+    with app_with_small_numbers.server.test_request_context("/"):
+        page = layouts["/priority/<priority_id>"](priority_id="road-safety", district="thanet")
+    card = next(c for c in walk(page) if getattr(c, "id", None) == "trend-road-casualties")
+    figure = next(c.figure for c in walk(card) if getattr(c, "id", None) == {"card": "trend",
+                                                                             "key": "road-casualties",
+                                                                             "part": "graph-0"})
+    marks = [t for t in figure["data"] if t["name"] == "Withheld: 1 to 4, too small to publish"]
+    assert marks and len(marks[0]["x"]) == 24 and "withheld (1 to 4" in marks[0]["hovertemplate"]
+    rolling = [y for t in figure["data"] if t.get("yaxis") == "y2" for y in t["y"] if y is not None]
+    assert rolling and set(rolling) == {30.0}, "twelve withheld months, each counted as 2.5"
+    words = text(card)
+    assert "counts of 1 to 4 withheld" in words and "| withheld |" in words
+    control = next(c.figure for c in walk(card) if getattr(c, "id", None) == {"card": "trend",
+                                                                              "key": "road-casualties",
+                                                                              "part": "graph-1"})
+    assert "No control chart" in control["layout"]["annotations"][0]["text"]
+    client = app_with_small_numbers.server.test_client()
+    got = rows(client.get(f"/api/observations.csv?indicator=road-casualties&area={THANET}"))
+    assert all(r["withheld_reason"].startswith("figure: withheld: from 1 to 4") for r in got)
