@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from kcsp.periods import parse_times
 from kcsp.schema import STATUSES
 
 STATUS_RANK = {"not-started": 0, "red": 1, "amber": 2, "green": 3, "blue": 4}
@@ -25,7 +26,7 @@ CHANGE_COLUMNS = ["action_id", "priority_id", "title", "status_before", "status_
 
 
 def _stamps(updates: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(updates["updated_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    return parse_times(updates["updated_at"])
 
 
 def status_as_at(updates: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:

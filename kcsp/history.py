@@ -28,6 +28,7 @@ import pandas as pd
 
 from kcsp.actions import until_end
 from kcsp.periods import frequency
+from kcsp.periods import parse_times as stamps
 from kcsp.schema import TABLES, VERSIONED_TABLES
 from kcsp.store import as_text, prepare, table_from_text
 
@@ -36,11 +37,6 @@ STAMPED = {"action_updates": "updated_at", "action_changes": "changed_at", "audi
            "observations_replaced": "replaced_at", "reference_versions": "replaced_at",
            "update_rounds": "opened_at", "mail_log": "at"}
 """Append-only tables and the column that says when each row was made."""
-
-
-def stamps(values: pd.Series) -> pd.Series:
-    """ISO 8601 texts as naive UTC timestamps (blank: NaT)."""
-    return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None)
 
 
 def cutoff_of(day: pd.Timestamp) -> pd.Timestamp:

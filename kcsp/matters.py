@@ -26,6 +26,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from kcsp import audit
+from kcsp.actions import until_end
+from kcsp.periods import parse_times
 from kcsp.schema import MATTER_STATES, TABLES
 from kcsp.store import Commit, Store
 from kcsp.text import clean_text
@@ -258,14 +260,13 @@ def _naive_utc(moment: datetime | pd.Timestamp) -> pd.Timestamp:
 
 
 def _stamps(matters: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(matters["recorded_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    return parse_times(matters["recorded_at"])
 
 
 def meeting_cutoff(day: pd.Timestamp, now: datetime | pd.Timestamp) -> pd.Timestamp:
     """The moment a meeting's matters are shown as at: the end of its day (UTC), or `now` while that is
     still to come. For a past meeting this never changes, so its page and pack do not either."""
-    end = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
-    return min(end, _naive_utc(now))
+    return min(until_end(day), _naive_utc(now))
 
 
 def recorded_before(matters: pd.DataFrame, cutoff: datetime | pd.Timestamp | None) -> pd.DataFrame:

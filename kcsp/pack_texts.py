@@ -33,8 +33,10 @@ from typing import NamedTuple
 import pandas as pd
 
 from kcsp import audit
+from kcsp.actions import until_end
 from kcsp.pack_format import blocks as blocks  # re-exported: the formatting is part of this module's interface
 from kcsp.pack_format import reference_lines as reference_lines
+from kcsp.periods import parse_times
 from kcsp.schema import SLUG, TABLES
 from kcsp.store import Commit, Store
 from kcsp.text import clean_text
@@ -192,12 +194,12 @@ def write_text(store: Store, user: User | None, meeting_id: object, part: object
 
 def written_at(texts: pd.DataFrame) -> pd.Series:
     """When each text was written, as naive UTC timestamps."""
-    return pd.to_datetime(texts["written_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    return parse_times(texts["written_at"])
 
 
 def stamp(value: str) -> pd.Timestamp:
     """One written_at value as a naive UTC timestamp."""
-    return pd.to_datetime(value, utc=True, format="ISO8601").tz_localize(None)
+    return parse_times(pd.Series([value])).iloc[0]
 
 
 def history(texts: pd.DataFrame, meeting_id: str, part: str) -> pd.DataFrame:
@@ -262,4 +264,4 @@ def previous_context(texts: pd.DataFrame, meetings: pd.DataFrame, meeting_id: st
 
 def cutoff_for(as_at: pd.Timestamp) -> pd.Timestamp:
     """The cutoff that shows texts as they stood on the day `as_at` (everything written that day counts)."""
-    return pd.Timestamp(as_at).normalize() + pd.Timedelta(days=1)
+    return until_end(as_at)

@@ -167,3 +167,9 @@ def example(frequency: str) -> str:
 def label(period: pd.Timestamp, frequency_name: str) -> str:
     """A period as people say it (see Frequency.label)."""
     return FREQUENCIES[frequency_name].label(pd.Timestamp(period))
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """Times as the store writes them (ISO 8601 with a zone, kcsp.audit.timestamp) as naive UTC
+    timestamps; blank: NaT. The one reader of every table's `..._at` column."""
+    return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None)

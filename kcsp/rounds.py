@@ -34,6 +34,7 @@ import pandas as pd
 from kcsp import audit
 from kcsp.actions import until_end
 from kcsp.meetings import Meeting, MeetingError, parse_date
+from kcsp.periods import parse_times
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Store
 from kcsp.users import User
@@ -100,7 +101,7 @@ def utc(moment: datetime | pd.Timestamp | None = None) -> pd.Timestamp:
 
 
 def _stamps(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None)
+    return parse_times(values)
 
 
 def _meeting(row: pd.Series) -> Meeting:
