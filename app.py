@@ -16,16 +16,16 @@ from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header, search_results
 from kcsp import judgements, meetings, runtime, search
 from kcsp.committee import CommitteeNav, committee_nav
-from kcsp.web.answers import init_answers, init_callback_checks
-from kcsp.web.api import bp as api_bp
-from kcsp.web.auth import init_auth, request_user
-from kcsp.web.download import bp as download_bp
-from kcsp.web.matters_api import bp as matters_api_bp
-from kcsp.web.plan_api import bp as plan_api_bp
-from kcsp.web.security import init_security, init_store_guard
-from kcsp.web.texts_api import bp as texts_api_bp
-from kcsp.web.unsubscribe import bp as unsubscribe_bp
 from serving.routes import bp as pack_bp
+from web.answers import init_answers, init_callback_checks
+from web.api import bp as api_bp
+from web.auth import init_auth, request_user
+from web.download import bp as download_bp
+from web.matters_api import bp as matters_api_bp
+from web.plan_api import bp as plan_api_bp
+from web.security import init_security, init_store_guard
+from web.texts_api import bp as texts_api_bp
+from web.unsubscribe import bp as unsubscribe_bp
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("kcsp.app")

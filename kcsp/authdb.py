@@ -9,7 +9,7 @@ cannot be replayed as a cookie or a token.
 A sign-in attempt is checked against its limits and counted in one write transaction
 (`begin_attempt`), before any password is verified, so parallel guesses can never verify more
 passwords than a limit allows; an attempt that succeeds is taken off the count again
-(`attempt_succeeded`). Which keys an attempt counts under is the web layer's rule (kcsp.web.auth).
+(`attempt_succeeded`). Which keys an attempt counts under is the web layer's rule (web.auth).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from kcsp.schema import FOREIGN_KEYS, LIST_REFERENCES, TABLES, VERSIONED_TABLES, Table
 
 # Shorter than gunicorn's worker timeout (gunicorn.conf.py), so a request waiting for the lock ends
-# with a clear "busy, try again" (kcsp.web.security) rather than a killed worker.
+# with a clear "busy, try again" (web.security) rather than a killed worker.
 LOCK_TIMEOUT_S = 20
 LOCK_POLL_S = 0.01
 

@@ -33,8 +33,8 @@ from kcsp.actions import ActionFilter
 from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
 from kcsp.urlstate import from_params
-from kcsp.web.answers import reads_only
-from kcsp.web.auth import request_user
+from web.answers import reads_only
+from web.auth import request_user
 
 dash.register_page(__name__, path="/actions", title="Action plan - Kent Community Safety Dashboard", name="Action plan")
 

@@ -7,7 +7,7 @@ import dash
 from dash import html
 
 from kcsp import runtime
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/audit", title="Audit record - Kent Community Safety Dashboard",
                    name="Audit record")

@@ -8,7 +8,7 @@ from dash import html
 from components.cards import illustrative_badge
 from kcsp import runtime
 from kcsp.population import LATER_YEARS_NOTE
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/data", title="Data and sources - Kent Community Safety Dashboard",
                    name="Data and sources")

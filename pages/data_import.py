@@ -23,7 +23,7 @@ from components.data_import import history_table, preview_block, problems_block
 from kcsp import runtime
 from kcsp.importers.common import CellProblem
 from kcsp.importers.indicator import AlreadyImported, ImportFailed, import_indicator
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/data/import", title="Import figures - Kent Community Safety Dashboard",
                    name="Import figures")

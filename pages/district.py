@@ -16,7 +16,7 @@ from kcsp import judgements, meetings, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import CHANGE_METHOD, COMPARISON_METHOD, change_figures
 from kcsp.urlstate import from_params
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 
 def title(area_slug: str | None = None, **_params) -> str:

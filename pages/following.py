@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, html
 from components.following import DIGEST, IDS, ROUNDS, following_form
 from kcsp import audit, runtime
 from kcsp.users import UserError, find_user, set_mail
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/following", title="What you follow - Kent Community Safety Dashboard",
                    name="What you follow")

@@ -50,7 +50,7 @@ from kcsp import (
 )
 from kcsp.narrative import CHANGE_METHOD, CHANGE_SHORT, data_dates, figures_to, join_words, priority_narrative
 from kcsp.urlstate import from_params
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings",
                    charts=True)

@@ -16,7 +16,7 @@ from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import CHANGE_SHORT, change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
 from kcsp.vocabulary import MARKER
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview",
                    charts=True)

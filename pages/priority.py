@@ -32,8 +32,8 @@ from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.updates import Conflict, Invalid, UpdateError
 from kcsp.urlstate import ViewState, from_params, from_search
-from kcsp.web.answers import reads_only
-from kcsp.web.auth import request_user
+from web.answers import reads_only
+from web.auth import request_user
 
 
 def title(priority_id: str | None = None, **_params) -> str:

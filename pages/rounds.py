@@ -11,7 +11,7 @@ from dash import html
 from components.rounds import board, mail_summary, no_round
 from kcsp import rounds, runtime
 from kcsp.meetings import MeetingError
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 dash.register_page(__name__, path="/rounds", title="Update round - Kent Community Safety Dashboard",
                    name="Update round")

@@ -20,8 +20,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from kcsp import meetings, published, runtime
 from kcsp.updates import UpdateError
-from kcsp.web.api import error_response, json_body
-from kcsp.web.auth import request_user
 from serving import server
 from serving.chromium import ChromiumError, SharedBrowser
 from serving.pack import PackError, count_pages, render_pack
@@ -35,6 +33,8 @@ from serving.render_queue import (
     client_key,
     released_app_place,
 )
+from web.api import error_response, json_body
+from web.auth import request_user
 
 bp = Blueprint("pack", __name__)
 log = logging.getLogger(__name__)

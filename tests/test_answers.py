@@ -1,4 +1,4 @@
-"""Answers kept per store version and viewer (kcsp.web.answers): built once, never shared between
+"""Answers kept per store version and viewer (web.answers): built once, never shared between
 viewers, never kept for writes, errors or an older dataset, and bounded."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import dash
 import pytest
 
 from kcsp import runtime
-from kcsp.web import answers
 from tests.support import basic
+from web import answers
 
 HOST = "http://localhost"
 

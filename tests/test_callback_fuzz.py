@@ -147,7 +147,7 @@ def _registered_callbacks() -> list[str]:
 
 @pytest.mark.parametrize("key", _registered_callbacks())
 def test_no_malformed_input_is_a_server_error(client, key):
-    from kcsp.web.answers import callback_body_problem
+    from web.answers import callback_body_problem
 
     body = baseline(key)
     assert callback_body_problem(body, _callbacks()[key]) is None  # each case below breaks one thing only
@@ -252,7 +252,7 @@ def test_junk_never_makes_a_hardened_callback_fail(client, key, caplog):
     for position in range(len(body["inputs"]) + len(body["state"])):
         for name, value in JUNK.items():
             caplog.clear()
-            with caplog.at_level(logging.ERROR, logger="kcsp.web.answers"):
+            with caplog.at_level(logging.ERROR, logger="web.answers"):
                 post(client, with_value(body, position, value))
             failed += [f"position {position}, {name}: {r.exc_info[1]!r}" for r in caplog.records if r.exc_info]
     assert not failed, "\n".join(failed)

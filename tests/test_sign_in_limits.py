@@ -55,7 +55,7 @@ def client_at(address: str):
 
 
 def device_cookie(client) -> str | None:
-    from kcsp.web.auth import DEVICE_COOKIE
+    from web.auth import DEVICE_COOKIE
 
     cookie = client.get_cookie(DEVICE_COOKIE)
     return None if cookie is None else cookie.value
@@ -116,7 +116,7 @@ class TestTrustedClients:
 
     def test_a_device_cookie_is_honoured_only_for_its_user_as_issued(self, limits):
         import app
-        from kcsp.web.auth import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, _device_signature
+        from web.auth import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, _device_signature
 
         viewer_browser = client_at("10.1.0.5")
         assert sign_in(viewer_browser, "viewer").status_code == 302

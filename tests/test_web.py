@@ -154,7 +154,7 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas():
-    from kcsp.web.api import spreadsheet_safe
+    from web.api import spreadsheet_safe
 
     frame = pd.DataFrame({"progress": ["=HYPERLINK(1)", "+1", "-2", "@x", "fine"], "version": [1, 2, 3, 4, 5]})
     out = spreadsheet_safe(frame)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from flask import Flask, Response, g, request
 
 from kcsp import runtime
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _refused(status: int, message: str) -> Response:
 
 
 def _number_problem(payload: object) -> str | None:
-    """A number no browser sends, anywhere in the body (kcsp.web.security has bounded its size and depth)."""
+    """A number no browser sends, anywhere in the body (web.security has bounded its size and depth)."""
     stack = [payload]
     while stack:
         value = stack.pop()
@@ -170,7 +170,7 @@ def init_callback_checks(server: Flask, callbacks: Callable[[], Mapping[str, Map
 
     `callbacks()` is Dash's callback map (output key: the callback's declared inputs and states).
     Install it once Dash's routes exist and before init_answers, so no malformed body reaches the
-    kept answers or a callback. A body naming no callback is left to Dash (a 400, kcsp.web.security).
+    kept answers or a callback. A body naming no callback is left to Dash (a 400, web.security).
     """
     dispatch = server.view_functions.get(CALLBACK_PATH)
     if dispatch is None:

@@ -6,7 +6,7 @@
 - ``GET /api/meetings/<meeting_id>/texts/<part>/history``: every version, newest first. Anyone may
   read it: the texts are part of the meeting's public record.
 
-The body must be sent as application/json (kcsp.web.api.json_body), which a cross-site form cannot send.
+The body must be sent as application/json (web.api.json_body), which a cross-site form cannot send.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from flask import Blueprint, Response, jsonify
 
 from kcsp import pack_texts, runtime
 from kcsp.updates import UpdateError
-from kcsp.web.api import error_response, json_body
-from kcsp.web.auth import request_user
+from web.api import error_response, json_body
+from web.auth import request_user
 
 bp = Blueprint("texts_api", __name__)
 

@@ -19,8 +19,8 @@ from flask import Blueprint, Response
 from kcsp import judgements, runtime
 from kcsp.memo import per_dataset
 from kcsp.schema import TABLES
-from kcsp.web.api import ACTION_CSV_COLUMNS, observation_rows, spreadsheet_safe
-from kcsp.web.auth import request_user
+from web.api import ACTION_CSV_COLUMNS, observation_rows, spreadsheet_safe
+from web.auth import request_user
 
 bp = Blueprint("download", __name__)
 

@@ -17,8 +17,8 @@ from flask import Blueprint, Response, jsonify
 
 from kcsp import matters, runtime
 from kcsp.updates import Invalid, NotSignedIn, UpdateError
-from kcsp.web.api import csv_response, error_response, json_body
-from kcsp.web.auth import request_user
+from web.api import csv_response, error_response, json_body
+from web.auth import request_user
 
 bp = Blueprint("matters_api", __name__)
 

@@ -13,7 +13,7 @@ from filelock import Timeout
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kcsp.web.sessions import STATIC_PREFIXES
+from web.sessions import STATIC_PREFIXES
 
 log = logging.getLogger(__name__)
 

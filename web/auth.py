@@ -44,11 +44,11 @@ from kcsp.authdb import Attempt, Limit
 from kcsp.text import clean_name
 from kcsp.urlstate import local_path
 from kcsp.users import User, authenticate, find_user
-from kcsp.web.sessions import ServerSessionInterface, auth_db, end_session, start_new_session
+from web.sessions import ServerSessionInterface, auth_db, end_session, start_new_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-# /unsubscribe: the link in an email works without signing in (its token is signed: kcsp.web.unsubscribe).
+# /unsubscribe: the link in an email works without signing in (its token is signed: web.unsubscribe).
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico", "/unsubscribe"})
 OPEN_PREFIXES = ("/assets/",)
 TOO_MANY = "Too many failed sign-in attempts from here or for this account: try again in {wait} seconds."

@@ -16,7 +16,7 @@ from kcsp.schema import TABLES
 from kcsp.store import StoreError
 from kcsp.updates import Conflict, Forbidden, Invalid, NotSignedIn, UpdateError, append_update
 from kcsp.urlstate import parse_month
-from kcsp.web.auth import request_user
+from web.auth import request_user
 
 bp = Blueprint("api", __name__)
 
