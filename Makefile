@@ -10,7 +10,7 @@ export KCSP_DATA_DIR
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
-.PHONY: setup dev store run test test-quick lint browser-deps proxy-deps axe benchmark open-data clean
+.PHONY: setup dev store run test test-quick test-unit lint browser-deps proxy-deps axe benchmark open-data clean
 
 setup: $(VENV)/.installed
 
@@ -66,9 +66,16 @@ test: dev browser-deps proxy-deps axe lint
 test-quick: dev browser-deps axe lint
 	$(VENV)/bin/pytest -q --headless -m "not slow" tests
 
-# Re-convert the ONS / MHCLG files in ../shared/data into the small tables shipped in data/ons/.
+# The fast tests only: no browser tests (tests/browser), none marked slow; installs no apt or npm package.
+test-unit: dev
+	$(VENV)/bin/pytest -q -m "not slow" --ignore=tests/browser tests
+
+# Re-convert the ONS / MHCLG files in ../shared/data into the small tables shipped in the partnership's
+# folder (PARTNERSHIP=data/partnerships/kent by default; open-data/, and boundaries.geojson if it has none)
+# and the national deaths in data/ons/.
+PARTNERSHIP ?= data/partnerships/kent
 open-data: setup
-	$(PY) -m kcsp convert-open-data
+	$(PY) -m kcsp convert-open-data --partnership $(PARTNERSHIP)
 
 benchmark: dev browser-deps
 	$(PY) -m benchmarks $(BENCH_ARGS)

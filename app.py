@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, _pages, dcc, html
+from dash.development.base_component import Component
 from dash.fingerprint import build_fingerprint
 from flask import Response, request
 
@@ -40,9 +42,9 @@ app = dash.Dash(
     title="Kent Community Safety Dashboard",
     update_title=None,
     serve_locally=True,
-    # Pages register their callbacks globally; without this, Dash Pages would send a validation layout
-    # (every page's default layout, about 240 KB) inside every index page.
-    suppress_callback_exceptions=True,
+    # Callback exceptions are not suppressed: every callback's ids are checked against the layout and the
+    # validation layout (validation_layout() below), so a wrong component id fails.
+    suppress_callback_exceptions=False,
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
@@ -132,6 +134,51 @@ def layout() -> html.Div:
     ], id="shell", className=committee_props(nav)[("shell", "className")])
 
 
+def _ids_only(component, seen: dict) -> None:
+    """Every component with an id in the tree, once each, reduced to its type and id."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            _ids_only(child, seen)
+        return
+    if not isinstance(component, Component):
+        return
+    key = str(getattr(component, "id", None))
+    if getattr(component, "id", None) is not None and key not in seen:
+        bare = copy.copy(component)
+        for name in component._prop_names:
+            if name != "id" and hasattr(bare, name):
+                delattr(bare, name)
+        seen[key] = bare
+    for name in component._prop_names:
+        value = getattr(component, name, None)
+        if isinstance(value, Component | list | tuple):
+            _ids_only(value, seen)
+
+
+def validation_layout() -> html.Div:
+    """The shell and every page's layout (the priority and district pages for their first priority and
+    district), reduced to each component's type and id: what Dash checks every callback's ids and
+    properties against, without sending every page's content inside every index page."""
+    ds = runtime.dataset()
+    examples = {"priority_id": ds.priorities["priority_id"].iloc[0], "area_slug": ds.districts()["area_slug"].iloc[0]}
+    layouts = [layout(), dash.page_container]
+    for page in dash.page_registry.values():
+        content = page["layout"]
+        if callable(content):
+            template = page.get("path_template") or ""
+            content = content(**{name: value for name, value in examples.items() if f"<{name}>" in template})
+        layouts.append(content)
+    seen: dict = {}
+    _ids_only(layouts, seen)
+    return html.Div(list(seen.values()))
+
+
+if runtime.store_problems():  # every page answers 503 until the store is mended (web.security)
+    app.validation_layout = html.Div([dcc.Location(id="url"), dash.page_container])
+else:
+    with server.test_request_context("/"):
+        app.validation_layout = validation_layout()
+VALIDATION_LAYOUT = app.validation_layout
 app.layout = layout
 
 
@@ -254,6 +301,7 @@ if not runtime.store_problems():
         judgements.warm(runtime.meeting(None)[1])
     with server.test_request_context("/"):
         server.preprocess_request()
+    app.validation_layout = VALIDATION_LAYOUT  # Dash Pages' set-up put every page's whole layout there
 
 
 if __name__ == "__main__":

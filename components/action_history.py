@@ -12,6 +12,7 @@ from dash import html
 
 from components.brag import status_badge
 from components.cards import illustrative_badge
+from kcsp import access
 
 
 def _stamp(value: str) -> str:
@@ -56,7 +57,7 @@ def action_facts(action: pd.Series, *, priority_name: str, theme_names: Mapping[
         ("Due", due),
         ("Status", status_badge(action["status"])),
     ]
-    if action["classification"] == "restricted":
+    if access.is_restricted(action["classification"]):
         facts.append(("Access", "Restricted: shown to signed-in users only"))
     if action.get("state", "open") != "open":
         facts.append(("State", str(action["state"]).capitalize()))

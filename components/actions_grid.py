@@ -14,8 +14,8 @@ import pandas as pd
 
 from components.brag import status_text
 from components.palette import BRAG
-
-STATUS_SORT = {"red": 0, "amber": 1, "green": 2, "not-started": 3, "blue": 4}
+from kcsp import access
+from kcsp.vocabulary import STATUS_POSITION
 
 
 def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme_names: Mapping[str, str],
@@ -28,7 +28,7 @@ def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme
         due = f"{a.due:%d %b %Y}"
         rows.append({
             "action_id": a.action_id,
-            "title": a.title + (" (restricted)" if a.classification == "restricted" else "")
+            "title": a.title + (" (restricted)" if access.is_restricted(a.classification) else "")
             + (f" ({a.state})" if getattr(a, "state", "open") != "open" else ""),
             "priority": priority_names.get(a.priority_id, a.priority_id),
             "lead_agency": a.lead_agency,
@@ -38,7 +38,7 @@ def grid_rows(actions: pd.DataFrame, *, priority_names: Mapping[str, str], theme
             "due_label": f"\u26a0 {due} overdue" if a.overdue else due,
             "overdue": bool(a.overdue),
             "status": a.status,
-            "status_sort": STATUS_SORT[a.status],
+            "status_sort": STATUS_POSITION[a.status],
             "status_label": status_text(a.status),
             "updated": "" if pd.isna(a.updated_at) else str(a.updated_at)[:10],
             "progress": _progress(a),

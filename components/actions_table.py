@@ -7,6 +7,7 @@ from dash import html
 
 from components.brag import status_badge
 from components.cards import illustrative_badge
+from kcsp import access
 
 
 def actions_table(actions: pd.DataFrame, *, caption: str, priority_names: dict[str, str] | None = None) -> html.Div:
@@ -19,7 +20,7 @@ def actions_table(actions: pd.DataFrame, *, caption: str, priority_names: dict[s
         due = f"{a.due:%d %b %Y}"
         rows.append(html.Tr([
             html.Td(a.action_id),
-            html.Td([a.title, restricted if a.classification == "restricted" else None]),
+            html.Td([a.title, restricted if access.is_restricted(a.classification) else None]),
             *([html.Td(priority_names.get(a.priority_id, a.priority_id))] if priority_names else []),
             html.Td(a.lead_agency),
             html.Td([due, html.Span(" Overdue", className="overdue-flag ms-1") if a.overdue else None]),

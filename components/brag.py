@@ -34,6 +34,6 @@ def legend() -> html.Div:
     return html.Div(
         [html.Span("Status key: ", className="fw-semibold")]
         + [html.Span([status_badge(s), " ", BRAG[s].meaning.split(": ")[-1]], className="me-3")
-           for s in ("blue", "green", "amber", "red", "not-started")],
+           for s in BRAG_ORDER],
         className="brag-legend small",
     )

@@ -9,6 +9,7 @@ from components.brag import status_badge, status_text
 from components.cards import illustrative_badge
 from components.charts import trend_figure
 from components.verdicts import paragraph, verdict_badge
+from kcsp import access
 from kcsp.narrative import chance_words, change_figures, method_words
 from kcsp.vocabulary import MOVE
 
@@ -125,7 +126,7 @@ def pack_actions_table(actions: pd.DataFrame, *, caption: str) -> html.Div:
         return html.P("This priority had no action in the plan at the time of the meeting.", className="pack-actions")
     rows = [html.Tr([
         html.Td(a.action_id),
-        html.Td([a.title, html.Span(" (restricted)", className="text-muted") if a.classification == "restricted"
+        html.Td([a.title, html.Span(" (restricted)", className="text-muted") if access.is_restricted(a.classification)
                  else None]),
         html.Td([f"{a.due:%b %Y}", *([html.Br(), html.Span("Overdue", className="overdue-flag")]
                                       if a.overdue else [])]),

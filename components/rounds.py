@@ -12,6 +12,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components.brag import status_badge
+from kcsp import access
 from kcsp.users import User
 from kcsp.vocabulary import ROUND
 
@@ -87,7 +88,7 @@ def priority_tables(frame: pd.DataFrame, priority_names: dict[str, str]) -> list
     for pid, part in frame.groupby("priority_id", sort=False):
         rows = []
         for r in part.itertuples(index=False):
-            title = [r.title, html.Span(" (restricted)", className="small")] if r.classification == "restricted" \
+            title = [r.title, html.Span(" (restricted)", className="small")] if access.is_restricted(r.classification) \
                 else r.title
             latest = ([status_badge(r.status), f" update {r.version}"] if r.version else ["No update yet"])
             counted = (f"{_when(r.updated_at)}, {r.updated_by}" if isinstance(r.updated_at, str) else "")
@@ -160,13 +161,13 @@ def due_panel(items: list, user: User | None, priorities: pd.DataFrame) -> html.
     round's progress). None when there is nothing to show (kcsp.rounds.due_for gives the items)."""
     if not items or user is None:
         return None
-    role = user.role
+    everything = access.scope(user, access.SEE_ROUNDS) == access.ALL
     priority_names = dict(zip(priorities["priority_id"], priorities["name"], strict=True))
     blocks = []
     for item in items:
         round_ = item.round
         due = _day(round_.due)
-        if role == "admin":
+        if everything:
             blocks += [html.P([f"{round_.meeting.name}, deadline {due}: ", *summary_line(item.actions).children,
                                " ", dcc.Link("See the round's board", href=board_href(round_))])]
             continue
@@ -182,6 +183,6 @@ def due_panel(items: list, user: User | None, priorities: pd.DataFrame) -> html.
         blocks += [html.P([f"For {round_.meeting.name}: {len(outstanding)} of your {len(item.actions)} actions need "
                            f"an update by {due}. ", dcc.Link("Who has reported", href=board_href(round_)), "."]),
                    html.Ul(rows, className="round-due-list")]
-    title = "Update rounds open" if role == "admin" else "Your actions due an update"
+    title = "Update rounds open" if everything else "Your actions due an update"
     return html.Section([html.H2(title, className="h4", id="rounds-due-heading"), *blocks],
                         className="rounds-due", id="rounds-due", **{"aria-labelledby": "rounds-due-heading"})

@@ -6,6 +6,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from kcsp import access
+
 
 def nav_link(label: str, path: str, **kwargs) -> dbc.NavLink:
     return dbc.NavLink(label, href=path, id={"type": "nav-link", "path": path}, active="exact", **kwargs)
@@ -21,7 +23,7 @@ def account_links(user_name: str | None, user_role: str | None) -> list:
     if not user_name:
         return [dbc.NavLink("Sign in", href="/login", external_link=True, id="nav-login")]
     role = f" ({user_role})" if user_role else ""
-    board = [nav_link("Update round", "/rounds")] if user_role in ("admin", "lead") else []
+    board = [nav_link("Update round", "/rounds")] if access.role_can(user_role, access.SEE_ROUNDS) else []
     return [
         *board,
         nav_link("What you follow", "/following"),

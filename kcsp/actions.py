@@ -18,8 +18,10 @@ import pandas as pd
 
 from kcsp.periods import parse_times
 from kcsp.schema import STATUSES
+from kcsp.vocabulary import COMPLETE, STATUS_RANK
 
-STATUS_RANK = {"not-started": 0, "red": 1, "amber": 2, "green": 3, "blue": 4}
+LIVE_STATES = ("proposed", "open")
+"""An action in one of these states is in the plan; closed, withdrawn and retired ones are not."""
 MOVES = ("completed", "improved", "started", "worsened", "new", "no change")
 CHANGE_COLUMNS = ["action_id", "priority_id", "title", "status_before", "status_now", "move", "became_overdue",
                   "updated_at", "due", "overdue"]
@@ -56,13 +58,23 @@ def until_end(day: pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
 
 
+def is_overdue(due, status, state, on: pd.Timestamp):
+    """The one rule of "overdue": due before the day `on`, not complete, and still live (LIVE_STATES).
+
+    Takes single values or Series (then answers a Series): the action list, the home cards, the
+    meeting page, the pack and the digest all ask this.
+    """
+    live = state.isin(LIVE_STATES) if isinstance(state, pd.Series) else state in LIVE_STATES
+    return (due < on) & (status != COMPLETE) & live
+
+
 def describe_move(before: str | None, after: str) -> str:
     """'new', 'completed', 'improved', 'worsened', 'started' or 'no change'."""
     if before is None:
         return "new"
     if after == before:
         return "no change"
-    if after == "blue":
+    if after == COMPLETE:
         return "completed"
     if before == "not-started":
         return "started"
@@ -77,8 +89,8 @@ def changes_since(actions: pd.DataFrame, updates: pd.DataFrame, since: pd.Timest
     those made on `until`'s day count by it. `actions` is already filtered to what the viewer may
     see. `until` None means every update held, with overdue judged at `today` (default: today). An
     action is new when its first update came on or after `since`; it became overdue when it is
-    overdue at the end (due date passed, not complete) but was not at the start of `since` (an
-    action with no update counts as not started). Columns: action_id, priority_id, title,
+    overdue at the end (is_overdue: due date passed, not complete, still live) but was not at the
+    start of `since` (an action with no update counts as not started). Columns: action_id, priority_id, title,
     status_before, status_now, move, became_overdue, updated_at, due, overdue.
     """
     end = (until if until is not None else (pd.Timestamp.today() if today is None else today)).normalize()
@@ -91,8 +103,9 @@ def changes_since(actions: pd.DataFrame, updates: pd.DataFrame, since: pd.Timest
         was = before.at[aid, "status"] if aid in before.index else None
         tracked = aid in now.index
         is_ = now.at[aid, "status"] if tracked else "not-started"
-        overdue_now = action.due < end and is_ != "blue"
-        overdue_then = action.due < since and (was or "not-started") != "blue"
+        state = getattr(action, "state", "open")
+        overdue_now = bool(is_overdue(action.due, is_, state, end))
+        overdue_then = bool(is_overdue(action.due, was or "not-started", state, since))
         move = describe_move(was, is_) if tracked else "no change"
         became_overdue = overdue_now and not overdue_then
         if move == "no change" and not became_overdue:

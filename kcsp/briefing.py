@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kcsp import judgements, meetings
+from kcsp import access, judgements, meetings
 from kcsp.memo import per_dataset
 from kcsp.narrative import change_short, figures_mark, fmt_count, join_words
-from kcsp.vocabulary import term
+from kcsp.vocabulary import OFF_TRACK, STATUS_POSITION, term
 
 NAMED_DISTRICTS = 3
 """Up to this many districts with the same verdict are named; more are counted."""
@@ -133,10 +133,9 @@ def priority_briefs(dataset, *, district: str | None, data_end: pd.Timestamp, si
         pid = p["priority_id"]
         mine = status[status["priority_id"] == pid]
         counts = {k: int(v) for k, v in mine["status"].value_counts().items()}
-        flagged = mine[mine["status"].isin(["red", "amber"])]
-        flagged = flagged.assign(_rank=flagged["status"].map({"red": 0, "amber": 1})).sort_values(
-            ["_rank", "action_id"])
-        red_amber = tuple((a.action_id, a.title, a.status, a.classification == "restricted")
+        flagged = mine[mine["status"].isin(OFF_TRACK)]
+        flagged = flagged.assign(_rank=flagged["status"].map(STATUS_POSITION)).sort_values(["_rank", "action_id"])
+        red_amber = tuple((a.action_id, a.title, a.status, access.is_restricted(a.classification))
                           for a in flagged.itertuples(index=False))
         since_text = _since_words(list(fresh.loc[fresh["priority_id"] == pid, "name"]),
                                   int((moved["priority_id"] == pid).sum()), previous_name)

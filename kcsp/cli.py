@@ -2,8 +2,9 @@
 indicator, import plan, import reference, indicators add / edit, validate, users add, users token,
 meeting-pack, rounds open, rounds send-due).
 
-An entry point above the layers: `meeting-pack` uses the serving layer (gunicorn and Chromium), and `rounds`
-its mail sender (SMTP), which the rest of the domain package never imports (see the import contract in
+The commands that need the serving layer, `meeting-pack` (gunicorn and Chromium) and `rounds` (its
+mail sender, SMTP), live in serving/cli.py and register onto this parser; the program's entry point
+(kcsp.__main__) joins them, and the domain package never imports serving (the import contracts in
 pyproject.toml).
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kcsp import access
 from kcsp.settings import load_settings
 from kcsp.store import Store, StoreError
 
@@ -27,7 +30,7 @@ def cmd_build_demo(args: argparse.Namespace) -> int:
 
     out = _store_dir(args.out)
     store = Store(out)
-    store.write(build_demo_tables())
+    store.write(build_demo_tables(folder=Path(args.partnership) if args.partnership else None))
     counts = {name: len(store.read(name)) for name in ("observations", "indicators", "actions", "action_updates")}
     print(f"built the demonstration store in {out}")
     for name, rows in counts.items():
@@ -129,8 +132,9 @@ def cmd_convert_open_data(args: argparse.Namespace) -> int:
     from kcsp import opendata
 
     source = Path(args.source) if args.source else opendata.SOURCE_DIR
-    for name, rows in opendata.convert(source).items():
-        print(f"wrote {opendata.OUT_DIR / name}: {rows} rows")
+    folder = Path(args.partnership) if args.partnership else opendata.PARTNERSHIP_DIR
+    for path, rows in opendata.convert(source, folder, boundaries=True if args.boundaries else None).items():
+        print(f"wrote {path}: {rows} {'features' if path.suffix == '.geojson' else 'rows'}")
     return 0
 
 
@@ -235,76 +239,15 @@ def cmd_users_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_meeting_pack(args: argparse.Namespace) -> int:
-    from kcsp.meetings import MeetingError
-    from serving.pack import PackError, meeting_pack
-
-    try:
-        result = meeting_pack(_store_dir(args.store), Path(args.out), args.meeting, args.district)
-    except MeetingError as err:
-        print(f"meeting-pack: {err}", file=sys.stderr)
-        return 2
-    except PackError as err:
-        print(f"meeting-pack: {err}", file=sys.stderr)
-        return 1
-    print(f"wrote {result.path}: {result.pages} page(s), a cover, then each of {result.sections} priorities "
-          f"from a new page, for {result.meeting.name}")
-    return 0
-
-
-def _send(store: Store, **only) -> int:
-    """Send the mail due now (kcsp.mailing; over SMTP with serving.mail) and print what happened."""
-    from kcsp import audit, mailing
-    from serving.mail import connect
-
-    settings = load_settings()
-    try:
-        report = mailing.send_due(store, settings, connect, by=audit.cli_user(), **only)
-    except mailing.MailError as err:
-        print(f"rounds: {err}", file=sys.stderr)
-        return 1
-    for meeting_id, kind, name, mid in report.unconfirmed:
-        print(f"not confirmed: the {kind} to {name} for {meeting_id} ({mid}) may have been sent: look it up in the "
-              "mail server's log (it is not sent again)", file=sys.stderr)
-    if report.off:
-        print(f"mail is off (KCSP_SMTP_HOST is not set): nothing sent ({len(report.due)} message(s) would be due)")
-        for p in report.due:
-            print(f"  would send the {p.kind} to {p.user.name} for {p.meeting_id}")
-        return 0
-    if not report.outcomes:
-        print("nothing is due")
-    for o in report.outcomes:
-        said = {"sent": "sent", "failed": "refused:", "unconfirmed": "not confirmed:", "skipped": "left for later:"}
-        print(f"{said[o.step]} the {o.kind} to {o.recipient} for {o.meeting_id} {o.message_id} {o.detail}".rstrip(),
-              file=sys.stdout if o.step == "sent" else sys.stderr)
-    return 0 if report.ok else 1
-
-
-def cmd_rounds_open(args: argparse.Namespace) -> int:
-    from kcsp import audit, rounds
-
-    store = Store(_store_dir(args.store))
-    try:
-        round_, opened = rounds.open_round(store, audit.cli_user(), args.meeting, args.due)
-    except rounds.RoundError as err:
-        print(f"rounds open: {err}", file=sys.stderr)
-        return 2
-    done = "opened the update round" if opened else "moved the deadline of the update round"
-    print(f"{done} for {round_.meeting.name}: {len(round_.action_ids)} action(s) due an update by "
-          f"{round_.due:%Y-%m-%d}")
-    return _send(store, meeting_id=round_.meeting_id, kinds=("request",)) if opened else 0
-
-
-def cmd_rounds_send_due(args: argparse.Namespace) -> int:
-    return _send(Store(_store_dir(args.store)))
-
-
-def parser() -> argparse.ArgumentParser:
+def parser(*extensions: Callable[[argparse._SubParsersAction], None]) -> argparse.ArgumentParser:
+    """The domain's commands, then those each extension registers (serving.cli adds meeting-pack and rounds)."""
     root = argparse.ArgumentParser(prog="python -m kcsp", description="Kent Community Safety dashboard tools")
     sub = root.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build-demo", help="build the default store (real police.uk data + illustrative series)")
     build.add_argument("--out", help="store folder (default: $KCSP_DATA_DIR)")
+    build.add_argument("--partnership", metavar="FOLDER",
+                       help="the partnership's folder (default: data/partnerships/kent)")
     build.set_defaults(func=cmd_build_demo)
 
     imp = sub.add_parser("import", help="import data into a store")
@@ -343,8 +286,11 @@ def parser() -> argparse.ArgumentParser:
     _indicator_options(ind_edit, new=False)
     ind_edit.set_defaults(func=cmd_indicators_edit)
 
-    conv = sub.add_parser("convert-open-data", help="convert the shared ONS files into data/ons/")
+    conv = sub.add_parser("convert-open-data", help="convert the shared ONS files into a partnership's open-data/")
+    conv.add_argument("--partnership", help="partnership folder (default data/partnerships/kent)")
     conv.add_argument("--source", help="folder laid out as ../shared/data (default)")
+    conv.add_argument("--boundaries", action="store_true",
+                      help="also write boundaries.geojson when the folder has one already")
     conv.set_defaults(func=cmd_convert_open_data)
 
     val = sub.add_parser("validate", help="check every table against its schema")
@@ -355,7 +301,7 @@ def parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="create or replace an account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["admin", "lead", "viewer", "analyst"])
+    add.add_argument("--role", required=True, choices=list(access.ROLE_CAPABILITIES))
     add.add_argument("--priority", action="append", help="priority id a lead may update (repeatable)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--email", help="the address the product mails (round requests, reminders, the digest)")
@@ -372,30 +318,14 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--revoke", metavar="ID|all", help="revoke one token (by id) or all of the account's")
     token.set_defaults(func=cmd_users_token)
 
-    pack = sub.add_parser("meeting-pack", help="render a meeting's pack (a cover, then one page per priority) to PDF")
-    pack.add_argument("--out", required=True, help="PDF file to write")
-    pack.add_argument("--meeting", help="meeting date YYYY-MM-DD (default: the next meeting)")
-    pack.add_argument("--district", help="district slug (e.g. thanet): its figures beside the county's")
-    pack.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
-    pack.set_defaults(func=cmd_meeting_pack)
-
-    rnd = sub.add_parser("rounds", help="update rounds before a meeting, and the mail they send")
-    rnd_sub = rnd.add_subparsers(dest="action", required=True)
-    rnd_open = rnd_sub.add_parser("open", help="open a meeting's update round (every open action is due an update "
-                                               "from its lead) and mail the leads; again with --due: move its deadline")
-    rnd_open.add_argument("--meeting", required=True, metavar="MEETING_ID", help="e.g. working-group-2027-01-28")
-    rnd_open.add_argument("--due", metavar="YYYY-MM-DD", help="the deadline (default: a week before the meeting)")
-    rnd_open.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
-    rnd_open.set_defaults(func=cmd_rounds_open)
-    rnd_due = rnd_sub.add_parser("send-due", help="send every email due now (requests, reminders, digests) and exit; "
-                                                  "for the scheduler: run again, it sends nothing twice")
-    rnd_due.add_argument("--store", help="store folder (default: $KCSP_DATA_DIR)")
-    rnd_due.set_defaults(func=cmd_rounds_send_due)
+    for register in extensions:
+        register(sub)
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: list[str] | None = None, *,
+         extensions: tuple[Callable[[argparse._SubParsersAction], None], ...] = ()) -> int:
+    args = parser(*extensions).parse_args(argv)
     try:
         return args.func(args)
     except StoreError as err:

@@ -2,7 +2,7 @@
 
 How the illustrative series are made (all deterministic):
 - Each illustrative indicator has a yearly total for its coverage area. Where the seed papers give a
-  figure (data/reference/calibration.csv) that figure anchors the year it covers; between anchors
+  figure (the partnership folder's calibration.csv) that figure anchors the year it covers; between anchors
   the yearly level moves geometrically, and outside them it follows the indicator's yearly trend.
   Steps (the CRASH recording change) and shocks (the 2020 lockdowns) multiply the level.
 - A month's expected value is the yearly level / 12 times a seasonal cosine; it is split between
@@ -13,7 +13,9 @@ How the illustrative series are made (all deterministic):
   exactly, spreading the difference over the window's cells in proportion to their expected value.
 
 Action updates and strategic-assessment rows are generated the same way, seeded per action or
-issue, from the reference CSVs.
+issue, from the reference CSVs. Everything about the partnership (areas, priorities, calibration,
+its police counts and the packs' words) comes from its folder (data/partnerships/<id>/); an
+illustrative indicator with no recipe in SPECS is generated flat from its first calibration figure.
 """
 
 from __future__ import annotations
@@ -21,20 +23,20 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kcsp import demo_texts, opendata
-from kcsp.reference import read_reference, reference_tables
+from kcsp import opendata
+from kcsp.areas import Register
+from kcsp.reference import read_reference, reference_tables, register
 from kcsp.schema import TABLES
-from kcsp.settings import DATA_DIR
+from kcsp.settings import PARTNERSHIP_DIR
 
-POLICE_COUNTS = DATA_DIR / "police-uk" / "kent-street-counts.csv"
+POLICE_COUNTS = Path("police-uk") / "street-counts.csv"
+"""A partnership's police.uk counts shipped aggregated (per indicator, district and month), if any."""
 FIRST_MONTH = pd.Timestamp("2014-01-01")
-KENT_MEDWAY = "E23000032"
-KENT = "E10000016"
-MEDWAY = "E06000035"
 
 
 @dataclass(frozen=True)
@@ -137,16 +139,20 @@ def district_shares(indicator: pd.Series, police: pd.DataFrame, population: pd.D
     else:
         counts = population[population["year"] == 2021].set_index("area_code")["population"]
     weights = {a: float(counts.get(a, 0)) for a in areas}
+    if sum(weights.values()) == 0:
+        counts = population[population["year"] == 2021].set_index("area_code")["population"]
+        weights = {a: float(counts.get(a, 0)) for a in areas}
     total = sum(weights.values())
     return {a: w / total for a, w in weights.items()}
 
 
-def coverage_areas(indicator: pd.Series, areas: pd.DataFrame) -> list[str]:
+def coverage_areas(indicator: pd.Series, areas: Register) -> list[str]:
+    """The areas an indicator's figures are made for: its total alone, or the total's local areas
+    (every area ever local to the partnership, in register order, that is in the total today)."""
+    total = areas.total_for(indicator["coverage"])
     if indicator["geography"] == "county":
-        return [KENT_MEDWAY if indicator["coverage"] == "kent-and-medway" else KENT]
-    local = areas[areas["area_type"].isin(["district", "unitary"])].sort_values("sort_order")
-    codes = list(local["area_code"])
-    return codes if indicator["coverage"] == "kent-and-medway" else [c for c in codes if c != MEDWAY]
+        return [total]
+    return areas.members(total)
 
 
 def apportion(expected: np.ndarray, total: int, current: np.ndarray) -> np.ndarray:
@@ -170,7 +176,7 @@ def apportion(expected: np.ndarray, total: int, current: np.ndarray) -> np.ndarr
 
 
 def illustrative_series(indicator: pd.Series, spec: Spec, calibration: pd.DataFrame,
-                        police: pd.DataFrame, population: pd.DataFrame, areas: pd.DataFrame,
+                        police: pd.DataFrame, population: pd.DataFrame, areas: Register,
                         end: pd.Timestamp) -> pd.DataFrame:
     """Monthly observations for one illustrative indicator, calibrated to its published totals."""
     months = pd.date_range(FIRST_MONTH, end, freq="MS")
@@ -194,20 +200,31 @@ def illustrative_series(indicator: pd.Series, spec: Spec, calibration: pd.DataFr
     return frame[["indicator_id", "area_code", "period", "value"]]
 
 
-def read_police_counts() -> pd.DataFrame:
-    frame = pd.read_csv(POLICE_COUNTS, dtype={"indicator_id": "str", "area_code": "str", "value": "int64"})
+def read_police_counts(folder: Path | None = None) -> pd.DataFrame:
+    path = Path(folder or PARTNERSHIP_DIR) / POLICE_COUNTS
+    if not path.exists():
+        return pd.DataFrame({"indicator_id": pd.Series(dtype="str"), "area_code": pd.Series(dtype="str"),
+                             "period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype="int64")})
+    frame = pd.read_csv(path, dtype={"indicator_id": "str", "area_code": "str", "value": "int64"})
     frame["period"] = pd.to_datetime(frame["period"], format="%Y-%m-%d")
     return frame
 
 
-def _working_group_dates(meetings: pd.DataFrame, today: pd.Timestamp) -> list[pd.Timestamp]:
-    wg = meetings[meetings["body"] == "working-group"]
+def review_body(bodies: pd.DataFrame) -> str | None:
+    """The body that reviews the action plan between the board's meetings: the second body in the
+    bodies table (the board itself when there is no other)."""
+    ordered = list(bodies.sort_values("sort_order", kind="stable")["body"])
+    return ordered[1] if len(ordered) > 1 else (ordered[0] if ordered else None)
+
+
+def _working_group_dates(meetings: pd.DataFrame, today: pd.Timestamp, body: str | None) -> list[pd.Timestamp]:
+    wg = meetings[meetings["body"] == body]
     dates = sorted(pd.to_datetime(wg["date"]))
     return [d for d in dates if d <= today]
 
 
 def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.DataFrame,
-                   today: pd.Timestamp) -> pd.DataFrame:
+                   today: pd.Timestamp, body: str | None = None) -> pd.DataFrame:
     """One update per open action before each Working Group meeting, with a seeded BRAG path.
 
     The text of each update is the action's illustrative progress text for the stage its status
@@ -222,7 +239,7 @@ def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.D
         rng = np.random.default_rng(_seed("action", action.action_id))
         finishes_late = rng.random() < 0.3
         version = 0
-        for meeting in _working_group_dates(meetings, today):
+        for meeting in _working_group_dates(meetings, today, body or review_body(read_reference("bodies"))):
             when = meeting - pd.Timedelta(days=7)
             if when < start - pd.Timedelta(days=60):
                 continue
@@ -271,56 +288,88 @@ def strategic_assessment(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def pack_texts(meetings: pd.DataFrame, priorities: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
-    """The packs' own words (kcsp.demo_texts), illustrative: the introduction, written a week before the
-    first meeting that has contexts (and carried to every later one), and each priority's context,
-    written by its lead six days before the meeting. Only meetings in the calendar, and texts written
-    by `today`, are kept."""
-    days = dict(zip(meetings["meeting_id"], pd.to_datetime(meetings["date"]), strict=True))
-    leads = dict(zip(priorities["priority_id"], priorities["lead"], strict=True))
-    held = [m for m in demo_texts.CONTEXT_MEETINGS if m in days]
-    rows = []
-
-    def add(meeting_id: str, part: str, body: str, references: str, by: str, days_before: int, hour: int) -> None:
-        when = days[meeting_id] - pd.Timedelta(days=days_before) + pd.Timedelta(hours=hour)
-        if when.normalize() <= today:
-            rows.append({"meeting_id": meeting_id, "part": part, "version": 1, "body": body,
-                         "references": references, "written_by": by,
-                         "written_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "illustrative": "true"})
-
-    if held:
-        add(held[0], "introduction", demo_texts.INTRODUCTION_BODY, demo_texts.INTRODUCTION_REFERENCES,
-            "Kent Community Safety Team", 7, 9)
-    for meeting_id in held:
-        for priority_id, lead in leads.items():
-            if (meeting_id, priority_id) in demo_texts.CONTEXTS:
-                body, references = demo_texts.CONTEXTS[(meeting_id, priority_id)]
-                add(meeting_id, priority_id, body, references, lead, 6, 10)
+def pack_texts(written: pd.DataFrame | None, meetings: pd.DataFrame, priorities: pd.DataFrame,
+               today: pd.Timestamp) -> pd.DataFrame:
+    """The packs' own words from the partnership folder's pack_texts.csv, illustrative: the introduction
+    and each priority's context (written by its lead unless the file names a writer), each dated
+    ``days_before`` its meeting at ``hour``. The introduction is written for the first meeting that
+    has texts and carried to every later one. Only meetings in the calendar, and texts written by
+    `today`, are kept."""
     columns = [c for c in TABLES["pack_texts"].column_names if c != "text_id"]
+    rows = []
+    if written is not None:
+        days = dict(zip(meetings["meeting_id"], pd.to_datetime(meetings["date"]), strict=True))
+        leads = dict(zip(priorities["priority_id"], priorities["lead"], strict=True))
+        texts = {(r.meeting_id, r.part): r for r in written.itertuples(index=False)}
+        held = [m for m in dict.fromkeys(written["meeting_id"]) if m in days]
+
+        def add(meeting_id: str, part: str, by: str) -> None:
+            text = texts[(meeting_id, part)]
+            when = (days[meeting_id] - pd.Timedelta(days=int(text.days_before))
+                    + pd.Timedelta(hours=int(text.hour)))
+            if when.normalize() <= today:
+                rows.append({"meeting_id": meeting_id, "part": part, "version": 1, "body": text.body,
+                             "references": text.references,
+                             "written_by": by if pd.isna(text.written_by) else text.written_by,
+                             "written_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "illustrative": "true"})
+
+        intro = [m for m in held if (m, "introduction") in texts]
+        if intro:
+            add(intro[0], "introduction", "")
+        for meeting_id in held:
+            for priority_id, lead in leads.items():
+                if (meeting_id, priority_id) in texts:
+                    add(meeting_id, priority_id, lead)
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "text_id", [f"T{i:06d}" for i in range(1, len(frame) + 1)])
     return frame
 
 
-def build_demo_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the default store."""
+def _optional(name: str, folder: Path) -> pd.DataFrame | None:
+    return read_reference(name, folder) if (folder / f"{name}.csv").exists() else None
+
+
+def spec_for(indicator_id: str, calibration: pd.DataFrame) -> Spec | None:
+    """The generation recipe of an illustrative indicator: its own in SPECS, else flat at its first
+    calibration figure (None when it has neither: no figures are made)."""
+    if indicator_id in SPECS:
+        return SPECS[indicator_id]
+    if calibration.empty:
+        return None
+    first = calibration.sort_values("start").iloc[0]
+    return Spec(float(first["total"]), int(str(first["start"])[:4]), 1.0)
+
+
+def build_demo_tables(today: pd.Timestamp | None = None, folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of a partnership's demonstration store (default: the default partnership's)."""
+    folder = Path(folder or PARTNERSHIP_DIR)
     today = pd.Timestamp.today().normalize() if today is None else today.normalize()
-    tables = reference_tables(today)
-    areas, indicators = tables["areas"], tables["indicators"]
-    police = read_police_counts()
-    calibration = read_reference("calibration")
+    tables = reference_tables(today, folder)
+    areas, indicators = register(folder), tables["indicators"]
+    police = read_police_counts(folder)
+    calibration = _optional("calibration", folder)
+    calibration = (calibration if calibration is not None
+                   else pd.DataFrame(columns=["indicator_id", "start", "end", "total", "source"]))
     end = last_full_month(today)
-    series = [police, opendata.drug_poisoning_observations()]
+    series = [police, opendata.drug_poisoning_observations(folder)]
     for indicator in indicators[indicators["illustrative"] == "true"].itertuples(index=False):
         ind = pd.Series(indicator._asdict())
         cal = calibration[calibration["indicator_id"] == ind["indicator_id"]]
-        series.append(illustrative_series(ind, SPECS[ind["indicator_id"]], cal, police,
-                                          tables["population"], areas, end))
+        spec = spec_for(ind["indicator_id"], cal)
+        if spec is not None:
+            series.append(illustrative_series(ind, spec, cal, police, tables["population"], areas, end))
     tables["observations"] = pd.concat(series, ignore_index=True)
     tables["comparators"] = opendata.comparator_table(indicators)
-    actions = read_reference("actions")
-    tables["actions"] = actions
-    tables["action_updates"] = action_updates(actions, read_reference("action_progress"), tables["meetings"], today)
-    tables["strategic_assessment"] = strategic_assessment(read_reference("strategic_assessment_counts"), areas)
-    tables["pack_texts"] = pack_texts(tables["meetings"], tables["priorities"], today)
+    actions = _optional("actions", folder)
+    if actions is not None:
+        progress = _optional("action_progress", folder)
+        progress = progress if progress is not None else pd.DataFrame(columns=["action_id", "stage", "text"])
+        tables["actions"] = actions
+        tables["action_updates"] = action_updates(actions, progress, tables["meetings"], today,
+                                                  review_body(tables["bodies"]))
+    counts = _optional("strategic_assessment_counts", folder)
+    if counts is not None:
+        tables["strategic_assessment"] = strategic_assessment(counts, tables["areas"])
+    tables["pack_texts"] = pack_texts(_optional("pack_texts", folder), tables["meetings"], tables["priorities"],
+                                      today)
     return tables

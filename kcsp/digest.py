@@ -89,9 +89,7 @@ def view_of(dataset, meeting_id: str) -> meetings.MeetingView:
     meeting = next((m for m in meetings.calendar(dataset.meetings) if m.meeting_id == meeting_id), None)
     if meeting is None:
         raise meetings.MeetingError(f"there is no meeting {meeting_id} in the calendar")
-    today = dataset.today.normalize()
-    return meetings.MeetingView(meeting, meetings.previous_meeting(dataset.meetings, meeting),
-                                min(meeting.date, today), meeting.date >= today)
+    return meetings.view_for(dataset.meetings, meeting, dataset.today)
 
 
 def _follows(dataset, priorities: tuple[str, ...], districts: tuple[str, ...]) -> tuple[list[str], list[str], str]:

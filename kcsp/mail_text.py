@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kcsp import access
 from kcsp.digest import Digest, Item
 from kcsp.rounds import Round
 from kcsp.users import User
@@ -69,7 +70,7 @@ def _document(subject: str, body: list[str], footer: list[str]) -> str:
 
 
 def _action_title(row) -> str:
-    if row.classification == "restricted":
+    if access.is_restricted(row.classification):
         return f"{row.action_id} Restricted action (sign in to see it)"
     return f"{row.action_id} {row.title}"
 

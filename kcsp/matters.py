@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kcsp import audit
+from kcsp import access, audit
 from kcsp.actions import until_end
 from kcsp.periods import parse_times
 from kcsp.schema import MATTER_STATES, TABLES
@@ -138,7 +138,7 @@ def _fields(fields: Mapping[str, object]) -> tuple[dict[str, str | None], dict[s
 def _admin(user: User | None, what: str) -> User:
     if user is None:
         raise NotSignedIn(f"sign in to {what}")
-    if user.role != "admin":
+    if not access.can(user, access.RAISE_MATTERS):
         raise Forbidden(f"{user.name} may not {what} (admins may)")
     return user
 
@@ -207,9 +207,9 @@ def answer_matter(store: Store, user: User | None, matter_id: object, answer: ob
     """
     if user is None:
         raise NotSignedIn("sign in to answer matters arising")
-    if user.role not in ("admin", "lead"):
+    if not access.can(user, access.ANSWER_MATTERS):
         raise Forbidden(f"{user.name} may not answer matters arising (the owning priority's lead or an admin may)")
-    if state == "withdrawn" and user.role != "admin":
+    if state == "withdrawn" and not access.can(user, access.WITHDRAW_MATTERS):
         raise Forbidden("only an admin may withdraw a matter arising")
     problems: dict[str, str] = {}
     if state not in CLOSED:
@@ -232,7 +232,7 @@ def answer_matter(store: Store, user: User | None, matter_id: object, answer: ob
         if mine.empty:
             raise NotFound(f"there is no matter arising {matter_id}")
         latest = _latest_row(mine)
-        if not user.can_update(str(latest["owner"])):
+        if not access.can(user, access.ANSWER_MATTERS, priority=str(latest["owner"])):
             raise Forbidden(f"{user.name} may not answer matters arising of this priority")
         current = int(latest["version"])
         if expected_version != current:

@@ -14,9 +14,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
+from kcsp import access, judgements, stats
 from kcsp import actions as action_history
-from kcsp import judgements, stats
 from kcsp.memo import per_dataset
+from kcsp.vocabulary import COMPLETE
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
@@ -68,6 +69,14 @@ def since_words(view: MeetingView) -> str:
     if view.previous is None:
         return f"to {long_date(view.as_at)} (no earlier meeting in the calendar)"
     return f"from {long_date(view.previous.date)} ({view.previous.name}) to {long_date(view.as_at)}"
+
+
+def last_held(meetings: pd.DataFrame, today: pd.Timestamp, body: str = "kcsp") -> Meeting | None:
+    """The one "last meeting": the body's latest meeting on or before today (None when none is held yet).
+    "Since the last meeting" (home cards, the district page, /actions) starts from it."""
+    day = pd.Timestamp(today).normalize()
+    held = [m for m in calendar(meetings) if m.body == body and m.date <= day]
+    return held[-1] if held else None
 
 
 def since_last(meetings: pd.DataFrame, last_row: pd.Series | None, today: pd.Timestamp) -> MeetingView | None:
@@ -145,9 +154,14 @@ def meeting_view(meetings: pd.DataFrame, value: str | None, today: pd.Timestamp)
     meeting = find_meeting(meetings, value) if value else default_meeting(meetings, today)
     if meeting is None:
         raise MeetingError("The calendar has no meetings yet.")
-    today = today.normalize()
-    return MeetingView(meeting, previous_meeting(meetings, meeting), min(meeting.date, today),
-                       meeting.date >= today)
+    return view_for(meetings, meeting, today)
+
+
+def view_for(meetings: pd.DataFrame, meeting: Meeting, today: pd.Timestamp) -> MeetingView:
+    """The one "previous meeting" view: the meeting compared with previous_meeting, as at today or its
+    date, whichever is earlier (upcoming from its day on)."""
+    today = pd.Timestamp(today).normalize()
+    return MeetingView(meeting, previous_meeting(meetings, meeting), min(meeting.date, today), meeting.date >= today)
 
 
 def last_complete_month(when: pd.Timestamp) -> pd.Timestamp:
@@ -241,11 +255,6 @@ def district_changes(dataset, data_end: pd.Timestamp, district: str, *, reveal: 
     return out
 
 
-def visible_actions(dataset, include_restricted: bool) -> pd.DataFrame:
-    acts = dataset.actions
-    return acts if include_restricted else acts[acts["classification"] == "public"]
-
-
 @per_dataset
 def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
                  include_restricted: bool, district: str | None = None) -> pd.DataFrame:
@@ -253,7 +262,7 @@ def action_moves(dataset, since: pd.Timestamp | None, until: pd.Timestamp, *,
     of kcsp.actions: updates on the previous meeting's day count as since it); with a district (slug),
     those covering it, county-wide ones included."""
     start = since if since is not None else pd.Timestamp("1900-01-01")
-    acts = visible_actions(dataset, include_restricted)
+    acts = access.visible_actions(include_restricted, dataset.actions)
     acts = acts[action_history.in_district(acts["areas"], district)]
     return action_history.changes_since(acts, dataset.updates, start, until)
 
@@ -311,10 +320,10 @@ def pack_actions(dataset, priority_id: str, since: pd.Timestamp | None, *, inclu
             day = f" {pd.Timestamp(when):%d %b %Y}" if isinstance(when, str) else ""
             standing.append(f"{FINISHED_STATES[a.state]}{day}")
             finished.append(True)
-        elif a.status == "blue" and updated is not None and start is not None and updated < start:
+        elif a.status == COMPLETE and updated is not None and start is not None and updated < start:
             standing.append(f"Completed {updated:%d %b %Y}, before the previous meeting")
             finished.append(True)
-        elif a.status == "blue" and updated is not None:
+        elif a.status == COMPLETE and updated is not None:
             standing.append(f"Completed {updated:%d %b %Y}")
             finished.append(False)
         elif int(a.version) == 0:

@@ -1,48 +1,62 @@
-"""Real open data beyond police.uk: converted once from the shared source files into small tables in data/ons/.
+"""Real open data beyond police.uk: converted once from the shared source files into a partnership's folder.
 
-``python -m kcsp convert-open-data [--source DIR]`` (``make open-data``) reads the files exactly as
-published (see ../shared/data/README.md) and writes, for the 12 Kent districts and Medway:
+``python -m kcsp convert-open-data [--partnership FOLDER] [--source DIR] [--boundaries]`` (``make
+open-data``) reads the files exactly as published (see ../shared/data/README.md) and writes, for the
+local areas (districts and unitaries) of the partnership in FOLDER (its ``areas.csv`` and
+``partnership.csv``, read through kcsp.areas; by default data/partnerships/kent), into FOLDER/open-data/:
 
 - ``population_mid_year.csv`` (area_code, year, population): ONS mid-year estimates 1997 to 2020,
-  summed over single years of age (1997 to 2000 lack ages 85 and over: see convert_population);
-  Kent County is the sum of the 12 districts (the source has no county row) and Kent and Medway
-  adds Medway.
+  summed over single years of age (1997 to 2000 lack ages 85 and over: see convert_population), with
+  the partnership's two totals: the county (the local areas with ``in_csa`` true; the source has no
+  county row) and the police force area (every local area).
 - ``drug_poisoning_deaths.csv`` (area_code, year, deaths): ONS deaths related to drug poisoning by
   year of registration, 1993 to 2020 (the source is Windows-1252, one column per year).
 - ``deprivation.csv`` (area_code, area_name, imd_rank, imd_score, imd_bottom_decile, districts):
   the English Indices of Deprivation 2019 district summary: rank of average score (1 = most
   deprived of 317 districts), the average score and the share of LSOAs in England's most deprived 10%.
-- ``drug_poisoning_deaths_national.csv`` (area_code, area_name, year, deaths, population,
-  residents_only): the national comparators of the deaths, England and Wales (K04000001) and
-  England (E92000001): the source's own national figure for each registration year, the residents
-  of the country's local authorities (the sum of their mid-year estimates, made as for Kent's), and
-  whether the national figure counts only those residents, as each local authority's figure does
-  (it equals the sum of its authorities' figures: true for England; England and Wales also counts
-  deaths of people who lived outside it, 12 to 49 a year). ``comparator_table`` makes the store's
-  comparators of them: the count every year, and a rate per 100,000 residents only where the
-  figure counts residents only (the same measure as a local rate; see kcsp.comparators).
+
+An area made of earlier areas (``made_of``, e.g. a new unitary of whole districts) is not in the
+sources: its figures are its parts', summed by the register, so only the areas the sources hold are
+converted and the totals sum those. With ``--boundaries``, or when FOLDER has none, it also writes
+FOLDER/``boundaries.geojson``: one feature per converted local area (properties ``code``, ``name``,
+``name_2013``), cut from the England district boundaries of 2013 (TopoJSON, decoded by
+`topojson_geometries`), coordinates rounded to 5 decimals, and beside it ``boundaries.licence.md``,
+the source's attribution (CC-BY 4.0, Crown copyright), which must travel with the boundaries.
+
+Shared by every partnership, in data/ons/: ``drug_poisoning_deaths_national.csv`` (area_code,
+area_name, year, deaths, population, residents_only): the national comparators of the deaths, England
+and Wales (K04000001) and England (E92000001): the source's own national figure for each registration
+year, the residents of the country's local authorities (the sum of their mid-year estimates, made as
+for the local areas'), and whether the national figure counts only those residents, as each local
+authority's figure does (it equals the sum of its authorities' figures: true for England; England and
+Wales also counts deaths of people who lived outside it, 12 to 49 a year). ``comparator_table`` makes
+the store's comparators of them: the count every year, and a rate per 100,000 residents only where the
+figure counts residents only (the same measure as a local rate; see kcsp.comparators).
 
 The build reads only these converted files, so the product needs no access to the sources.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from kcsp.settings import DATA_DIR, PROJECT_ROOT
+from kcsp.areas import Register
+from kcsp.settings import DATA_DIR, PARTNERSHIP_DIR, PROJECT_ROOT
 
 SOURCE_DIR = PROJECT_ROOT.parent / "shared" / "data"
-OUT_DIR = DATA_DIR / "ons"
-KENT = "E10000016"
-KENT_MEDWAY = "E23000032"
-MEDWAY = "E06000035"
+NATIONAL_DIR = DATA_DIR / "ons"
+OPEN_DATA_DIR = "open-data"
+"""The folder of a partnership's converted files, inside its partnership folder."""
 POPULATION_FILE = "population_mid_year.csv"
 DEATHS_FILE = "drug_poisoning_deaths.csv"
 DEPRIVATION_FILE = "deprivation.csv"
 NATIONAL_DEATHS_FILE = "drug_poisoning_deaths_national.csv"
+BOUNDARIES_FILE = "boundaries.geojson"
+BOUNDARIES_LICENCE = "boundaries.licence.md"
 IMD = "Index of Multiple Deprivation"
 NATIONAL = {"K04000001": ("England and Wales", ("E", "W")), "E92000001": ("England", ("E",))}
 """National comparators in the deaths file: code -> (name, first letters of the codes of its local authorities)."""
@@ -51,27 +65,44 @@ LOCAL_AUTHORITY = ("E06", "E07", "E08", "E09", "W06")
 districts, London boroughs, Welsh principal areas): the level both source files hold for every area."""
 DEATHS_SOURCE = "deaths/ons_drug_poisoning_deaths_registered_by_la_1993_2020.csv"
 POPULATION_SOURCE = "population/ons_mid_year_estimates_by_la_single_age_1997_2020.csv"
+BOUNDARIES_SOURCE = "geo/england_lad_2013.topojson"
+LICENCE_SOURCE = "geo/licence.ons.md"
+BOUNDARIES_OBJECT, BOUNDARIES_CODE, BOUNDARIES_NAME = "lad", "LAD13CD", "LAD13NM"
+"""The TopoJSON object holding the districts, and the properties of their code and 2013 name."""
+DECIMALS = 5
+"""Boundary coordinates are rounded to this many decimals (about 1 m)."""
 
 
-def _local_codes() -> list[str]:
-    from kcsp.reference import read_reference
-
-    areas = read_reference("areas")
-    return list(areas.loc[areas["area_type"].isin(["district", "unitary"]), "area_code"])
-
-
-def _with_totals(frame: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Add Kent County (the 12 districts) and Kent and Medway (and Medway) rows per year."""
-    districts = frame[frame["area_code"] != MEDWAY]
-    kent = districts.groupby("year", as_index=False)[value].sum().assign(area_code=KENT)
-    both = frame.groupby("year", as_index=False)[value].sum().assign(area_code=KENT_MEDWAY)
-    return pd.concat([frame, kent, both], ignore_index=True)[["area_code", "year", value]]
+def source_areas(register: Register) -> list[str]:
+    """The local areas the sources hold, in the register's order: every district and unitary the register
+    has held, but those made of earlier areas (their figures are their parts')."""
+    local = register.local(None)
+    local = local.iloc[pd.to_numeric(local["sort_order"]).argsort(kind="stable")]
+    return [code for code in local["area_code"] if not register.made_of(code)]
 
 
-def convert_population(source: Path, codes: list[str]) -> pd.DataFrame:
+def totals(register: Register, codes: list[str]) -> dict[str, list[str]]:
+    """Each total of the partnership and the areas of ``codes`` it sums: the county, those in the
+    Agreement; the force area, every one (the register's rule, kcsp.areas)."""
+    out: dict[str, list[str]] = {}
+    for total in (register.county_code, register.force_code):
+        if total and total not in out:
+            members = set(register.members(total, None))
+            out[total] = [code for code in codes if code in members]
+    return out
+
+
+def _with_totals(frame: pd.DataFrame, value: str, sums: dict[str, list[str]]) -> pd.DataFrame:
+    """Add a row per total and year: the sum of the total's areas."""
+    rows = [frame[frame["area_code"].isin(members)].groupby("year", as_index=False)[value].sum().assign(area_code=code)
+            for code, members in sums.items()]
+    return pd.concat([frame, *rows], ignore_index=True)[["area_code", "year", value]]
+
+
+def convert_population(source: Path, codes: list[str], sums: dict[str, list[str]]) -> pd.DataFrame:
     frame = _mid_year_estimates(source, codes)
     _check_complete(frame, codes, "population")
-    return _with_totals(frame, "population").sort_values(["area_code", "year"]).reset_index(drop=True)
+    return _with_totals(frame, "population", sums).sort_values(["area_code", "year"]).reset_index(drop=True)
 
 
 def _mid_year_estimates(source: Path, codes: list[str]) -> pd.DataFrame:
@@ -156,29 +187,117 @@ def _check_complete(frame: pd.DataFrame, codes: list[str], what: str) -> None:
         raise ValueError(f"{what}: no rows for {', '.join(missing)} in the source")
 
 
-def convert(source: Path = SOURCE_DIR, out: Path = OUT_DIR) -> dict[str, int]:
-    """Convert every source into out/; returns rows written per file."""
-    codes = _local_codes()
-    frames = {POPULATION_FILE: convert_population(source, codes), DEATHS_FILE: convert_deaths(source, codes),
-              DEPRIVATION_FILE: convert_deprivation(source, codes),
-              NATIONAL_DEATHS_FILE: convert_national_deaths(source)}
-    out.mkdir(parents=True, exist_ok=True)
-    for name, frame in frames.items():
-        frame.to_csv(out / name, index=False, lineterminator="\n")
-    return {name: len(frame) for name, frame in frames.items()}
+def topojson_geometries(topology: dict, object_name: str = BOUNDARIES_OBJECT) -> dict[str, dict]:
+    """The GeoJSON geometry of each feature of a TopoJSON object, by its ``id`` (falling back to its
+    code property). Arcs are decoded as the specification says: positions quantised and delta-encoded
+    (each after the first is the change from the one before), then scaled and translated by the
+    transform; an arc index ``~i`` (negative) is arc ``i`` reversed; each arc after the first in a ring
+    starts where the one before ends, so its first position is dropped."""
+    transform = topology.get("transform")
+    arcs = [_decode_arc(arc, transform) for arc in topology["arcs"]]
+
+    def ring(indices: list[int]) -> list[list[float]]:
+        points: list[list[float]] = []
+        for index in indices:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            points.extend(arc if not points else arc[1:])
+        return _rounded(points)
+
+    out = {}
+    for geometry in topology["objects"][object_name]["geometries"]:
+        key = geometry.get("id") or (geometry.get("properties") or {}).get(BOUNDARIES_CODE)
+        if geometry["type"] == "Polygon":
+            coordinates = [ring(r) for r in geometry["arcs"]]
+        elif geometry["type"] == "MultiPolygon":
+            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
+        else:
+            continue
+        out[key] = {"type": geometry["type"], "coordinates": coordinates}
+    return out
 
 
-def read(name: str) -> pd.DataFrame:
-    """One converted table from data/ons/."""
-    return pd.read_csv(OUT_DIR / name, dtype={"area_code": "str"})
+def _decode_arc(arc: list[list[float]], transform: dict | None) -> list[list[float]]:
+    if transform is None:
+        return [list(p[:2]) for p in arc]
+    (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+    x = y = 0
+    out = []
+    for dx, dy, *_ in arc:
+        x, y = x + dx, y + dy
+        out.append([x * sx + tx, y * sy + ty])
+    return out
+
+
+def _rounded(points: list[list[float]]) -> list[list[float]]:
+    """Positions rounded to DECIMALS, a position equal to the one before it dropped."""
+    out: list[list[float]] = []
+    for x, y in points:
+        point = [round(x, DECIMALS), round(y, DECIMALS)]
+        if not out or point != out[-1]:
+            out.append(point)
+    return out
+
+
+def convert_boundaries(source: Path, register: Register, codes: list[str]) -> dict:
+    """A FeatureCollection of the areas of ``codes`` (in that order), cut from the England boundaries."""
+    topology = json.loads((source / BOUNDARIES_SOURCE).read_text(encoding="utf-8"))
+    geometries = topojson_geometries(topology)
+    names = {g.get("id"): (g.get("properties") or {}).get(BOUNDARIES_NAME)
+             for g in topology["objects"][BOUNDARIES_OBJECT]["geometries"]}
+    missing = [code for code in codes if code not in geometries]
+    if missing:
+        raise ValueError(f"boundaries: no district {', '.join(missing)} in {BOUNDARIES_SOURCE}")
+    features = [{"type": "Feature",
+                 "properties": {"code": code, "name": register.area_name(code), "name_2013": names.get(code)},
+                 "geometry": geometries[code]} for code in codes]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def convert(source: Path = SOURCE_DIR, partnership: Path = PARTNERSHIP_DIR, *, out: Path | None = None,
+            national: Path | None = NATIONAL_DIR, boundaries: bool | None = None) -> dict[Path, int]:
+    """Convert the sources for the partnership in its folder: the three local tables into ``out``
+    (default FOLDER/open-data), the national deaths into ``national`` (None: not written), and the
+    boundaries into FOLDER/boundaries.geojson when ``boundaries`` is true, or is None and the folder
+    has none. Returns the rows (features, for the boundaries) written per file."""
+    partnership = Path(partnership)
+    register = Register.from_folder(partnership)
+    codes = source_areas(register)
+    out = partnership / OPEN_DATA_DIR if out is None else Path(out)
+    frames = {out / POPULATION_FILE: convert_population(source, codes, totals(register, codes)),
+              out / DEATHS_FILE: convert_deaths(source, codes),
+              out / DEPRIVATION_FILE: convert_deprivation(source, codes)}
+    if national is not None:
+        frames[Path(national) / NATIONAL_DEATHS_FILE] = convert_national_deaths(source)
+    written = {}
+    for path, frame in frames.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, lineterminator="\n")
+        written[path] = len(frame)
+    target = partnership / BOUNDARIES_FILE
+    if boundaries or (boundaries is None and not target.exists()):
+        collection = convert_boundaries(source, register, codes)
+        target.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
+        written[target] = len(collection["features"])
+        licence = (source / LICENCE_SOURCE).read_text(encoding="utf-8").rstrip("\n")
+        (partnership / BOUNDARIES_LICENCE).write_text(
+            f"{licence}\n\n{'-' * 95}\nThis copy ({BOUNDARIES_FILE}) is cut by district code from {BOUNDARIES_SOURCE}"
+            f"\n(kcsp.opendata) and rounded to {DECIMALS} decimal places; it is otherwise as published.\n",
+            encoding="utf-8")
+    return written
+
+
+def read(name: str, partnership: Path | None = None) -> pd.DataFrame:
+    """One converted table of a partnership (by default data/partnerships/kent), from its open-data/."""
+    folder = PARTNERSHIP_DIR if partnership is None else Path(partnership)
+    return pd.read_csv(folder / OPEN_DATA_DIR / name, dtype={"area_code": "str"})
 
 
 DRUG_POISONING_ID = "ons-drug-poisoning-deaths"
 
 
-def drug_poisoning_observations() -> pd.DataFrame:
+def drug_poisoning_observations(partnership: Path | None = None) -> pd.DataFrame:
     """The indicator ons-drug-poisoning-deaths as store observations: one value per area and registration year."""
-    deaths = read(DEATHS_FILE)
+    deaths = read(DEATHS_FILE, partnership)
     return pd.DataFrame({
         "indicator_id": DRUG_POISONING_ID, "area_code": deaths["area_code"],
         "period": pd.to_datetime(deaths["year"].astype(str) + "-01-01"), "value": deaths["deaths"].astype("int64"),
@@ -199,7 +318,7 @@ def comparator_table(indicators: pd.DataFrame) -> pd.DataFrame:
     residents only (residents_only), the definition of the local figures it is set beside."""
     if DRUG_POISONING_ID not in set(indicators["indicator_id"]):
         return pd.DataFrame(columns=COMPARATOR_COLUMNS)
-    national = pd.read_csv(OUT_DIR / NATIONAL_DEATHS_FILE, dtype={"area_code": "str", "residents_only": "str"})
+    national = pd.read_csv(NATIONAL_DIR / NATIONAL_DEATHS_FILE, dtype={"area_code": "str", "residents_only": "str"})
     national["period"] = pd.to_datetime(national["year"].astype(str) + "-01-01")
     base = national[["area_code", "area_name", "period"]].assign(indicator_id=DRUG_POISONING_ID)
     residents = national["residents_only"] == "true"
@@ -217,22 +336,33 @@ def comparator_table(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 @cache
-def deprivation() -> pd.DataFrame:
-    """IMD 2019 per district and Medway (read once per process): area_code, imd_rank (1 = most deprived), ..."""
-    return read(DEPRIVATION_FILE)
+def deprivation(partnership: Path | None = None) -> pd.DataFrame:
+    """IMD 2019 per local area of a partnership (read once per process): area_code, imd_rank (1 = most deprived), ..."""
+    return read(DEPRIVATION_FILE, partnership)
 
 
-def deprivation_sentence(area_code: str) -> str | None:
-    """'Thanet ranks 30th most deprived of England's 317 districts ...', or None when not held."""
-    frame = deprivation()
+@cache
+def _register(partnership: Path | None) -> Register:
+    return Register.from_folder(PARTNERSHIP_DIR if partnership is None else partnership)
+
+
+def deprivation_sentence(area_code: str, partnership: Path | None = None, *, frame: pd.DataFrame | None = None,
+                         register: Register | None = None) -> str | None:
+    """'Thanet ranks 30th most deprived of England's 317 districts ...; 1st most deprived of Kent's 12
+    districts' (the county's areas: those in the Agreement), or None when not held."""
+    frame = deprivation(partnership) if frame is None else frame
     row = frame[frame["area_code"] == area_code]
     if row.empty:
         return None
     r = row.iloc[0]
     rank = int(r["imd_rank"])
-    kent = frame[frame["area_code"] != "E06000035"].sort_values("imd_rank")
-    place = list(kent["area_code"]).index(area_code) + 1 if area_code in set(kent["area_code"]) else None
-    among = f"; {_ordinal(place)} most deprived of Kent's 12 districts" if place else ""
+    register = _register(partnership) if register is None else register
+    county = frame[frame["area_code"].isin(register.members(register.county_code, None))].sort_values("imd_rank")
+    codes = list(county["area_code"])
+    place = codes.index(area_code) + 1 if area_code in codes else None
+    kinds = {register.frame.set_index("area_code").at[c, "area_type"] for c in codes}
+    word = "districts" if kinds == {"district"} else "areas"
+    among = f"; {_ordinal(place)} most deprived of {register.county_name}'s {len(codes)} {word}" if place else ""
     return (f"{r['area_name']} ranks {_ordinal(rank)} most deprived of England's {int(r['districts'])} local authority "
             f"districts on the Index of Multiple Deprivation 2019 (average score {float(r['imd_score']):.1f}){among}. "
             f"{float(r['imd_bottom_decile']) * 100:.0f}% of its neighbourhoods (LSOAs) are among England's most "

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kcsp import audit
+from kcsp import access, audit
 from kcsp.actions import until_end
 from kcsp.pack_format import blocks as blocks  # re-exported: the formatting is part of this module's interface
 from kcsp.pack_format import reference_lines as reference_lines
@@ -114,11 +114,11 @@ def check_fields(meeting_id: object, part: object, body: object, references: obj
 def _may_write(user: User, part: str, *, known: bool) -> None:
     """Raise Forbidden unless the user may write this part: before the part is `known` to exist, by
     their role alone; once it is, also whether the priority is theirs."""
-    if user.role not in ("admin", "lead"):
+    if not access.can(user, access.WRITE_PACK_TEXTS):
         raise Forbidden(f"{user.name} may not write the pack's texts (admins and priority leads may)")
-    if part == INTRODUCTION and user.role != "admin":
+    if part == INTRODUCTION and not access.can(user, access.WRITE_INTRODUCTION):
         raise Forbidden("only an administrator may write the pack's introduction")
-    if known and part != INTRODUCTION and not user.can_update(part):
+    if known and part != INTRODUCTION and not access.can(user, access.WRITE_PACK_TEXTS, priority=part):
         raise Forbidden(f"{user.name} may not write the context of this priority (its lead or an admin may)")
 
 

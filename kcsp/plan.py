@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kcsp import audit
-from kcsp.schema import ACTION_STATES, CLASSIFICATIONS, MEETING_BODIES, TABLES
+from kcsp import access, audit
+from kcsp.schema import ACTION_STATES, CLASSIFICATIONS, TABLES
 from kcsp.store import Commit, Store, as_text
 from kcsp.updates import Conflict, Forbidden, Invalid, NotSignedIn
 from kcsp.users import User
@@ -36,8 +36,6 @@ MAX_TEXT = {"title": TABLES["actions"].column("title").max_length or 300, "lead_
 MAX_REASON = 2000
 ADMIN_STATES = ("open", "closed", "withdrawn")
 """States an admin may set; 'proposed' comes only from a lead's proposal, 'retired' only from a plan import."""
-BODY_NAMES = {"kcsp": "Kent Community Safety Partnership", "working-group": "KCSP Working Group",
-              "crime-and-disorder-committee": "Crime and Disorder Committee"}
 READS = ("actions", "action_changes", "priorities", "themes", "areas", "audit")
 
 
@@ -212,7 +210,7 @@ def describe(rows: pd.DataFrame) -> str:
 def _signed_in(user: User | None) -> User:
     if user is None:
         raise NotSignedIn("sign in to change the action plan")
-    if user.role not in ("admin", "lead"):
+    if not access.can(user, access.EDIT_PLAN):
         raise Forbidden(f"{user.name} may not change the action plan (admins and priority leads may)")
     return user
 
@@ -229,11 +227,11 @@ def create_action(store: Store, user: User | None, fields: Mapping[str, object],
             problems["state"] = "is set by the app: an admin's action is open, a lead's is proposed"
         if problems:
             raise Invalid(problems)
-        if not user.can_update(values["priority_id"]):
+        if not access.can(user, access.EDIT_PLAN, priority=values["priority_id"]):
             raise Forbidden(f"{user.name} may not add actions to {values['priority_id']}")
         actions = tables["actions"]
         action_id = audit.next_id(actions, "action_id", "A", width=3)
-        state = "open" if user.role == "admin" else "proposed"
+        state = "open" if access.can(user, access.RUN_PLAN) else "proposed"
         after = {**values, "state": state}
         log = change_rows(tables["action_changes"], action_id, 1, None, after, reason=None, by=user.name, at=at)
         row = pd.DataFrame([{**after, "action_id": action_id, "revision": 1}])
@@ -248,13 +246,13 @@ def create_action(store: Store, user: User | None, fields: Mapping[str, object],
 
 def _may_edit(user: User, before: Mapping[str, str], values: Mapping[str, str] | None = None) -> None:
     """Raise Forbidden unless the user may make this change (checked before and after reading the fields)."""
-    if user.role == "admin":
+    if access.can(user, access.RUN_PLAN):
         if values and values.get("state") in ("proposed", "retired"):
             raise Invalid({"state": f"an admin may set {', '.join(ADMIN_STATES)}"})
         return
     values = values or {}
-    if not (user.can_update(before["priority_id"]) and user.can_update(values.get("priority_id",
-                                                                                  before["priority_id"]))):
+    if not (access.can(user, access.EDIT_PLAN, priority=before["priority_id"])
+            and access.can(user, access.EDIT_PLAN, priority=values.get("priority_id", before["priority_id"]))):
         raise Forbidden(f"{user.name} may not change actions of this priority")
     if before["state"] != "proposed" or "state" in values:
         raise Forbidden("only an admin may change an action once it is in the plan (a lead may edit "
@@ -327,13 +325,19 @@ class MeetingSaved(NamedTuple):
 def _admin(user: User | None) -> User:
     if user is None:
         raise NotSignedIn("sign in to change the meeting calendar")
-    if user.role != "admin":
+    if not access.can(user, access.MANAGE_MEETINGS):
         raise Forbidden(f"{user.name} may not change the meeting calendar (admins may)")
     return user
 
 
-def meeting_name(body: str, day: pd.Timestamp) -> str:
-    return f"{BODY_NAMES[body]}, {day.day} {day:%B %Y}"
+def body_names(bodies: pd.DataFrame) -> dict[str, str]:
+    """The partnership's bodies (its board first) -> their names, from the bodies table."""
+    ordered = bodies.sort_values("sort_order", kind="stable")
+    return dict(zip(ordered["body"].astype(str), ordered["name"].astype(str), strict=True))
+
+
+def meeting_name(body_name: str, day: pd.Timestamp) -> str:
+    return f"{body_name}, {day.day} {day:%B %Y}"
 
 
 def add_meeting(store: Store, user: User | None, date: object, body: object, name: object = None,
@@ -344,8 +348,9 @@ def add_meeting(store: Store, user: User | None, date: object, body: object, nam
     problems = {}
     if day is None:
         problems["date"] = f"{date!r} is not a date (YYYY-MM-DD)"
-    if body not in MEETING_BODIES:
-        problems["body"] = f"must be one of {', '.join(MEETING_BODIES)}"
+    names = body_names(store.read("bodies"))
+    if body not in names:
+        problems["body"] = f"must be one of {', '.join(names)}"
     title = _text(name) if name is not None else None
     if name is not None and (not title or _has_controls(title) or len(title) > 200):
         problems["name"] = "must be text of 1 to 200 characters on one line"
@@ -357,9 +362,9 @@ def add_meeting(store: Store, user: User | None, date: object, body: object, nam
     def change(tables: dict[str, pd.DataFrame]) -> Commit:
         meetings = tables["meetings"]
         if meeting_id in set(meetings["meeting_id"]):
-            raise Invalid({"date": f"the {BODY_NAMES[str(body)]} already has a meeting on {day:%Y-%m-%d}"})
+            raise Invalid({"date": f"the {names[str(body)]} already has a meeting on {day:%Y-%m-%d}"})
         row = pd.DataFrame([{"meeting_id": meeting_id, "date": f"{day:%Y-%m-%d}", "body": body,
-                             "name": title or meeting_name(str(body), day), "cancelled": "false"}])
+                             "name": title or meeting_name(names[str(body)], day), "cancelled": "false"}])
         note = audit.entry(tables["audit"], user.name, "meeting-add", meeting_id, f"{day:%Y-%m-%d}", at)
         return Commit({"audit": note}, {"meetings": pd.concat([as_text(meetings), row], ignore_index=True)})
 
@@ -393,7 +398,7 @@ def change_meeting(store: Store, user: User | None, meeting_id: object, *, date:
         if day is not None:
             old = meetings.at[index, "date"]
             meetings.at[index, "date"] = f"{day:%Y-%m-%d}"
-            body = str(meetings.at[index, "body"])
+            body = body_names(tables["bodies"]).get(str(meetings.at[index, "body"]), "")
             if meetings.at[index, "name"] == meeting_name(body, pd.Timestamp(old)):
                 meetings.at[index, "name"] = meeting_name(body, day)
             notes.append(("meeting-move", f"{old} -> {day:%Y-%m-%d}"))
@@ -404,6 +409,6 @@ def change_meeting(store: Store, user: User | None, meeting_id: object, *, date:
         note = audit.entry(tables["audit"], user.name, kind, str(meeting_id), "; ".join(n for _, n in notes), at)
         return Commit({"audit": note}, {"meetings": meetings})
 
-    done = store.commit(change, reading=("meetings", "audit"))["meetings"]
+    done = store.commit(change, reading=("meetings", "audit", "bodies"))["meetings"]
     row = done[done["meeting_id"] == meeting_id].iloc[0]
     return MeetingSaved(str(meeting_id), f"{row['date']:%Y-%m-%d}", bool(row["cancelled"]))

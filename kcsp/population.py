@@ -1,9 +1,10 @@
 """Population by area and year: ONS mid-year estimates where published, the census after them.
 
-ONS mid-year estimates (data/ons/population_mid_year.csv, 1997 to 2020) give each year up to 2020;
-2021 is the census count; years after 2021 continue the 2011-2021 census average yearly change
-(no later estimate is shipped). Years before the first estimate take the first estimate's value
-when a rate needs them. Areas without estimates fall back to the censuses with a straight line
+ONS mid-year estimates (a partnership folder's open-data/population_mid_year.csv, 1997 to 2020)
+give each year up to 2020; 2021 is the census count; years after 2021 continue the 2011-2021 census average
+yearly change (no later estimate is shipped). Years before the first estimate take the first estimate's value
+when a rate needs them. Areas with estimates but no census count carry on the estimates' average
+yearly change. Areas without estimates fall back to the censuses with a straight line
 between them. The method column says which applies to each row.
 """
 
@@ -20,19 +21,12 @@ LATER_YEARS_NOTE = ("Populations are ONS mid-year estimates up to mid-2020 and t
 def estimate_population(census: pd.DataFrame, *, last_year: int, mid_year: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows (area_code, year, population, method) for every area in the census table.
 
-    census has columns area_code, pop_2011, pop_2021; mid_year (optional) has area_code, year,
-    population. Kent and Medway (E23000032) is added as the sum of Kent County and Medway.
+    census has columns area_code, pop_2011, pop_2021 (totals included: kcsp.reference sums them from
+    their member areas); mid_year (optional) has area_code, year, population.
     """
     base = census[["area_code", "pop_2011", "pop_2021"]].copy()
     base["pop_2011"] = base["pop_2011"].astype(int)
     base["pop_2021"] = base["pop_2021"].astype(int)
-    kent = base[base["area_code"] == "E10000016"]
-    medway = base[base["area_code"] == "E06000035"]
-    if len(kent) == 1 and len(medway) == 1:
-        combined = {"area_code": "E23000032",
-                    "pop_2011": int(kent["pop_2011"].iloc[0] + medway["pop_2011"].iloc[0]),
-                    "pop_2021": int(kent["pop_2021"].iloc[0] + medway["pop_2021"].iloc[0])}
-        base = pd.concat([base, pd.DataFrame([combined])], ignore_index=True)
     estimates: dict[tuple[str, int], int] = {}
     if mid_year is not None:
         estimates = {(str(r.area_code), int(r.year)): int(r.population) for r in mid_year.itertuples(index=False)}
@@ -52,4 +46,18 @@ def estimate_population(census: pd.DataFrame, *, last_year: int, mid_year: pd.Da
             else:
                 value, method = rec.pop_2021 + step * (year - 2021), "extrapolated"
             rows.append((rec.area_code, year, round(value), method))
+    for code in sorted({c for c, _ in estimates} - set(base["area_code"])):
+        rows.extend(_from_estimates_only(code, estimates, last_year))
     return pd.DataFrame(rows, columns=["area_code", "year", "population", "method"])
+
+
+def _from_estimates_only(code: str, estimates: dict[tuple[str, int], int], last_year: int) -> list[tuple]:
+    """An area with mid-year estimates and no census row: the estimates, then their average yearly change
+    over the last ten estimated years carried on ("extrapolated")."""
+    years = sorted(y for (c, y) in estimates if c == code)
+    last, base = years[-1], years[max(0, len(years) - 10)]
+    step = (estimates[(code, last)] - estimates[(code, base)]) / max(last - base, 1)
+    rows = [(code, y, estimates[(code, y)], "mid-year-estimate") for y in years]
+    rows += [(code, y, round(estimates[(code, last)] + step * (y - last)), "extrapolated")
+             for y in range(last + 1, max(last_year, last) + 1)]
+    return rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kcsp import audit
+from kcsp import access, audit
 from kcsp.schema import PACK_AUDIENCES, TABLES
 from kcsp.store import Commit, Store, write_file_atomically
 from kcsp.text import clean_text
@@ -41,7 +41,7 @@ class Published:
 def _admin(user: User | None) -> User:
     if user is None:
         raise NotSignedIn("sign in as an administrator to publish a meeting pack")
-    if user.role != "admin":
+    if not access.can(user, access.PUBLISH_PACKS):
         raise Forbidden("only administrators may publish a meeting pack")
     return user
 

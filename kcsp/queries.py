@@ -1,9 +1,10 @@
 """Read-side model: one Dataset per store version, with every lookup the pages need pre-indexed.
 
 A Dataset is built once when the store changes (at start-up, or after an import or an update) and
-shared by all callbacks; callbacks only look things up in it. Totals for Kent (the 12 districts)
-and Kent and Medway (the 12 districts and Medway) are computed here from the district rows, never
-stored.
+shared by all callbacks; callbacks only look things up in it. The partnership's totals (the county:
+its areas in the Agreement; the force area: every local area; see kcsp.areas) are computed here from
+the local areas' rows, never stored. A local area formed from whole earlier areas (``made_of``) takes
+their sum for the periods before it began.
 """
 
 from __future__ import annotations
@@ -15,19 +16,13 @@ from functools import cached_property
 
 import pandas as pd
 
-from kcsp import disclosure, history, stats
-from kcsp.actions import changes_since, in_district
+from kcsp import access, disclosure, geo, history, meetings, reference, stats
+from kcsp.actions import changes_since, in_district, is_overdue
 from kcsp.memo import per_dataset
 from kcsp.periods import Frequency, frequency
 from kcsp.store import Store
 
-KENT = "E10000016"
-KENT_MEDWAY = "E23000032"
-MEDWAY = "E06000035"
 PAST_SUFFIX = " (past priority)"
-LIVE_STATES = ("proposed", "open")
-"""Action states that can fall overdue (closed, withdrawn and retired actions are finished with)."""
-TOTAL_NAMES = {KENT: "Kent (12 districts)", KENT_MEDWAY: "Kent and Medway"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +39,8 @@ class Dataset:
         self.today = (pd.Timestamp.today() if today is None else today).normalize()
         self.tables = tables
         self.areas = tables["areas"].sort_values("sort_order").reset_index(drop=True)
+        self.register = reference.register_of(tables)
+        self.partnership = self.register.partnership
         priorities = self._priorities(tables["priorities"])
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
@@ -86,6 +83,7 @@ class Dataset:
         obs["import_id"] = imported.fillna("").astype("str")
         obs["illustrative"] = obs["indicator_id"].isin(generated) & (obs["import_id"] == "")
         obs = self._one_series_per_measure(obs)
+        obs = pd.concat([obs, *self._inherited(obs)], ignore_index=True)
         totals = []
         for iid, rows in obs.groupby("indicator_id", sort=False):
             if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
@@ -103,6 +101,26 @@ class Dataset:
             key: grp[["period", "value", "illustrative", "import_id"]].sort_values("period").reset_index(drop=True)
             for key, grp in allrows.groupby(["indicator_id", "area_code"], sort=False)
         }
+
+    def _inherited(self, obs: pd.DataFrame) -> list[pd.DataFrame]:
+        """Rows of each local area formed from whole earlier areas, for the periods before it began in
+        which every earlier area reported: their sum (an import's own figures for the area win)."""
+        out = []
+        for code in self.register.local_codes(None):
+            parts = self.register.made_of(code)
+            start = self.register.valid_from(code)
+            if not parts or start is None:
+                continue
+            rows = obs[obs["area_code"].isin(parts) & (obs["period"] < start)]
+            own = obs[obs["area_code"] == code]
+            for iid, grp in rows.groupby("indicator_id", sort=False):
+                summed = grp.groupby("period", as_index=False).agg(
+                    value=("value", "sum"), areas=("area_code", "nunique"), illustrative=("illustrative", "any"),
+                    import_id=("import_id", "max"))
+                summed = summed[(summed["areas"] == len(parts))
+                                & ~summed["period"].isin(own.loc[own["indicator_id"] == iid, "period"])]
+                out.append(summed.drop(columns="areas").assign(indicator_id=iid, area_code=code))
+        return out
 
     def _real_headlines(self, priorities: pd.DataFrame) -> pd.DataFrame:
         """Each priority's headline measure, real where real data exists: an illustrative headline
@@ -132,9 +150,13 @@ class Dataset:
         return value if isinstance(value, str) and value else None
 
     def members(self, indicator_id: str) -> list[str]:
-        """The areas whose sum is the indicator's total: the 12 districts, and Medway where it is covered."""
-        codes = self._district_codes
-        return list(codes) if self.total_code(indicator_id) == KENT_MEDWAY else [c for c in codes if c != MEDWAY]
+        """The local areas whose sum is the indicator's total (kcsp.areas: the county's or the force area's)."""
+        return self._members(self.total_code(indicator_id))
+
+    @per_dataset
+    def _members(self, total: str) -> list[str]:
+        today = set(self._district_codes)
+        return [c for c in self.register.members(total, on=None) if c in today]
 
     def frequency(self, indicator_id: str) -> Frequency:
         return frequency(self.indicator(indicator_id)["frequency"])
@@ -177,13 +199,20 @@ class Dataset:
             return today, today
         return periods.min(), periods.max()
 
+    @cached_property
+    def boundaries(self) -> dict:
+        """The local areas' boundaries as GeoJSON (kcsp.geo), for the maps."""
+        return geo.feature_collection(self.tables["boundaries"])
+
     def districts(self) -> pd.DataFrame:
-        """The 12 districts and Medway, in display order (callers must not modify it)."""
+        """The local areas (districts and unitaries) as they are on the dataset's day, in display order
+        (callers must not modify it)."""
         return self._districts
 
     @cached_property
     def _districts(self) -> pd.DataFrame:
-        return self.areas[self.areas["area_type"].isin(["district", "unitary"])]
+        codes = set(self.register.local_codes(self.today))
+        return self.areas[self.areas["area_code"].isin(codes)]
 
     @cached_property
     def _district_codes(self) -> tuple[str, ...]:
@@ -225,11 +254,10 @@ class Dataset:
 
     def total_code(self, indicator_id: str) -> str:
         """The area whose figures are the indicator's headline total."""
-        ind = self.indicator(indicator_id)
-        return KENT_MEDWAY if ind["coverage"] == "kent-and-medway" else KENT
+        return self.register.total_for(self.indicator(indicator_id)["coverage"])
 
     def total_label(self, indicator_id: str) -> str:
-        return TOTAL_NAMES[self.total_code(indicator_id)]
+        return self.register.total_label(self.total_code(indicator_id))
 
     def has_data(self, indicator_id: str, area_code: str | None = None) -> bool:
         code = area_code or (self.total_code(indicator_id) if self.has_indicator(indicator_id) else "")
@@ -358,9 +386,7 @@ class Dataset:
 
     def action_status(self, include_restricted: bool) -> pd.DataFrame:
         """Actions with their latest status, version and progress; restricted ones only if allowed."""
-        acts = self.actions
-        if not include_restricted:
-            acts = acts[acts["classification"] == "public"]
+        acts = access.visible_actions(include_restricted, self.actions)
         latest = self.latest_updates
         out = acts.merge(latest[["version", "status", "progress", "updated_by", "updated_at", "illustrative"]],
                          left_on="action_id", right_index=True, how="left")
@@ -368,7 +394,7 @@ class Dataset:
         out["status"] = out["status"].fillna("not-started")
         out["themes"] = out["themes"].fillna("")
         out["version"] = out["version"].fillna(0).astype("int64")
-        out["overdue"] = (out["due"] < self.today) & (out["status"] != "blue") & out["state"].isin(LIVE_STATES)
+        out["overdue"] = is_overdue(out["due"], out["status"], out["state"], self.today)
         return out.sort_values("action_id").reset_index(drop=True)
 
     def actions_for(self, *, include_restricted: bool, priority_id: str | None = None,
@@ -415,8 +441,9 @@ class Dataset:
         return changes_since(self.action_status(include_restricted), self.updates, since, today=self.today)
 
     def last_meeting(self, body: str = "kcsp") -> pd.Series | None:
-        past = self.meetings[(self.meetings["body"] == body) & (self.meetings["date"] <= self.today)]
-        return None if past.empty else past.iloc[-1]
+        """The row of the body's last meeting held by today (kcsp.meetings.last_held decides which)."""
+        held = meetings.last_held(self.meetings, self.today, body)
+        return None if held is None else self.meetings[self.meetings["meeting_id"] == held.meeting_id].iloc[-1]
 
 
 def fingerprint(tables: dict[str, pd.DataFrame]) -> tuple:

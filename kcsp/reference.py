@@ -1,4 +1,4 @@
-"""Reference tables shipped in data/reference: areas, priorities, themes, indicators, meetings.
+"""A partnership folder's reference tables (data/partnerships/<id>/): areas, priorities, themes, indicators, meetings.
 
 Priorities, themes and meetings are data, not code: a refreshed Community Safety Agreement is a
 change to these CSV files. This module reads them into the store's table shapes.
@@ -6,48 +6,97 @@ change to these CSV files. This module reads them into the store's table shapes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
-from kcsp import opendata
+from kcsp import geo, opendata
+from kcsp.areas import Register
 from kcsp.population import estimate_population
 from kcsp.schema import TABLES
-from kcsp.settings import REFERENCE_DIR
+from kcsp.settings import PARTNERSHIP_DIR
 
-REFERENCE_TABLES = ("areas", "priorities", "themes", "indicators", "series_breaks", "meetings")
+REFERENCE_TABLES = ("partnership", "areas", "priorities", "themes", "indicators", "meetings")
+OPTIONAL_TABLES = ("bodies", "series_breaks")
 
 
-def read_reference(name: str) -> pd.DataFrame:
-    """A reference CSV as strings (blank cells as missing), columns as in the file."""
-    return pd.read_csv(REFERENCE_DIR / f"{name}.csv", dtype="str", keep_default_na=False, na_values=[""])
+def read_reference(name: str, folder: Path | None = None) -> pd.DataFrame:
+    """A partnership folder's CSV as strings (blank cells as missing), columns as in the file."""
+    path = Path(folder or PARTNERSHIP_DIR) / f"{name}.csv"
+    return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+
+
+def register(folder: Path | None = None) -> Register:
+    """The area register of a partnership folder (default: the default partnership's)."""
+    return _register(Path(folder or PARTNERSHIP_DIR).resolve())
 
 
 @cache
-def district_names() -> dict[str, str]:
-    """Every name a police.uk LSOA may carry for a Kent district or Medway, mapped to its ONS code.
+def _register(folder: Path) -> Register:
+    return Register.from_folder(folder)
 
-    Covers current names and the 2011 names (Shepway became Folkestone and Hythe in 2018).
-    """
-    areas = read_reference("areas")
-    local = areas[areas["area_type"].isin(["district", "unitary"])]
-    names = dict(zip(local["area_name"], local["area_code"], strict=True))
-    names["Shepway"] = names["Folkestone and Hythe"]
-    return names
+
+def register_of(tables: Mapping[str, pd.DataFrame]) -> Register:
+    """The area register of a store's tables; a store from before the partnership table is the
+    default partnership's."""
+    if len(tables.get("partnership", ())):
+        return Register.from_tables(tables)
+    return Register(tables["areas"], register().partnership)
+
+
+def store_register(store) -> Register:
+    """The area register of a store (kcsp.store.Store)."""
+    return register_of({"areas": store.read("areas"), "partnership": store.read("partnership")})
 
 
 def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].column_names})
 
 
-def reference_tables(today: pd.Timestamp | None = None) -> dict[str, pd.DataFrame]:
-    """All tables with their reference content, and empty observations, actions and updates."""
+def _optional(name: str, folder: Path) -> pd.DataFrame | None:
+    return read_reference(name, folder) if (folder / f"{name}.csv").exists() else None
+
+
+def reference_tables(today: pd.Timestamp | None = None, folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """All tables with a partnership folder's reference content, and empty observations, actions and
+    updates. Population: the folder's census table and converted mid-year estimates (kcsp.opendata);
+    each total's population is the sum of its member areas'."""
+    folder = Path(folder or PARTNERSHIP_DIR)
     today = pd.Timestamp.today().normalize() if today is None else today
-    tables = {name: read_reference(name) for name in REFERENCE_TABLES}
+    tables = {name: read_reference(name, folder) for name in REFERENCE_TABLES}
+    for name in OPTIONAL_TABLES:
+        found = _optional(name, folder)
+        if found is not None:
+            tables[name] = found
+    for col in ("aliases", "valid_from", "valid_to", "made_of"):
+        if col not in tables["areas"]:
+            tables["areas"][col] = None
+    tables["areas"] = tables["areas"][TABLES["areas"].column_names]
     tables["indicators"]["updated"] = None
-    population = estimate_population(read_reference("population_census"), last_year=today.year,
-                                     mid_year=opendata.read(opendata.POPULATION_FILE))
+    areas = register(folder)
+    population = estimate_population(_census(areas, _optional("population_census", folder)), last_year=today.year,
+                                     mid_year=opendata.read(opendata.POPULATION_FILE, folder))
     tables["population"] = population[population["area_code"].isin(tables["areas"]["area_code"])]
+    tables["boundaries"] = geo.boundaries_table(folder)
+    if (folder / "open-data" / opendata.DEPRIVATION_FILE).exists():
+        tables["deprivation"] = opendata.read(opendata.DEPRIVATION_FILE, folder)
     for name in TABLES:
         tables.setdefault(name, empty_table(name))
     return {name: tables[name] for name in TABLES}
+
+
+def _census(areas: Register, census: pd.DataFrame | None) -> pd.DataFrame:
+    """The census counts (area_code, pop_2011, pop_2021) of every local area and of each total, a total's
+    being the sum of its members' (empty when the folder has no census table)."""
+    if census is None:
+        return pd.DataFrame(columns=["area_code", "pop_2011", "pop_2021"])
+    local = census[census["area_code"].isin(areas.local_codes(None))][["area_code", "pop_2011", "pop_2021"]]
+    local = local.astype({"pop_2011": int, "pop_2021": int})
+    rows = [local]
+    for total in dict.fromkeys((areas.county_code, areas.force_code)):
+        members = local[local["area_code"].isin(areas.members(total, on=None))]
+        rows.append(pd.DataFrame([{"area_code": total, "pop_2011": int(members["pop_2011"].sum()),
+                                   "pop_2021": int(members["pop_2021"].sum())}]))
+    return pd.concat(rows, ignore_index=True)

@@ -31,13 +31,14 @@ from datetime import datetime
 
 import pandas as pd
 
-from kcsp import audit
+from kcsp import access, audit
 from kcsp.actions import until_end
 from kcsp.meetings import Meeting, MeetingError, parse_date
 from kcsp.periods import parse_times
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Store
 from kcsp.users import User
+from kcsp.vocabulary import COMPLETE
 
 DEFAULT_DAYS_BEFORE = 7
 """The default deadline: this many days before the round's meeting."""
@@ -149,7 +150,7 @@ def due_actions(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     updates = tables["action_updates"]
     latest = updates.sort_values(["action_id", "version"]).groupby("action_id")["status"].last()
     live = actions[actions["state"] == "open"]
-    complete = live["action_id"].map(latest).eq("blue")
+    complete = live["action_id"].map(latest).eq(COMPLETE)
     return sorted(live.loc[~complete.to_numpy(dtype=bool), "action_id"])
 
 
@@ -218,7 +219,7 @@ def no_update_actions(tables_or_dataset, meeting_id: str, *, now: datetime | pd.
 def leads_for(users: Iterable[User], priority_ids: Iterable[str]) -> list[User]:
     """The accounts that lead any of these priorities (role lead; admins are not asked as leads)."""
     wanted = set(priority_ids)
-    return [u for u in users if u.role == "lead" and wanted & set(u.priorities)]
+    return [u for u in users if access.can(u, access.ANSWER_ROUNDS) and wanted & set(u.priorities)]
 
 
 def of_lead(frame: pd.DataFrame, user: User) -> pd.DataFrame:
@@ -241,12 +242,13 @@ class LeadDue:
 def due_for(tables: Mapping[str, pd.DataFrame], user: User | None, today: pd.Timestamp) -> list[LeadDue]:
     """For a signed-in lead: each round open on `today` that holds actions of their priorities. For an
     admin: each open round with all its actions. Nobody else has any."""
-    if user is None or user.role not in ("lead", "admin"):
+    seen = access.scope(user, access.SEE_ROUNDS)
+    if user is None or seen is None:
         return []
     out = []
     for round_ in rounds_open_on(tables, today):
         frame = standing(tables, round_, today=today)
-        mine = of_lead(frame, user) if user.role == "lead" else frame
+        mine = of_lead(frame, user) if seen == access.OWN else frame
         if not mine.empty:
             out.append(LeadDue(round_, mine.reset_index(drop=True)))
     return out

@@ -13,11 +13,11 @@ import pandera.pandas as pa
 
 from kcsp import periods
 from kcsp.disclosure import DISCLOSURES
+from kcsp.vocabulary import STATUS_RANK
 
-STATUSES = ("not-started", "red", "amber", "green", "blue")
+STATUSES = tuple(STATUS_RANK)
 POLARITIES = ("lower-is-better", "higher-is-better", "no-judgement")
 AREA_TYPES = ("district", "unitary", "county", "force", "unallocated")
-MEETING_BODIES = ("kcsp", "working-group", "crime-and-disorder-committee")
 CLASSIFICATIONS = ("public", "restricted")
 ACTION_STATES = ("proposed", "open", "closed", "withdrawn", "retired")
 """proposed: put forward by a priority's lead, awaiting an admin; open: in the plan; closed: finished
@@ -32,8 +32,8 @@ COMPARATOR_MEASURES = ("count", "population", "rate-per-100000")
 MATTER_STATES = ("open", "answered", "withdrawn")
 """open: awaiting its answer, carried to every later meeting; answered: the owner's lead (or an admin)
 answered it; withdrawn: an admin dropped it, with a reason."""
-VERSIONED_TABLES = ("areas", "population", "priorities", "themes", "indicators", "series_breaks", "meetings",
-                    "strategic_assessment")
+VERSIONED_TABLES = ("partnership", "bodies", "areas", "boundaries", "population", "priorities", "themes", "indicators",
+                    "series_breaks", "meetings", "strategic_assessment")
 """Reference tables: a write that changes one first keeps its old content in reference_versions."""
 PACK_AUDIENCES = ("public", "partners")
 MAIL_KINDS = ("request", "reminder", "digest")
@@ -137,20 +137,79 @@ TABLES: dict[str, Table] = {
     for t in (
         Table(
             "areas",
-            "Areas with ONS codes: the 12 Kent districts, Medway, Kent County, the Kent Police force "
-            "area, and two codes of our own for police records outside Kent and Medway or with no "
-            "location.",
+            "The partnership's areas with ONS codes: its districts and unitaries, the county, the police "
+            "force area, and two codes of our own for police records outside the force area or with no "
+            "location (kcsp.areas is the register that reads them).",
             (
-                _c("area_code", "str", "ONS code (or OUTSIDE-KM / NO-LOCATION)", regex=CODE),
+                _c("area_code", "str", "ONS code (or a code of our own for unallocated police records)", regex=CODE),
                 _c("area_name", "str", "Name as ONS publishes it"),
                 _c("area_slug", "str", "Lower-case name with hyphens, used in URLs", regex=SLUG),
                 _c("area_type", "str", "district, unitary, county, force or unallocated", isin=AREA_TYPES),
                 _c("csp_name", "str", "Local community safety partnership", required=False),
-                _c("in_csa", "bool", "Covered by the Kent Community Safety Agreement"),
+                _c("in_csa", "bool", "Covered by the partnership's Community Safety Agreement (in the county total)"),
                 _c("sort_order", "int", "Display order", min_value=0),
+                _c("aliases", "str", "Other names, ;-separated: former names and names as people type them",
+                   required=False),
+                _c("valid_from", "date", "First day the area exists (blank: always has)", required=False),
+                _c("valid_to", "date", "Last day the area exists (blank: still does)", required=False),
+                _c("made_of", "str", "Codes of the earlier areas it was formed from, ;-separated", required=False),
             ),
             key=("area_code",),
             also_unique=(("area_slug",),),
+        ),
+        Table(
+            "partnership",
+            "The partnership the store is for (one row): its name, its two totals and its police force.",
+            (
+                _c("partnership_id", "str", "Identifier (its folder's name)", regex=SLUG),
+                _c("name", "str", "Full name, e.g. as on its papers"),
+                _c("short_name", "str", "Short name or initials", required=False),
+                _c("county_code", "str", "ONS code of the county: the total of the areas in the Agreement", regex=CODE),
+                _c("county_name", "str", "The county's name"),
+                _c("force_area_code", "str", "ONS code of the police force area: the total of every local area",
+                   regex=CODE),
+                _c("force_area_name", "str", "The force area's name"),
+                _c("police_force", "str", "The data.police.uk force slug its street files are named by", regex=SLUG),
+            ),
+            key=("partnership_id",),
+            optional=True,
+        ),
+        Table(
+            "bodies",
+            "The bodies whose meetings the product records: the partnership's own board first.",
+            (
+                _c("body", "str", "Identifier, as in meetings.body", regex=SLUG),
+                _c("name", "str", "Name shown to users and in new meetings' names"),
+                _c("sort_order", "int", "Order: the first is the partnership's board, whose meetings make the pack",
+                   min_value=0),
+            ),
+            key=("body",),
+            optional=True,
+        ),
+        Table(
+            "deprivation",
+            "English Indices of Deprivation 2019 per local area (from the partnership folder's open data).",
+            (
+                _c("area_code", "str", "ONS code", regex=CODE),
+                _c("area_name", "str", "Name as MHCLG publishes it"),
+                _c("imd_rank", "int", "Rank of average score (1 = most deprived)", min_value=1),
+                _c("imd_score", "float", "Average score"),
+                _c("imd_bottom_decile", "float", "Share of its LSOAs among England's most deprived 10%",
+                   min_value=0, max_value=1),
+                _c("districts", "int", "Districts ranked", min_value=1),
+            ),
+            key=("area_code",),
+            optional=True,
+        ),
+        Table(
+            "boundaries",
+            "Each local area's boundary for the maps (from the partnership folder's boundaries.geojson).",
+            (
+                _c("area_code", "str", "ONS code", regex=CODE),
+                _c("geometry", "str", "GeoJSON geometry, as JSON text"),
+            ),
+            key=("area_code",),
+            optional=True,
         ),
         Table(
             "population",
@@ -205,8 +264,8 @@ TABLES: dict[str, Table] = {
                    "financial-year (April to March)", isin=FREQUENCIES),
                 _c("geography", "str", "district: stored per district; county: one county figure",
                    isin=("district", "county")),
-                _c("coverage", "str", "Areas its totals cover",
-                   isin=("kent-and-medway", "kent")),
+                _c("coverage", "str", "Areas its totals cover: county (the areas in the Agreement), force-area "
+                   "(every local area), or the slug of either total", regex=SLUG),
                 _c("illustrative", "bool", "Generated data standing in for a source we do not have"),
                 _c("disclosure", "str", "open: every count shown; suppress-small: for anyone not signed in, "
                    "district counts of 1 to 4 withheld, the rest rounded to the nearest 5, and every total "
@@ -354,7 +413,7 @@ TABLES: dict[str, Table] = {
             (
                 _c("meeting_id", "str", "Identifier", regex=SLUG),
                 _c("date", "date", "Date of the meeting"),
-                _c("body", "str", "Which body meets", isin=MEETING_BODIES),
+                _c("body", "str", "Which body meets (a body of the bodies table)", regex=SLUG),
                 _c("name", "str", "Name shown to users"),
                 _c("cancelled", "bool", "Cancelled: kept on record, left out of the calendar", default="false"),
             ),
@@ -539,6 +598,7 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("imports", "indicator_id", "indicators", "indicator_id"),
     ("series_breaks", "indicator_id", "indicators", "indicator_id"),
     ("comparators", "indicator_id", "indicators", "indicator_id"),
+    ("boundaries", "area_code", "areas", "area_code"),
     ("actions", "priority_id", "priorities", "priority_id"),
     ("action_updates", "action_id", "actions", "action_id"),
     ("action_changes", "action_id", "actions", "action_id"),

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kcsp import access
 from kcsp.memo import per_dataset
 
 MAX_RESULTS = 12
@@ -48,7 +49,7 @@ def _entries(dataset, include_restricted: bool) -> tuple[tuple[str, str, str, st
         if dataset.has_data(i.indicator_id):
             rows.append(("measure", _fold(f"{i.name} {i.indicator_id}"), i.name,
                          f"/priority/{i.priority_id}#trend-{i.indicator_id}", priority_names.get(i.priority_id, "")))
-    actions = dataset.actions if include_restricted else dataset.actions[dataset.actions["classification"] == "public"]
+    actions = access.visible_actions(include_restricted, dataset.actions)
     for a in actions.itertuples(index=False):
         rows.append(("action", _fold(f"{a.action_id} {a.title} {a.lead_agency}"), f"{a.action_id}: {a.title}",
                      f"/actions?priority={a.priority_id}", priority_names.get(a.priority_id, "")))

@@ -14,7 +14,10 @@ from kcsp.authdb import Limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
-REFERENCE_DIR = DATA_DIR / "reference"
+PARTNERSHIPS_DIR = DATA_DIR / "partnerships"
+PARTNERSHIP_DIR = PARTNERSHIPS_DIR / "kent"
+"""The default partnership's folder (``build-demo --partnership`` takes another)."""
+REFERENCE_DIR = PARTNERSHIP_DIR
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kcsp import audit
+from kcsp import access, audit
 from kcsp.schema import STATUSES, TABLES
 from kcsp.store import Commit, Store
 from kcsp.text import clean_text
@@ -123,7 +123,7 @@ def append_update(store: Store, user: User | None, action_id: object, status: ob
         match = actions[actions["action_id"] == action_id]
         if match.empty:
             raise Invalid({"action_id": f"there is no action {action_id}"})
-        if not user.can_update(str(match.iloc[0]["priority_id"])):
+        if not access.can(user, access.UPDATE_ACTION, priority=str(match.iloc[0]["priority_id"])):
             raise Forbidden(f"{user.name} may not update actions of this priority")
         updates = tables["action_updates"]
         mine = updates[updates["action_id"] == action_id]

@@ -38,9 +38,9 @@ from pathlib import Path
 from filelock import FileLock
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kcsp import access
 from kcsp.text import clean_name
 
-ROLES = ("admin", "lead", "viewer", "analyst")
 FIELDS = ("name", "password_hash", "role", "priorities", "email", "follow_priorities", "follow_districts", "digest",
           "round_mail")
 MIN_PASSWORD_LENGTH = 8
@@ -71,12 +71,13 @@ class User:
     round_mail: bool = True
 
     def can_update(self, priority_id: str) -> bool:
-        return self.role == "admin" or (self.role == "lead" and priority_id in self.priorities)
+        """Whether this account may update the actions of the priority (kcsp.access decides)."""
+        return access.can(self, access.UPDATE_ACTION, priority=priority_id)
 
     @property
     def can_import(self) -> bool:
-        """Admins and analysts may import partners' figures on the data page."""
-        return self.role in ("admin", "analyst")
+        """Whether this account may import partners' figures on the data page (kcsp.access decides)."""
+        return access.can(self, access.IMPORT_FIGURES)
 
 
 class UserError(ValueError):
@@ -238,14 +239,14 @@ def add_user(path: Path, name: str, role: str, priorities: list[str], password: 
     """Create or replace an account, atomically, under a file lock. An account replaced keeps its address,
     what it follows and its mail choices unless new ones are given."""
     name = clean_name(name)
-    if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if role not in access.ROLE_CAPABILITIES:
+        raise UserError(f"role must be one of {', '.join(access.ROLE_CAPABILITIES)}")
     if not name or any(ch in name for ch in ",;:") or len(name) > MAX_NAME_LENGTH:
         raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters, without commas, semicolons or colons")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    if role == "lead" and not priorities:
-        raise UserError("a lead needs at least one --priority")
+    if access.needs_priorities(role) and not priorities:
+        raise UserError(f"a {role} needs at least one --priority")
     changes = _mail_fields(email, follow_priorities, follow_districts, digest, KEEP)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):

@@ -34,6 +34,8 @@ def _terms(prefix: str, *rows: tuple[str, str, str, str, str]) -> dict[str, Term
 
 
 TEAL, PINK, BLUE, PURPLE, GREY, AMBER, RED = "#0F7B70", "#801650", "#12436D", "#6B4BA8", "#505A5F", "#A04600", "#A8102E"
+COLOURS = {"teal": TEAL, "pink": PINK, "blue": BLUE, "purple": PURPLE, "grey": GREY, "amber": AMBER, "red": RED}
+"""The palette by name: the stylesheet's custom properties --vocabulary-<name> (no other CSS writes these)."""
 
 STATUS = _terms(
     "brag",
@@ -44,6 +46,15 @@ STATUS = _terms(
     ("not-started", "Not started", "\u25cb", GREY, "Not started yet"),
 )
 STATUS_ORDER = ("red", "amber", "green", "blue", "not-started")
+"""The one order statuses are listed, counted and sorted in: off track first, then complete, then not started."""
+STATUS_POSITION = {code: i for i, code in enumerate(STATUS_ORDER)}
+"""Each status's place in STATUS_ORDER (a sort key)."""
+STATUS_RANK = {code: i for i, code in enumerate(("not-started", "red", "amber", "green", "blue"))}
+"""How far along an action is: a move to a higher rank improved it, to a lower one worsened it."""
+COMPLETE = "blue"
+"""The status of a finished action: never overdue, and a move to it is 'completed'."""
+OFF_TRACK = ("red", "amber")
+"""The statuses a briefing names action by action, in STATUS_ORDER."""
 
 COMPARISON = _terms(
     "comparison",
@@ -116,13 +127,22 @@ def term(kind: str, code: str) -> Term:
     return KINDS[kind][code]
 
 
+def _name(colour: str) -> str:
+    return next(name for name, value in COLOURS.items() if value == colour)
+
+
 def css() -> str:
-    """The stylesheet rules of every term: colour, and its shape before the word."""
-    lines = ["/* Generated from kcsp/vocabulary.py by kcsp.vocabulary.css(): do not edit by hand. */"]
+    """The stylesheet rules of every term: colour, and its shape before the word; and the custom properties
+    (--vocabulary-<colour>, --<term class>) that every other stylesheet uses for these colours."""
+    lines = ["/* Generated from kcsp/vocabulary.py by kcsp.vocabulary.css(): do not edit by hand. */", ":root {"]
+    lines += [f"  --vocabulary-{name}: {colour.lower()};" for name, colour in COLOURS.items()]
+    lines += [f"  --{t.css_class.replace(' ', '-')}: var(--vocabulary-{_name(t.colour)});"
+              for terms in KINDS.values() for t in terms.values()]
+    lines.append("}")
     for terms in KINDS.values():
         for t in terms.values():
-            lines.append(f".{t.css_class.replace(' ', '-')} {{ color: {t.colour.lower()}; }}")
+            lines.append(f".{t.css_class.replace(' ', '-')} {{ color: var(--{t.css_class.replace(' ', '-')}); }}")
     shape = "".join(f"\\{ord(c):x}" for c in MARKER["overdue"].shape)
-    lines.append(f'.overdue-flag {{ color: {MARKER["overdue"].colour.lower()}; font-weight: 700; }}')
+    lines.append(f'.overdue-flag {{ color: var(--{MARKER["overdue"].css_class}); font-weight: 700; }}')
     lines.append(f'.overdue-flag::before {{ content: "{shape}\\a0"; }}')
     return "\n".join(lines) + "\n"

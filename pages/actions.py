@@ -28,11 +28,12 @@ from components.action_history import action_facts, history_timeline
 from components.actions_grid import actions_grid, grid_rows
 from components.brag import legend, status_badge
 from components.palette import BRAG
-from kcsp import plan, runtime
+from kcsp import access, plan, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import STATUSES
 from kcsp.updates import MAX_PROGRESS, Conflict, Invalid, UpdateError, append_update
 from kcsp.urlstate import from_params
+from kcsp.vocabulary import STATUS_ORDER
 from web.answers import reads_only
 from web.auth import request_user
 
@@ -104,7 +105,7 @@ def _chosen(ds, params: dict, agencies: list[str]) -> dict:
     statuses = [statuses] if isinstance(statuses, str) else statuses
     return {
         "priority": first("priority") if first("priority") in set(ds.priorities["priority_id"]) else "",
-        "status": [s for s in ("red", "amber", "green", "blue", "not-started") if s in statuses],
+        "status": [s for s in STATUS_ORDER if s in statuses],
         "lead_agency": first("lead_agency") if first("lead_agency") in agencies else "",
         "theme": first("theme") if first("theme") in set(ds.themes["theme_id"]) else "",
         "due_from": first("due_from") if _date(first("due_from")) is not None else None,
@@ -115,8 +116,7 @@ def _chosen(ds, params: dict, agencies: list[str]) -> dict:
 
 def _filters(ds, chosen: dict, agencies: list[str]) -> html.Section:
     priorities = [{"label": p.name, "value": p.priority_id} for p in ds.priorities.itertuples()]
-    statuses = [{"label": f"{BRAG[s].shape} {BRAG[s].label}", "value": s} for s in ("red", "amber", "green", "blue",
-                                                                                       "not-started")]
+    statuses = [{"label": f"{BRAG[s].shape} {BRAG[s].label}", "value": s} for s in STATUS_ORDER]
     themes = [{"label": t.name, "value": t.theme_id} for t in ds.themes.itertuples()]
     return html.Section([
         _select("Priority", dbc.Select(id=F_PRIORITY, options=[ALL_PRIORITIES, *priorities],
@@ -140,7 +140,7 @@ def _filters(ds, chosen: dict, agencies: list[str]) -> html.Section:
 
 def _update_form() -> html.Div:
     options = [{"label": html.Span(status_badge(s), className="me-3"), "value": s}
-               for s in ("not-started", "red", "amber", "green", "blue")]
+               for s in STATUS_ORDER]
     return html.Div([
         html.H3("Add an update", className="h6 mt-3"),
         html.Fieldset([
@@ -163,7 +163,8 @@ def layout(**params):
     last = ds.last_meeting()
     meetings = [{"label": m.name, "value": m.meeting_id} for m in ds.past_meetings().itertuples()]
     where = f" in {ds.area_name(ds.area_code_for_slug(state.district))} and county-wide" if state.district else ""
-    agencies = sorted(ds.action_status(include_restricted=request_user() is not None)["lead_agency"].unique())
+    visible = ds.action_status(include_restricted=access.sees_restricted(request_user()))
+    agencies = sorted(visible["lead_agency"].unique())
     return html.Div([
         dcc.Store(id=DISTRICT, data=state.district),
         dcc.Store(id=REFRESH, data=0),
@@ -209,7 +210,7 @@ def layout(**params):
                                                    value=None if last is None else last["meeting_id"])),
                      className="meeting-choice"),
             html.Div(id=CHANGES, className="mt-2"),
-            calendar_form(CALENDAR, bodies=list(plan.BODY_NAMES.items())),
+            calendar_form(CALENDAR, bodies=list(plan.body_names(ds.tables["bodies"]).items())),
         ], className="since-meeting", **{"aria-label": "Since the last meeting"}),
     ])
 
@@ -227,7 +228,7 @@ def layout(**params):
 def show_actions(district, priority, statuses, agency, theme, due_from, due_to, overdue, _refresh):
     """The grid rows, a count and the CSV link for the filters, as this user may see them."""
     ds = runtime.dataset()
-    visible = ds.action_status(include_restricted=request_user() is not None)
+    visible = ds.action_status(include_restricted=access.sees_restricted(request_user()))
     chosen = ActionFilter(priority=_text(priority), statuses=tuple(s for s in _texts(statuses) if s in STATUSES),
                           lead_agency=_text(agency), theme=_text(theme), district=_text(district),
                           due_from=_date(due_from), due_to=_date(due_to), overdue_only="1" in _texts(overdue))
@@ -268,24 +269,25 @@ def show_action(selected, _refresh, shown):
     action_id = _selected_id(selected)
     user = request_user()
     ds = runtime.dataset()
-    action = ds.action(action_id, include_restricted=user is not None) if action_id else None
+    action = ds.action(action_id, include_restricted=access.sees_restricted(user)) if action_id else None
     if action is None:
         message = PICK_ACTION if action_id is None else "That action is not available."
         return message, None, None, None, True, None, None, "", None
     priority_names, theme_names, area_names = _names(ds)
     facts = action_facts(action, priority_name=priority_names.get(action["priority_id"], action["priority_id"]),
                          theme_names=theme_names, area_names=area_names)
-    can_update = user is not None and user.can_update(action["priority_id"])
+    can_update = access.can(user, access.UPDATE_ACTION, action=action)
     if can_update:
-        access = f"You can update this action as {'an administrator' if user.role == 'admin' else 'its lead'}."
+        as_who = "an administrator" if access.scope(user, access.UPDATE_ACTION) == access.ALL else "its lead"
+        may = f"You can update this action as {as_who}."
     elif user is None:
-        access = ["Priority leads can ", html.A("sign in", href="/login?next=/actions"), " to update their actions."]
+        may = ["Priority leads can ", html.A("sign in", href="/login?next=/actions"), " to update their actions."]
     else:
-        access = "Only this priority's lead or an administrator can update this action."
+        may = "Only this priority's lead or an administrator can update this action."
     target = {"action_id": action["action_id"], "version": int(action["version"])}
     fresh = ctx.triggered_id != REFRESH and (not isinstance(shown, dict) or shown.get("action_id") != action_id)
     return (
-        f"{action['action_id']}: {action['title']}", facts, access, history_timeline(ds.history(action["action_id"])),
+        f"{action['action_id']}: {action['title']}", facts, may, history_timeline(ds.history(action["action_id"])),
         not can_update, target,
         action["status"] if fresh else no_update,
         "" if fresh else no_update,
@@ -346,7 +348,7 @@ def show_changes(meeting_id, district, _refresh):
     meeting = ds.meetings[ds.meetings["meeting_id"] == _text(meeting_id)]
     if meeting.empty:
         return html.P("Choose a meeting to see what has changed since.")
-    include = request_user() is not None
+    include = access.sees_restricted(request_user())
     changes = ds.changes_since(meeting.iloc[0]["date"], include_restricted=include)
     in_scope = ActionFilter(district=_text(district)).apply(ds.action_status(include_restricted=include))
     changes = changes[changes["action_id"].isin(in_scope["action_id"])]
@@ -355,12 +357,18 @@ def show_changes(meeting_id, district, _refresh):
                         caption=f"Actions that changed since {meeting.iloc[0]['name']}")
 
 
+def _new_label(user) -> str:
+    """'Propose an action' for those who may only propose (leads), else 'New action'."""
+    proposes = access.can(user, access.EDIT_PLAN) and not access.can(user, access.RUN_PLAN)
+    return "Propose an action" if proposes else "New action"
+
+
 def _may_edit(user, action) -> bool:
     """Admins edit any action; a lead edits their own priority's proposals (kcsp.plan decides again on save)."""
-    if user is None or action is None:
+    if action is None:
         return False
-    return user.role == "admin" or (user.role == "lead" and user.can_update(action["priority_id"])
-                                    and action["state"] == "proposed")
+    return access.can(user, access.RUN_PLAN) or (access.can(user, access.EDIT_PLAN, action=action)
+                                                 and action["state"] == "proposed")
 
 
 @callback(
@@ -374,11 +382,11 @@ def _may_edit(user, action) -> bool:
 def plan_controls(selected, _refresh):
     """Who may add or edit actions sees the buttons; the selected action's plan changes are listed."""
     user = request_user()
-    can_add = user is not None and user.role in ("admin", "lead")
-    label = "Propose an action" if user is not None and user.role == "lead" else "New action"
+    can_add = access.can(user, access.EDIT_PLAN)
+    label = _new_label(user)
     action_id = _selected_id(selected)
     ds = runtime.dataset()
-    action = ds.action(action_id, include_restricted=user is not None) if action_id else None
+    action = ds.action(action_id, include_restricted=access.sees_restricted(user)) if action_id else None
     history = plan_changes_list(ds.plan_history(action_id)) if action is not None else None
     return not can_add, label, not _may_edit(user, action), history
 
@@ -411,11 +419,11 @@ def open_plan_form(_new, _edit, _cancel, selected, priority):
     if ctx.triggered_id == PLAN["cancel"] or user is None:
         return True, None, no_update, True, *keep, None
     if ctx.triggered_id == PLAN_NEW:
-        own = [p for p in user.priorities if p] if user.role == "lead" else []
+        own = [p for p in user.priorities if p] if access.scope(user, access.EDIT_PLAN) == access.OWN else []
         chosen = _text(priority) or (own[0] if own else None)
-        heading = "Propose an action" if user.role == "lead" else "New action"
+        heading = _new_label(user)
         return (False, {"mode": "create"}, heading, True, chosen, "", "", "", [], [ALL_AREAS], None, None,
-                "public", None, "", None)
+                access.PUBLIC, None, "", None)
     ds = runtime.dataset()
     action_id = _selected_id(selected)
     action = ds.action(action_id, include_restricted=True) if action_id else None
@@ -423,10 +431,10 @@ def open_plan_form(_new, _edit, _cancel, selected, priority):
         return True, None, no_update, True, *keep, "Select an action you may edit first."
     text = plan.action_text(action)
     return (False, {"mode": "edit", "action_id": action_id, "revision": int(action["revision"])},
-            f"Edit {action_id}", user.role != "admin", text["priority_id"], text["title"], text["lead_agency"],
-            text["owner_role"], [t for t in text["themes"].split(";") if t], text["areas"].split(";"), text["start"],
-            text["due"], text["classification"], text["state"] if text["state"] in ("open", "closed", "withdrawn")
-            else None, "", None)
+            f"Edit {action_id}", not access.can(user, access.RUN_PLAN), text["priority_id"], text["title"],
+            text["lead_agency"], text["owner_role"], [t for t in text["themes"].split(";") if t],
+            text["areas"].split(";"), text["start"], text["due"], text["classification"],
+            text["state"] if text["state"] in ("open", "closed", "withdrawn") else None, "", None)
 
 
 def _problems(err: Invalid) -> html.Div:
@@ -506,7 +514,7 @@ def calendar_controls(_refresh):
     """The calendar controls for administrators, and both meeting lists as the calendar now stands."""
     user = request_user()
     held, every = _meeting_options(runtime.dataset())
-    return user is None or user.role != "admin", every, held
+    return not access.can(user, access.MANAGE_MEETINGS), every, held
 
 
 @callback(
@@ -528,7 +536,8 @@ def change_calendar(_add, _move, _cancel, body, date, meeting_id, new_date, refr
     try:
         if ctx.triggered_id == CALENDAR["add"]:
             saved = plan.add_meeting(runtime.store(), user, date, body)
-            text = f"Added {plan.meeting_name(body, pd.Timestamp(saved.date))} to the calendar."
+            name = plan.body_names(runtime.dataset().tables["bodies"]).get(body, body)
+            text = f"Added {plan.meeting_name(name, pd.Timestamp(saved.date))} to the calendar."
         elif ctx.triggered_id == CALENDAR["move"]:
             saved = plan.change_meeting(runtime.store(), user, meeting_id, date=new_date)
             text = f"Moved {saved.meeting_id} to {saved.date}."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from kcsp import runtime
+from kcsp import access, runtime
 from web.auth import request_user
 
 dash.register_page(__name__, path="/audit", title="Audit record - Kent Community Safety Dashboard",
@@ -18,8 +18,7 @@ HEADINGS = {"at": "When (UTC)", "user": "Who", "kind": "What", "target": "Which"
 
 def layout(**params):
     heading = html.H1("Audit record", className="h3")
-    user = request_user()
-    if user is None or user.role != "admin":
+    if not access.can(request_user(), access.SEE_AUDIT):
         return html.Div([heading, html.P(["Only administrators can see the audit record. ",
                                           html.A("Sign in", href="/login?next=/audit"), " as one."])])
     entries = runtime.dataset().tables["audit"].iloc[::-1]

@@ -6,7 +6,7 @@ import dash
 from dash import html
 
 from components.cards import illustrative_badge
-from kcsp import runtime
+from kcsp import access, runtime
 from kcsp.population import LATER_YEARS_NOTE
 from web.auth import request_user
 
@@ -61,9 +61,9 @@ def layout(**params):
     ]
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Measure", "Data", "Source", "Period held", "Totals cover", "Caveats")]))
-    user = request_user()
+    may_import = access.can(request_user(), access.IMPORT_FIGURES)
     importer = [html.P([html.A("Import a partner's figures", href="/data/import", id="data-import-link"),
-                        ": templates, upload, preview and import history."])] if user and user.can_import else []
+                        ": templates, upload, preview and import history."])] if may_import else []
     return html.Div([
         html.H1("Data, sources and caveats", className="h3"),
         html.P([html.A("Download all the data (ZIP of CSV files, with a data dictionary)", href="/api/download.zip",

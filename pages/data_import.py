@@ -20,7 +20,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.data_import import history_table, preview_block, problems_block
-from kcsp import runtime
+from kcsp import access, runtime
 from kcsp.importers.common import CellProblem
 from kcsp.importers.indicator import AlreadyImported, ImportFailed, import_indicator
 from web.auth import request_user
@@ -35,8 +35,7 @@ UNREADABLE = html.P("The upload could not be read: choose the file again.", clas
 
 
 def _allowed() -> bool:
-    user = request_user()
-    return user is not None and user.can_import
+    return access.can(request_user(), access.IMPORT_FIGURES)
 
 
 def _text(value: object) -> str | None:

@@ -12,7 +12,7 @@ from components.cards import illustrative_badge
 from components.indicator_cards import control_card
 from components.meeting import moves_table, significant_table
 from components.verdicts import variation_icon, verdict_badge
-from kcsp import judgements, meetings, opendata, runtime
+from kcsp import access, judgements, meetings, opendata, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import CHANGE_METHOD, COMPARISON_METHOD, change_figures
 from kcsp.urlstate import from_params
@@ -117,8 +117,8 @@ def _assessment(ds, csp_name):
     ])
 
 
-def _deprivation(code: str):
-    sentence = opendata.deprivation_sentence(code)
+def _deprivation(ds, code: str):
+    sentence = opendata.deprivation_sentence(code, frame=ds.tables["deprivation"], register=ds.register)
     if sentence is None:
         return None
     return html.Section([
@@ -163,15 +163,16 @@ def layout(area_slug: str | None = None, **params):
                          html.P(f"There is no district called {area_slug!r}. Choose one from the menu.")])
     state = from_params(params, set(ds.districts()["area_slug"]))
     area = ds.area(code)
-    reveal = request_user() is not None
-    actions = ds.actions_for(include_restricted=reveal, district=area_slug)
+    user = request_user()
+    reveal = access.reveals_withheld(user)
+    actions = ds.actions_for(include_restricted=access.sees_restricted(user), district=area_slug)
     priority_names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     note = ("Medway is a unitary authority outside the Kent Community Safety Agreement; its figures are part "
             "of Kent and Medway totals." if not area["in_csa"] else f"Local partnership: {area['csp_name']}.")
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
-        _deprivation(code),
+        _deprivation(ds, code),
         _since_last_meeting(ds, area_slug, code, area["area_name"], reveal),
         _signals(ds, code, area["area_name"], state, reveal),
         html.H2("Every measure against the county", className="h4 mt-3"),

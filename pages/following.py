@@ -12,7 +12,7 @@ import dash
 from dash import Input, Output, State, callback, html
 
 from components.following import DIGEST, IDS, ROUNDS, following_form
-from kcsp import audit, runtime
+from kcsp import access, audit, runtime
 from kcsp.users import UserError, find_user, set_mail
 from web.auth import request_user
 
@@ -34,7 +34,7 @@ def layout(**params):
                "and districts you follow: signals in the figures, actions whose status moved, new data and matters "
                "arising, each with a link to the page that shows it. It carries only what anyone may see on the "
                "public pages.", className="lead-text"),
-        following_form(ds.current_priorities, ds.districts(), is_lead=user.role == "lead",
+        following_form(ds.current_priorities, ds.districts(), is_lead=access.can(user, access.ANSWER_ROUNDS),
                        mail_on=runtime.settings().mail is not None),
     ])
 
@@ -57,7 +57,7 @@ def show_choices(_loaded):
     if user is None:
         return "not signed in", [], [], []
     mail = [DIGEST] if user.digest else []
-    if user.role == "lead" and user.round_mail:
+    if access.can(user, access.ANSWER_ROUNDS) and user.round_mail:
         mail.append(ROUNDS)
     address = user.email or "none yet: ask an administrator to add one (python -m kcsp users add ... --email)"
     return address, list(user.follow_priorities), list(user.follow_districts), mail
@@ -81,7 +81,8 @@ def save_choices(_clicks, priorities, districts, mail):
     places = _texts(districts, set(ds.districts()["area_slug"]))
     wanted = _texts(mail, {DIGEST, ROUNDS})
     changes = {"follow_priorities": chosen, "follow_districts": places, "digest": DIGEST in wanted}
-    if user.role == "lead":
+    takes_rounds = access.can(user, access.ANSWER_ROUNDS)
+    if takes_rounds:
         changes["round_mail"] = ROUNDS in wanted
     try:
         saved = set_mail(runtime.settings().users_file, user.name, **changes)
@@ -89,7 +90,7 @@ def save_choices(_clicks, priorities, districts, mail):
         return html.Div(f"Not saved: {err}.", className="alert alert-danger")
     detail = (f"follows {', '.join(saved.follow_priorities) or 'every priority'}; "
               f"{', '.join(saved.follow_districts) or 'the county only'}; digest {'on' if saved.digest else 'off'}"
-              + (f"; round emails {'on' if saved.round_mail else 'off'}" if user.role == "lead" else ""))
+              + (f"; round emails {'on' if saved.round_mail else 'off'}" if takes_rounds else ""))
     audit.record(runtime.store(), user.name, "follow", user.name, detail)
     return html.Div(["Saved. ", detail[0].upper() + detail[1:] + "."], className="alert alert-success",
                     id="following-saved")

@@ -37,6 +37,7 @@ from components.meeting import (
 )
 from components.slides import since_slide
 from kcsp import (
+    access,
     briefing,
     comparators,
     history,
@@ -188,7 +189,7 @@ def _published(live, view, state, include_restricted: bool) -> html.Section | No
     """The meeting's published packs (for the county: a district's pack is made, never published)."""
     if state.district:
         return None
-    audience = "partners" if include_restricted else "public"
+    audience = access.PARTNERS if include_restricted else access.PUBLIC
     table = live.tables["published_packs"]
     mine = published.versions(table[table["audience"] == audience], view.meeting.meeting_id)
     iso = view.meeting.iso
@@ -354,7 +355,7 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
     live = runtime.dataset()
     state = from_params(params, set(live.districts()["area_slug"]))
     every = meetings.calendar(live.meetings)
-    include_restricted = request_user() is not None
+    include_restricted = access.audience(request_user()) == access.PARTNERS
     try:
         view, ds = runtime.meeting(meeting)
     except meetings.MeetingError as err:

@@ -11,7 +11,7 @@ from components.brag import legend
 from components.priority_card import changed_marker, priority_card
 from components.rounds import due_panel
 from components.slides import summary_slide
-from kcsp import briefing, judgements, meetings, rounds, runtime
+from kcsp import access, briefing, judgements, meetings, rounds, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import CHANGE_SHORT, change_sentence, data_dates, fmt_count, join_words, priority_narrative
 from kcsp.urlstate import from_params
@@ -82,8 +82,8 @@ def _summary_slide(ds, state):
         view, ds = runtime.meeting(None)
     except meetings.MeetingError:
         view = None
-    deck = briefing.deck(ds, district=state.district, end=state.end_ts, include_restricted=request_user() is not None,
-                         view=view)
+    deck = briefing.deck(ds, district=state.district, end=state.end_ts,
+                         include_restricted=access.sees_restricted(request_user()), view=view)
     where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
     meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
     return summary_slide(
@@ -97,14 +97,15 @@ def layout(**params):
     state = from_params(params, set(ds.districts()["area_slug"]))
     if state.present:
         return _summary_slide(ds, state)
-    status = ds.action_status(include_restricted=False)
+    user = request_user()
+    status = ds.actions_for(include_restricted=access.sees_restricted(user), district=state.district)
     counts = status.groupby(["priority_id", "status"]).size()
     last = ds.last_meeting()
     changes = meetings.changes_by_priority(ds, last["date"], ds.today) if last is not None else {}
     cards = [
         dbc.Col(_card(ds, p, state, counts.get(p["priority_id"], {}).to_dict()
                       if p["priority_id"] in counts.index.get_level_values(0) else {},
-                      changes.get(p["priority_id"]), last, request_user() is not None),
+                      changes.get(p["priority_id"]), last, access.reveals_withheld(user)),
                 xs=12, md=6, xl=3, className="mb-3")
         for _, p in ds.priorities.iterrows()
     ]
@@ -114,7 +115,7 @@ def layout(**params):
              if last is not None else "")
     return html.Div([
         html.H1(f"Community Safety Agreement priorities: {where}", className="h3"),
-        due_panel(rounds.due_for(ds.tables, request_user(), ds.today), request_user(), ds.priorities),
+        due_panel(rounds.due_for(ds.tables, user, ds.today), user, ds.priorities),
         html.P("Each card shows the priority's headline measure, its latest value, whether it shows "
                "a significant change (its control chart, or a test against the year before), and the status of its "
                "actions. Choose a priority's name for the "

@@ -27,7 +27,7 @@ from components.comparator_card import comparator_card
 from components.context_text import context_block, context_editor
 from components.indicator_cards import district_card, highlighted_figures, summary_block, trend_card, trend_view
 from components.slides import priority_slide, slide_figure
-from kcsp import briefing, comparators, geo, judgements, meetings, opendata, pack_texts, runtime
+from kcsp import access, briefing, comparators, judgements, meetings, pack_texts, runtime
 from kcsp.judgements import CHANGE, COMPARISON
 from kcsp.narrative import change_sentence, comparison_sentence, data_dates, districts_sentence
 from kcsp.updates import Conflict, Invalid, UpdateError
@@ -48,8 +48,8 @@ PREFIX = "/priority/"
 
 
 def _reveal() -> bool:
-    """Signed-in viewers see figures withheld from the public (marked)."""
-    return request_user() is not None
+    """Signed-in viewers see figures withheld from the public (marked): kcsp.access decides."""
+    return access.reveals_withheld(request_user())
 
 
 def _trend_views(ds, priority_id: str, state: ViewState, reveal: bool) -> list[tuple[pd.Series, object]]:
@@ -106,9 +106,9 @@ def _district_section(ds, priority_id, state, code):
         params["to"] = state.end
     total = ds.total_label(chosen)
     order = _order(state)
-    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown),
+    card = district_card(indicator=ds.indicator(chosen), verdicts=verdicts, breakdown=_with_deprivation(breakdown, ds),
                          limits=judgements.funnel(ds, chosen, state.start_ts, state.end_ts, reveal=_reveal()),
-                         boundaries=geo.boundaries(), total_label=total, selected_code=code,
+                         boundaries=ds.boundaries, total_label=total, selected_code=code,
                          download_href="/api/district-comparison.csv?" + urlencode(params),
                          summary=[s for s in [districts_sentence(verdicts, total), _widened(ds, chosen, state,
                                                                                             breakdown)] if s],
@@ -139,9 +139,10 @@ def _order(state: ViewState) -> str:
     return state.order or "rate"
 
 
-def _with_deprivation(breakdown: pd.DataFrame) -> pd.DataFrame:
+def _with_deprivation(breakdown: pd.DataFrame, ds=None) -> pd.DataFrame:
     """The comparison with each district's IMD 2019 rank (1 = most deprived in England), for ordering and the table."""
-    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    ds = ds or runtime.dataset()
+    ranks = ds.tables["deprivation"].set_index("area_code")["imd_rank"]
     return breakdown.assign(imd_rank=breakdown["area_code"].map(ranks).astype("Int64"))
 
 
@@ -151,7 +152,8 @@ def _where(ds, code: str | None) -> str:
 
 def _actions(ds, priority: pd.Series, state: ViewState, code: str | None):
     pid = priority["priority_id"]
-    actions = ds.actions_for(include_restricted=request_user() is not None, priority_id=pid, district=state.district)
+    actions = ds.actions_for(include_restricted=access.sees_restricted(request_user()), priority_id=pid,
+                             district=state.district)
     return actions_table(actions, caption=f"Actions for {priority['name']}{_where(ds, code)}, with their latest status")
 
 
@@ -189,7 +191,7 @@ def _context_block(ds, priority_id: str, meeting: meetings.Meeting, *, compact: 
 def _editor(ds, priority_id: str, meeting: meetings.Meeting):
     """The form that writes the context, for an admin or the priority's lead (None for anyone else)."""
     user = request_user()
-    if user is None or not user.can_update(priority_id):
+    if not access.can(user, access.WRITE_PACK_TEXTS, priority=priority_id):
         return None
     texts = ds.tables["pack_texts"]
     mine = pack_texts.latest(texts, meeting.meeting_id, priority_id)
@@ -230,14 +232,14 @@ SLIDE_MONTHS = 48
 def _slide(ds, pid: str, state: ViewState, meeting_value: str | None = None):
     """The priority as one committee slide (present=1), with the start of its context for the meeting."""
     deck = briefing.deck(ds, district=state.district, end=state.end_ts,
-                         include_restricted=request_user() is not None)
+                         include_restricted=access.sees_restricted(request_user()))
     brief = deck.brief(pid)
     figure, caption, breakdown, total, window = None, "", pd.DataFrame(), "", ""
     if brief.indicator_id:
         iid = brief.indicator_id
         ind = ds.indicator(iid)
         start = state.start_ts or deck.data_end - pd.DateOffset(months=SLIDE_MONTHS - 1)
-        reveal = request_user() is not None
+        reveal = _reveal()
         trend = ds.trend(iid, brief.area_code, start, deck.data_end, reveal=reveal)
         breaks = [(b.period, b.label) for b in ds.breaks(iid)]
         figure, basis = (slide_figure(trend, unit=ind["unit"], breaks=breaks, frequency=ds.frequency(iid))
@@ -358,7 +360,7 @@ def show_district(search, pathname, drawn, trend_ids, district_ids, choice_ids):
     bars, funnels = [], []
     for card in district_ids:
         verdicts = judgements.verdicts(ds, card["key"], state.start_ts, state.end_ts, reveal=reveal)
-        bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts)),
+        bar, funnel = highlighted_figures(_with_deprivation(judgements.comparison_frame(verdicts), ds),
                                           judgements.funnel(ds, card["key"], state.start_ts, state.end_ts,
                                                             reveal=reveal),
                                           total_label=ds.total_label(card["key"]), selected_code=code,

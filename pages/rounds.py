@@ -9,19 +9,16 @@ import dash
 from dash import html
 
 from components.rounds import board, mail_summary, no_round
-from kcsp import rounds, runtime
+from kcsp import access, rounds, runtime
 from kcsp.meetings import MeetingError
 from web.auth import request_user
 
 dash.register_page(__name__, path="/rounds", title="Update round - Kent Community Safety Dashboard",
                    name="Update round")
 
-MAY_SEE = ("admin", "lead")
-
-
 def layout(meeting: str | None = None, **params):
     user = request_user()
-    if user is None or user.role not in MAY_SEE:
+    if not access.can(user, access.SEE_ROUNDS):
         return html.Div([html.H1("Update round", className="h3"),
                          html.P(["Administrators and priority leads can see the update round's board. ",
                                  html.A("Sign in", href="/login?next=/rounds"), " as one."], id="round-denied")])
@@ -41,5 +38,5 @@ def layout(meeting: str | None = None, **params):
     names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     log = tables["mail_log"]
     mail = (mail_summary(log[log["meeting_id"] == round_.meeting_id], runtime.settings().mail is not None)
-            if user.role == "admin" else None)
+            if access.scope(user, access.SEE_ROUNDS) == access.ALL else None)
     return board(round_, frame, today=ds.today, priority_names=names, mail=mail, others=list(reversed(every)))

@@ -18,7 +18,7 @@ import threading
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kcsp import meetings, published, runtime
+from kcsp import access, meetings, published, runtime
 from kcsp.updates import UpdateError
 from serving import server
 from serving.chromium import ChromiumError, SharedBrowser
@@ -66,10 +66,10 @@ def _problem(status: int, message: str, retry_after: int | None = None) -> Respo
     return response
 
 
-def _made(dataset, key: tuple[str, str | None, bool]) -> Pack:
-    """The pack `key` made on the render queue (its credentials go with the render when signed in)."""
-    meeting_iso, district, signed_in = key
-    headers = {h: request.headers[h] for h in FORWARDED if signed_in and h in request.headers}
+def _made(dataset, key: tuple[str, str | None, str]) -> Pack:
+    """The pack `key` made on the render queue (its credentials go with the render for partners)."""
+    meeting_iso, district, audience = key
+    headers = {h: request.headers[h] for h in FORWARDED if audience == access.PARTNERS and h in request.headers}
     app = current_app._get_current_object()
 
     def work(browser) -> Pack:
@@ -84,14 +84,10 @@ def _made(dataset, key: tuple[str, str | None, bool]) -> Pack:
         return ticket.result(START_WAIT_S + WEB_TIMEOUT_S + 5)
 
 
-def _audience(signed_in: bool) -> str:
-    return "partners" if signed_in else "public"
-
-
-def _pdf_response(pdf: bytes, sha256: str, name: str, signed_in: bool, **extra: str) -> Response:
+def _pdf_response(pdf: bytes, sha256: str, name: str, audience: str, **extra: str) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store" if signed_in else "no-cache",
+        "Cache-Control": "no-cache" if audience == access.PUBLIC else "private, no-store",
         "X-Pack-SHA256": sha256, **extra,
     })
 
@@ -105,13 +101,13 @@ def _version_asked() -> int | Response | None:
     return int(raw)
 
 
-def _published(view, district: str | None, signed_in: bool) -> Response | None:
+def _published(view, district: str | None, audience: str) -> Response | None:
     """The meeting's pack as published (the version asked for, else the latest), or None if none is."""
     version = _version_asked()
     if isinstance(version, Response):
         return version
     table = runtime.dataset().tables["published_packs"]
-    row = published.chosen(table, view.meeting.meeting_id, _audience(signed_in), version) if not district else None
+    row = published.chosen(table, view.meeting.meeting_id, audience, version) if not district else None
     if row is None:
         if version is not None:
             return _problem(404, f"version: {view.meeting.name} has no published pack version {version}")
@@ -124,7 +120,7 @@ def _published(view, district: str | None, signed_in: bool) -> Response | None:
                              "log; the pack can still be made from the history (leave out version).",
                         FAILED_RETRY_AFTER_S)
     name = f"meeting-pack-{view.meeting.iso}-v{int(row['version'])}.pdf"
-    return _pdf_response(pdf, str(row["sha256"]), name, signed_in, **{
+    return _pdf_response(pdf, str(row["sha256"]), name, audience, **{
         "X-Pack-Version": str(int(row["version"])),
         "X-Pack-Published": f"{row['published_at']} by {row['published_by']}"})
 
@@ -151,11 +147,11 @@ def meeting_pack_pdf() -> Response:
         view, _ = runtime.meeting(asked)
     except meetings.MeetingError as err:
         return _problem(404, f"meeting: {err}")
-    signed_in = request_user() is not None
-    kept = _published(view, district, signed_in)
+    audience = access.audience(request_user())
+    kept = _published(view, district, audience)
     if kept is not None:
         return kept
-    key = (view.meeting.iso, district, signed_in)
+    key = (view.meeting.iso, district, audience)
     pack = packs.get(ds, key)
     if pack is None:
         try:
@@ -165,7 +161,7 @@ def meeting_pack_pdf() -> Response:
         except (PackError, ChromiumError, server.ServerError) as err:
             return _render_failed(view, district, err)
     name = f"meeting-pack-{view.meeting.iso}{'-' + district if district else ''}.pdf"
-    return _pdf_response(pack.pdf, pack.sha256, name, signed_in)
+    return _pdf_response(pack.pdf, pack.sha256, name, audience)
 
 
 @bp.post("/api/meetings/<meeting_id>/publish")
@@ -188,7 +184,7 @@ def publish_pack(meeting_id: str) -> tuple[Response, int] | Response:
     pdfs: dict[str, tuple[bytes, int]] = {}
 
     def work(browser) -> dict[str, tuple[bytes, int]]:
-        for audience, headers in (("public", {}), ("partners", credentials)):
+        for audience, headers in ((access.PUBLIC, {}), (access.PARTNERS, credentials)):
             pdf, _ = render_pack(_own_url(app), iso, None, headers=headers, timeout=WEB_TIMEOUT_S, browser=browser)
             pdfs[audience] = (pdf, count_pages(pdf))
         return pdfs

@@ -28,7 +28,7 @@ from kcsp.store import Problem, Store
 FIXTURES = Path(__file__).parent / "fixtures" / "police_uk"
 JAN = FIXTURES / "2022-01-kent-street.csv"
 FEB = FIXTURES / "2022-02-kent-street.csv"
-REFERENCE_INDICATORS = Path(__file__).parent.parent / "data" / "reference" / "indicators.csv"
+REFERENCE_INDICATORS = Path(__file__).parent.parent / "data" / "partnerships" / "kent" / "indicators.csv"
 TODAY = pd.Timestamp("2030-06-15")
 START = pd.Timestamp("2024-01-01")
 

@@ -7,9 +7,9 @@ import pytest
 
 from kcsp import judgements, stats
 from kcsp.judgements import CHANGE, COMPARISON
-from kcsp.queries import KENT
 from kcsp.reference import reference_tables
 from tests.fixture_store import KENT_DISTRICTS, monthly, small_store
+from tests.kent import KENT
 
 TODAY = pd.Timestamp("2026-11-27")
 THANET = "E07000114"

@@ -1,5 +1,5 @@
-"""Real open data shipped in data/ons (converted by code from the shared files), its use in rates, the
-API and district pages; the import page's callbacks and template routes called directly."""
+"""Real open data shipped in Kent's open-data/ and data/ons (converted by code from the shared files), its
+use in rates, the API and district pages; the import page's callbacks and template routes called directly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kcsp import opendata
-from kcsp.settings import DATA_DIR
+from kcsp.settings import PARTNERSHIP_DIR
 from tests import partner_files as pf
 from tests.support import basic
 
@@ -26,11 +26,14 @@ def client():
 
 @pytest.mark.skipif(not opendata.SOURCE_DIR.exists(), reason="the shared source files are not on this machine")
 def test_shipped_files_are_exactly_what_the_conversion_writes(tmp_path):
-    written = opendata.convert(opendata.SOURCE_DIR, tmp_path)
-    assert written == {opendata.POPULATION_FILE: 15 * 24, opendata.DEATHS_FILE: 13 * 28, opendata.DEPRIVATION_FILE: 13,
-                       opendata.NATIONAL_DEATHS_FILE: 2 * 28}
-    for name in written:
-        assert (tmp_path / name).read_bytes() == (DATA_DIR / "ons" / name).read_bytes(), name
+    written = opendata.convert(opendata.SOURCE_DIR, out=tmp_path, national=tmp_path, boundaries=False)
+    assert {p.name: n for p, n in written.items()} == {
+        opendata.POPULATION_FILE: 15 * 24, opendata.DEATHS_FILE: 13 * 28, opendata.DEPRIVATION_FILE: 13,
+        opendata.NATIONAL_DEATHS_FILE: 2 * 28}
+    for path in written:
+        shipped = (opendata.NATIONAL_DIR if path.name == opendata.NATIONAL_DEATHS_FILE
+                   else PARTNERSHIP_DIR / opendata.OPEN_DATA_DIR) / path.name
+        assert path.read_bytes() == shipped.read_bytes(), path.name
 
 
 def test_acceptance_maidstone_drug_poisoning_deaths_2020_is_11(client):

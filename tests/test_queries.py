@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kcsp.queries import KENT, KENT_MEDWAY, MEDWAY
+from tests.kent import KENT, KENT_MEDWAY, MEDWAY
 
 
 def test_kent_and_medway_total_is_the_sum_of_13_areas(dataset):

@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kcsp import cli, mailing, plan, rounds
+from kcsp import mailing, plan, rounds
 from kcsp.settings import load_settings
 from kcsp.store import Store
 from kcsp.updates import append_update
 from kcsp.users import User, add_user, find_user
+from serving import cli
 from serving.mail import connect
 from serving.server import free_port
 from tests.fixture_store import copy_store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kcsp import judgements, vocabulary
 from tests.support import ROOT
 
@@ -29,3 +31,21 @@ def test_text_colours_meet_wcag_aa_on_white():
     for terms in vocabulary.KINDS.values():
         for t in terms.values():
             assert (1.05) / (luminance(t.colour) + 0.05) >= 4.5, t
+
+
+def test_no_other_stylesheet_writes_a_vocabulary_colour_by_hand():
+    """Other stylesheets name the vocabulary's colours by custom property (var(--vocabulary-blue),
+    var(--marker-overdue)), so a colour changed in kcsp/vocabulary.py changes everywhere."""
+    colours = {c.lower() for c in vocabulary.COLOURS.values()}
+    generated = ROOT / "assets" / "05-vocabulary.css"
+    for sheet in sorted((ROOT / "assets").glob("*.css")):
+        if sheet == generated:
+            continue
+        found = {h.lower() for h in re.findall(r"#[0-9a-fA-F]{6}\b", sheet.read_text())}
+        assert not found & colours, f"{sheet.name} writes {sorted(found & colours)}: use var(--vocabulary-...)"
+
+
+def test_the_status_order_and_rank_are_the_vocabulary_s():
+    assert set(vocabulary.STATUS_ORDER) == set(vocabulary.STATUS) == set(vocabulary.STATUS_RANK)
+    assert vocabulary.STATUS_RANK[vocabulary.COMPLETE] == max(vocabulary.STATUS_RANK.values())
+    assert tuple(s for s in vocabulary.STATUS_ORDER if s in vocabulary.OFF_TRACK) == vocabulary.OFF_TRACK

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from flask import Flask, Response, g, request
 
-from kcsp import runtime
+from kcsp import access, runtime
 from web.auth import request_user
 
 log = logging.getLogger(__name__)
@@ -207,9 +207,8 @@ def init_callback_checks(server: Flask, callbacks: Callable[[], Mapping[str, Map
     server.view_functions[CALLBACK_PATH] = checked_dispatch
 
 
-def _viewer() -> tuple | None:
-    user = request_user()
-    return None if user is None else (user.name, user.role, user.priorities)
+def _viewer() -> tuple:
+    return access.cache_key(request_user())
 
 
 def _key(cacheable_outputs: frozenset[str]) -> tuple | None:

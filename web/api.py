@@ -10,7 +10,7 @@ import json
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from kcsp import disclosure, judgements, meetings, opendata, runtime
+from kcsp import access, disclosure, judgements, meetings, runtime
 from kcsp.actions import ActionFilter
 from kcsp.schema import TABLES
 from kcsp.store import StoreError
@@ -54,7 +54,7 @@ def healthz() -> Response:
         tables = {name: store.read(name) for name in TABLES}
     except StoreError as err:
         return jsonify({"status": "error", "problems": [p.public() for p in err.problems[:50]]}), 503
-    if request_user() is None:
+    if not access.sees_restricted(request_user()):
         return jsonify({"status": "ok"})
     return jsonify({"status": "ok", "tables": {name: len(frame) for name, frame in tables.items()}})
 
@@ -172,7 +172,8 @@ def observations_csv() -> Response:
         area = ds.area_code_for_slug(area) or area
     if area not in set(ds.areas["area_code"]):
         return _problem(422, f"area: unknown area code {area!r}")
-    out = observation_rows(ds, indicator_id, area, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    out = observation_rows(ds, indicator_id, area, bounds["from"], bounds["to"],
+                           reveal=access.reveals_withheld(request_user()))
     return csv_response(out, f"{indicator_id}_{area}.csv")
 
 
@@ -185,13 +186,14 @@ def district_comparison_csv() -> Response:
     ds, indicator_id, bounds = found
     if ds.indicator(indicator_id)["geography"] != "district":
         return _problem(422, f"indicator: {indicator_id!r} is held for the county only")
-    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"],
+                            reveal=access.reveals_withheld(request_user()))
     rows = rows[rows["kind"] == judgements.COMPARISON].drop(columns=["kind", "previous_from", "previous_to",
                                                                      "previous_count", "p_value"])
     if rows["from"].isna().all():
         return _problem(422, f"indicator: {indicator_id!r} has no complete figures for this period")
     rows.insert(2, "area_name", [ds.area_name(c) for c in rows["area_code"]])
-    ranks = opendata.deprivation().set_index("area_code")["imd_rank"]
+    ranks = ds.tables["deprivation"].set_index("area_code")["imd_rank"]
     rows["imd_rank"] = rows["area_code"].map(ranks).astype("Int64")
     return csv_response(rows, f"{indicator_id}_districts.csv")
 
@@ -203,7 +205,8 @@ def judgements_csv() -> Response:
     if isinstance(found, Response):
         return found
     ds, indicator_id, bounds = found
-    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"], reveal=request_user() is not None)
+    rows = judgements.table(ds, indicator_id, bounds["from"], bounds["to"],
+                            reveal=access.reveals_withheld(request_user()))
     return csv_response(rows, f"{indicator_id}_judgements.csv")
 
 
@@ -215,16 +218,16 @@ def indicator_template(indicator_id: str, fmt: str) -> Response:
     user = request_user()
     if user is None:
         return _problem(401, "sign in as an admin or analyst to download templates")
-    if not user.can_import:
+    if not access.can(user, access.IMPORT_FIGURES):
         return _problem(403, "templates are for admins and analysts")
     ds = runtime.dataset()
     if not ds.has_indicator(indicator_id) or fmt not in ("csv", "xlsx"):
         return _problem(404, "no such template: /api/templates/<indicator>.csv or .xlsx")
     ind, today = ds.indicator(indicator_id), pd.Timestamp.today()
     if fmt == "csv":
-        body, mimetype = template_csv(ind, ds.areas, today), "text/csv"
+        body, mimetype = template_csv(ind, ds.register, today), "text/csv"
     else:
-        body = template_xlsx(ind, ds.areas, today)
+        body = template_xlsx(ind, ds.register, today)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{indicator_id}-template.{fmt}"'})
@@ -251,7 +254,7 @@ def actions_csv() -> Response:
     ds = _dataset()
     if isinstance(ds, Response):
         return ds
-    frame = chosen.apply(ds.action_status(include_restricted=request_user() is not None))
+    frame = chosen.apply(ds.action_status(include_restricted=access.sees_restricted(request_user())))
     out = frame[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")

@@ -232,7 +232,8 @@ def _safe_next(target: str | None) -> str:
 LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in - Kent Community Safety Dashboard</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
+<link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><a class="skip-link" href="#main">Skip to main content</a>
 <header class="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2">
 <a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a>
@@ -270,7 +271,8 @@ def login_page(message: str = "", status: int = 200) -> Response:
 
 LOGOUT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign out - Kent Community Safety Dashboard</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
+<link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><main id="main" class="container py-4" style="max-width: 34rem"><h1 class="h3">Sign out</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">

@@ -16,7 +16,7 @@ import zipfile
 import pandas as pd
 from flask import Blueprint, Response
 
-from kcsp import judgements, runtime
+from kcsp import access, judgements, runtime
 from kcsp.memo import per_dataset
 from kcsp.schema import TABLES
 from web.api import ACTION_CSV_COLUMNS, observation_rows, spreadsheet_safe
@@ -65,8 +65,10 @@ def _dictionary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 @per_dataset(maxsize=2)
-def bundle(ds, *, reveal: bool) -> bytes:
-    """The ZIP's bytes for a viewer (signed in: `reveal`), made once per store version and viewer class."""
+def bundle(ds, *, audience: str) -> bytes:
+    """The ZIP's bytes for an audience (kcsp.access.audience: partners see restricted actions and exact small
+    numbers), made once per store version and audience."""
+    reveal = audience == access.PARTNERS
     status = ds.action_status(include_restricted=reveal)
     actions = status[ACTION_CSV_COLUMNS].copy()
     for col in ("start", "due"):
@@ -91,9 +93,9 @@ def bundle(ds, *, reveal: bool) -> bytes:
 
 @bp.get("/api/download.zip")
 def download_zip() -> Response:
-    signed_in = request_user() is not None
-    body = bundle(runtime.dataset(), reveal=signed_in)
+    audience = access.audience(request_user())
+    body = bundle(runtime.dataset(), audience=audience)
     return Response(body, mimetype="application/zip", headers={
         "Content-Disposition": 'attachment; filename="community-safety-data.zip"',
-        "Cache-Control": "private, no-store" if signed_in else "no-cache",
+        "Cache-Control": "no-cache" if audience == access.PUBLIC else "private, no-store",
     })

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from kcsp import plan, runtime
+from kcsp import access, plan, runtime
 from kcsp.updates import Forbidden, NotSignedIn, UpdateError
 from web.api import csv_response, error_response, json_body
 from web.auth import request_user
@@ -48,7 +48,7 @@ def edit_action(action_id: str) -> tuple[Response, int]:
 @bp.get("/api/actions/<action_id>/history")
 def action_history(action_id: str) -> tuple[Response, int]:
     ds = runtime.dataset()
-    action = ds.action(action_id, include_restricted=request_user() is not None)
+    action = ds.action(action_id, include_restricted=access.sees_restricted(request_user()))
     if action is None:
         return jsonify({"error": f"there is no action {action_id}"}), 404
     updates = ds.history(action_id)
@@ -88,7 +88,7 @@ def audit_csv():
     try:
         if user is None:
             raise NotSignedIn("sign in as an administrator to read the audit record")
-        if user.role != "admin":
+        if not access.can(user, access.SEE_AUDIT):
             raise Forbidden("only administrators may read the audit record")
     except UpdateError as err:
         return error_response(err)

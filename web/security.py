@@ -140,7 +140,8 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]], max_
 
 STORE_PROBLEM_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Data store problem - Kent Community Safety Dashboard</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
+<link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><main id="main" class="container py-4"><h1 class="h3">The dashboard cannot read its data store</h1>
 <p>Nothing has been changed. An administrator needs to fix or restore these files, or rebuild the store
 with <code>python -m kcsp build-demo</code>; the dashboard recovers by itself once the files are valid.</p>

@@ -22,7 +22,8 @@ bp = Blueprint("unsubscribe", __name__)
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} - Kent Community Safety Dashboard</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-app.css"></head>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
+<link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><header class="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2">
 <a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a></header>
 <main id="main" class="container py-4" style="max-width: 40rem"><h1 class="h3">{title}</h1>

@@ -3,8 +3,9 @@
 Layouts: long (a column of areas, one of periods, one of values) or wide (areas down the side and
 periods across, or periods down the side and areas across). Rows above the header (titles) are
 skipped, and so is everything from the first blank or note line below the data. Areas are read by
-ONS code or by the names people type ("Shepway", "Tonbridge & Malling", "Folkestone & Hythe
-District Council"); a total row or column ("Kent", "Kent and Medway", "Total") is checked against
+ONS code or by the names people type, through the area register (kcsp.areas: names, aliases such as
+a former name, "&" for "and", "District Council" and the like ignored); a total row or column (the
+county's or the force area's name, or "Total") is checked against
 the sum of its areas, then not stored, and so is a total across periods (a "Total" column beside
 periods across, or a "Total" row below periods down). Periods are read by ``kcsp.periods`` at the indicator's
 frequency.
@@ -41,18 +42,14 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from kcsp import periods
+from kcsp.areas import Register, normalise
 from kcsp.importers.common import CellProblem, ImportFailed, Problems, XlsxBook, replace_observations, update_store
+from kcsp.reference import store_register
 from kcsp.store import Problem, Store, write_file_atomically
 
-KENT = "E10000016"
-KENT_MEDWAY = "E23000032"
-MEDWAY = "E06000035"
 TOTAL = "TOTAL"
 FILE = "file"
-DROP_WORDS = {"borough", "district", "city", "council", "csp", "the", "of", "county", "cc", "bc", "dc"}
-TOTAL_NAMES = {"total": TOTAL, "grand total": TOTAL, "all": TOTAL, "all areas": TOTAL,
-               "kent": KENT, "kent total": KENT, "kent 12 districts": KENT, "kcc": KENT,
-               "kent and medway": KENT_MEDWAY, "kent and medway total": KENT_MEDWAY, "kent medway": KENT_MEDWAY}
+TOTAL_NAMES = {"total": TOTAL, "grand total": TOTAL, "all": TOTAL, "all areas": TOTAL}
 AREA_HEADERS = {"area", "area name", "area code", "district", "districts", "local authority", "la", "code",
                 "ons code", "csp", "district council", "borough", "authority", "area_code", "area_name", "lad"}
 PERIOD_HEADERS = {"period", "month", "quarter", "year", "financial year", "date", "fy", "time period"}
@@ -200,38 +197,28 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, problems: Problems) ->
 # ---------------------------------------------------------------------------------------------
 
 def _norm(text: object) -> str:
-    words = re.sub(r"[^a-z0-9 ]+", " ", str(text).lower().replace("&", " and ")).split()
-    return " ".join(words)
+    return normalise(text)
 
 
 class Areas:
-    """Resolve what people type to an ONS code, or to a total."""
+    """What people type, resolved by the area register to a local area's code, a total's, or TOTAL."""
 
-    def __init__(self, areas: pd.DataFrame):
-        local = areas[areas["area_type"].isin(["district", "unitary"])]
+    def __init__(self, register: Register):
+        self.register = register
+        local = register.local(None)
         self.names = dict(zip(local["area_code"], local["area_name"], strict=True))
-        self.lookup: dict[str, str] = {}
-        for code, name in self.names.items():
-            self.lookup[_norm(code)] = code
-            self.lookup[_norm(name)] = code
-            self.lookup[self._core(name)] = code
-        self.lookup["shepway"] = self.lookup[_norm("Folkestone and Hythe")]
-        self.lookup["folkestone hythe"] = self.lookup["shepway"]
-        self.lookup["tonbridge malling"] = self.lookup[_norm("Tonbridge and Malling")]
-        for text, code in TOTAL_NAMES.items():
-            self.lookup.setdefault(text, code)
-        self.lookup[_norm(KENT)] = KENT
-        self.lookup[_norm(KENT_MEDWAY)] = KENT_MEDWAY
-
-    @staticmethod
-    def _core(text: str) -> str:
-        return " ".join(w for w in _norm(text).split() if w not in DROP_WORDS)
+        self.totals = (register.county_code, register.force_code)
 
     def resolve(self, text: object) -> str | None:
         if text is None or str(text).strip() == "":
             return None
-        key = _norm(text)
-        return self.lookup.get(key) or self.lookup.get(self._core(str(text)))
+        if _norm(text) in TOTAL_NAMES:
+            return TOTAL_NAMES[_norm(text)]
+        code = self.register.resolve(text)
+        return code if code in self.names or code in self.totals else None
+
+    def name(self, code: str) -> str:
+        return self.names.get(code) or self.register.area_name(code)
 
 
 def _blank(value: object) -> bool:
@@ -292,7 +279,7 @@ def _text(value: object) -> str:
 
 @dataclass
 class _Record:
-    area: str  # an area code or TOTAL / KENT / KENT_MEDWAY
+    area: str  # an area code (a local area's or a total's) or TOTAL
     period: pd.Timestamp
     value: int
     row: int
@@ -443,14 +430,14 @@ def _check_sums(values: list[object], sums: dict[int, int | None], report, what:
 # Checking the records against the indicator
 # ---------------------------------------------------------------------------------------------
 
-def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.DataFrame,
+def parse_file(data: bytes, name: str, indicator: pd.Series, register: Register,
                sheet: str | None = None) -> Parsed:
     """Read and check a partner's file for one indicator; raise ImportFailed listing every problem."""
     problems = Problems()
     grid = read_grid(data, name, sheet, problems)
     problems.raise_if_any()
     assert grid is not None
-    areas = Areas(area_table)
+    areas = Areas(register)
     found = _find_header(grid, areas)
     if found is None:
         problems.add(Problem(name, None, FILE, "no header row found: expected columns such as Area, Period and "
@@ -464,25 +451,25 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
     cells_ok = not problems  # completeness and totals are only checked once every cell could be read
 
     county = indicator["geography"] == "county"
-    coverage_total = KENT_MEDWAY if indicator["coverage"] == "kent-and-medway" else KENT
-    members = [c for c in areas.names if indicator["coverage"] == "kent-and-medway" or c != MEDWAY]
+    coverage_total = register.total_for(indicator["coverage"])
+    members = [c for c in areas.names if c in register.members(coverage_total, on=None)]
     seen: dict[tuple[str, pd.Timestamp], _Record] = {}
     totals: list[_Record] = []
     for rec in records:
         if rec.area == TOTAL and county:
             rec.area = coverage_total
-        if rec.area in (TOTAL, KENT, KENT_MEDWAY) and not (county and rec.area == coverage_total):
+        if rec.area in (TOTAL, *areas.totals) and not (county and rec.area == coverage_total):
             totals.append(rec)
             continue
         if county and rec.area != coverage_total:
             problems.add(grid.problem(rec.row, rec.col, rec.column,
-                                      f"{areas.names.get(rec.area, rec.area)}: this indicator is held for "
-                                      f"{'Kent and Medway' if coverage_total == KENT_MEDWAY else 'Kent'} only"))
+                                      f"{areas.name(rec.area)}: this indicator is held for "
+                                      f"{areas.name(coverage_total)} only"))
             continue
         if not county and rec.area not in members:
             problems.add(grid.problem(rec.row, rec.col, rec.column,
                                       f"{areas.names[rec.area]} is outside this indicator's coverage "
-                                      "(Kent's 12 districts)"))
+                                      f"({register.total_label(coverage_total)})"))
             continue
         key = (rec.area, rec.period)
         if key in seen:
@@ -508,8 +495,7 @@ def parse_file(data: bytes, name: str, indicator: pd.Series, area_table: pd.Data
             problems.add(grid.problem(rec.row, rec.col, rec.column, "the total appears twice"))
             continue
         total_seen.add(key)
-        parts = members if rec.area == TOTAL else [c for c in areas.names
-                                                    if rec.area == KENT_MEDWAY or c != MEDWAY]
+        parts = members if rec.area == TOTAL else register.members(rec.area, on=None)
         expected = sum(seen[(c, rec.period)].value for c in parts if (c, rec.period) in seen)
         if rec.value != expected:
             problems.add(grid.problem(rec.row, rec.col, rec.column,
@@ -678,7 +664,7 @@ def import_indicator(store: Store, indicator_id: str, data: bytes, file_name: st
     name = Path(file_name).name
     digest = hashlib.sha256(data).hexdigest()
     indicator = _indicator_row(store.read("indicators"), indicator_id, store)
-    parsed = parse_file(data, file_name, indicator, store.read("areas"), sheet)
+    parsed = parse_file(data, file_name, indicator, store_register(store), sheet)
     stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     result: dict[str, Plan] = {}
 

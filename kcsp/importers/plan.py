@@ -35,7 +35,7 @@ from kcsp import audit
 from kcsp.importers.common import ImportFailed, Problems, Sheet, find_header, header_index, read_sheets, writing
 from kcsp.importers.reference import Merged, checked_merge
 from kcsp.plan import EDITABLE, Known, action_text, change_rows, check_action_fields
-from kcsp.reference import district_names
+from kcsp.reference import register_of
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Store, as_text, check, coerce
 
@@ -53,7 +53,8 @@ ACTION_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("priority_id", "title", "lead_agency", "owner_role", "areas", "start", "due")
 TERMINAL = ("closed", "withdrawn", "retired")
-COUNTY_WIDE = {"all", "allofkent", "countywide", "kent", "kentwide"}
+COUNTY_WIDE = {"all", "countywide", "allareas"}
+"""Words for "every area" in a plan's areas column, beside the county's name, "all of <county>" and "<county>-wide"."""
 ACTION_ID = re.compile(r"^A\d{3,}$")
 
 
@@ -124,10 +125,12 @@ def _resolve(sheet: Sheet, columns: dict[str, int], tables: dict[str, pd.DataFra
     pri = tables["priorities"]
     priorities = _lookup(pri[pri["current"].astype(bool)], "priority_id", "name")
     themes = _lookup(tables["themes"], "theme_id", "name")
-    local = tables["areas"][tables["areas"]["area_type"].isin(["district", "unitary"])]
+    register = register_of(tables)
+    local = tables["areas"][tables["areas"]["area_code"].isin(register.local_codes(None))]
     areas = _lookup(local, "area_slug", "area_name")
-    areas.update({_squash(name): local.loc[local["area_code"] == code, "area_slug"].iloc[0]
-                  for name, code in district_names().items() if code in set(local["area_code"])})
+    areas.update({_squash(name): register.slug(code) for name, code in register.police_names().items()})
+    county = _squash(register.county_name)
+    county_wide = COUNTY_WIDE | {county, f"allof{county}", f"{county}wide"}
     known = Known.from_tables(tables)
     out: list[PlanRow] = []
     seen: dict[str, int] = {}
@@ -166,7 +169,7 @@ def _resolve(sheet: Sheet, columns: dict[str, int], tables: dict[str, pd.DataFra
             raw["themes"] = [themes[_squash(p)] for p in parts if _squash(p) in themes]
         text = str(cell("areas") or "")
         parts = [p for p in re.split(r"[;,]", text) if p.strip()]
-        if len(parts) == 1 and _squash(parts[0]) in COUNTY_WIDE:
+        if len(parts) == 1 and _squash(parts[0]) in county_wide:
             raw["areas"] = "all"
         elif unknown := [p.strip() for p in parts if _squash(p) not in areas]:
             fail("areas", f"{unknown[0]!r} is not a district (name or slug), nor 'all'")

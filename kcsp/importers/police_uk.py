@@ -5,12 +5,17 @@ recursively for both) and data.police.uk ``.zip`` downloads (members ``YYYY-MM/Y
 street.csv``; outcomes and stop-and-search members are ignored).
 
 Every row is counted once, per crime type, area and month, as observations of the indicator
-``police-uk-<crime type in lower case with hyphens>``. The area is the district named by the LSOA
-name without its last five characters ("Maidstone 001A" -> Maidstone), looked up by name so that
-both LSOA vintages (2011 and 2021) and the old name Shepway work. Rows with no LSOA are counted
-under ``NO-LOCATION`` and rows in an LSOA outside Kent and Medway under ``OUTSIDE-KM``: nothing
-is dropped. Within the imported months, every crime type seen gets a value for each of the 12
-districts and Medway, zero when there were no rows.
+``police-uk-<crime type in lower case with hyphens>``. The area is the local area named by the LSOA
+name without its last five characters ("Maidstone 001A" -> Maidstone), looked up in the store's area
+register by name and alias, so that both LSOA vintages (2011 and 2021) and former names work. Rows
+with no LSOA are counted under ``NO-LOCATION`` and rows in an LSOA outside the force area under the
+register's outside area: nothing is dropped. Within the imported months, every crime type seen gets
+a value for each local area, zero when there were no rows.
+
+Only the files of the store's partnership's force are read (``police_force`` in its partnership
+table, as in data.police.uk's names ``YYYY-MM-<force>-street.csv``): another force's file named on
+the command line is refused, and other forces' files in a folder or zip download are skipped and
+listed in the report.
 
 All input is read and checked before the store is touched. Any problem (unreadable or corrupt
 file, wrong columns, a row with the wrong number of fields, an impossible month, an empty crime
@@ -36,8 +41,9 @@ from pathlib import Path
 import pandas as pd
 
 from kcsp import audit
+from kcsp.areas import Register
 from kcsp.importers.common import FILE_COLUMN, ImportFailed, Problems, replace_observations, writing
-from kcsp.reference import district_names, read_reference, reference_tables
+from kcsp.reference import read_reference, reference_tables, register, store_register
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Problem, Store, as_text
 
@@ -58,33 +64,33 @@ COLUMNS: tuple[str, ...] = (
 MONTH_COL = COLUMNS.index("Month")
 LSOA_NAME_COL = COLUMNS.index("LSOA name")
 CRIME_TYPE_COL = COLUMNS.index("Crime type")
+FALLS_WITHIN_COL = COLUMNS.index("Falls within")
 
 INDICATOR_PREFIX = "police-uk-"
 NO_LOCATION = "NO-LOCATION"
-OUTSIDE = "OUTSIDE-KM"
 STREET_SUFFIXES = ("-street.csv", "-street.csv.gz")
+_FORCE_FILE = re.compile(r"(?:.*/)?\d{4}-\d{2}-([a-z0-9-]+)-street\.csv(?:\.gz)?", re.IGNORECASE)
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _LSOA_NAME = re.compile(r"(.*\S) [0-9]{3}[A-Z]")
 
 NEW_INDICATOR_DEFAULTS = {
-    "priority_id": "neighbourhood-crime-asb",
     "unit": "crimes",
     "polarity": "lower-is-better",
-    "source": "Kent Police via data.police.uk",
     "frequency": "monthly",
     "geography": "district",
     "disclosure": "open",
-    "coverage": "kent-and-medway",
     "illustrative": "false",
     "licence": "Open Government Licence v3.0",
 }
+"""A new crime type's indicator: these, its force as source, the force area as coverage, and the
+priority of the store's other police.uk measures."""
 PROACTIVE_CRIME_TYPES = ("Drugs", "Possession of weapons")
 """Offences mostly found by police activity (stop and search, warrants): more recorded can mean more
 found, not more committed, so their measures have no good direction."""
 NEW_INDICATOR_CAVEATS = (
     "Street-level crimes and ASB incidents as published on data.police.uk, counted by the month "
-    "recorded. About 1% of records have no location and a few are located outside Kent and Medway: "
+    "recorded. About 1% of records have no location and a few are located outside {force_area}: "
     "they are counted separately and are not in the area totals. Locations are approximate "
     "(anonymised to a nearby point)."
 )
@@ -100,6 +106,8 @@ class ImportReport:
     rows_by_area: dict[str, int] = field(default_factory=dict)
     no_location: int = 0
     outside: int = 0
+    force_area: str = "the force area"
+    skipped: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The report as lines of text, ending with the check that every row was counted."""
@@ -119,9 +127,10 @@ class ImportReport:
             "rows per district:",
             *(f"  {name + ':':<{width + 1}} {rows}" for name, rows in self.rows_by_area.items()),
             f"no location: {self.no_location}",
-            f"outside Kent and Medway: {self.outside}",
-            (f"{check}: {self.rows_read} = {in_areas} in the districts and Medway"
-             f" + {self.no_location} with no location + {self.outside} outside Kent and Medway"),
+            f"outside {self.force_area}: {self.outside}",
+            (f"{check}: {self.rows_read} = {in_areas} in the local areas"
+             f" + {self.no_location} with no location + {self.outside} outside {self.force_area}"),
+            *(f"skipped (another force's file): {name}" for name in self.skipped),
         ]
 
 
@@ -178,7 +187,30 @@ def _zip_member_loader(archive: Path, member: str) -> Callable[[], bytes]:
     return load
 
 
-def _sources(paths: Sequence[Path | str], problems: Problems) -> list[_Source]:
+def force_of(name: str) -> str | None:
+    """The force a data.police.uk file name names (``2023-01-kent-street.csv`` -> kent), if any."""
+    match = _FORCE_FILE.fullmatch(name.replace("\\", "/").rsplit("!", 1)[-1])
+    return match.group(1).lower() if match else None
+
+
+def _sources(paths: Sequence[Path | str], problems: Problems, force: str = "",
+             skipped: list[str] | None = None) -> list[_Source]:
+    found_all = _all_sources(paths, problems)
+    given = {str(p) for p in paths}
+    kept = []
+    for source in found_all:
+        other = force_of(source.name)
+        if not force or other is None or other == force:
+            kept.append(source)
+        elif source.name in given:
+            problems.add(Problem(source.name, None, FILE_COLUMN,
+                                 f"is a file of the {other} force: this store's partnership reads {force}'s files"))
+        elif skipped is not None:
+            skipped.append(source.name)
+    return kept
+
+
+def _all_sources(paths: Sequence[Path | str], problems: Problems) -> list[_Source]:
     sources: list[_Source] = []
     for given in paths:
         path = Path(given)
@@ -278,6 +310,7 @@ class _Tally:
     month_file: dict[str, str] = field(default_factory=dict)  # month -> file it came from
     files: list[str] = field(default_factory=list)
     rows: int = 0
+    forces: Counter = field(default_factory=Counter)  # "Falls within" -> rows
 
 
 def _month_ok(value: str) -> bool:
@@ -285,7 +318,7 @@ def _month_ok(value: str) -> bool:
     return bool(m) and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12
 
 
-def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems: Problems) -> None:
+def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], outside: str, problems: Problems) -> None:
     name = source.name
     try:
         data = source.load()
@@ -346,14 +379,16 @@ def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems
                     problems.add(Problem(name, line, "LSOA name",
                                          f"{lsoa_name!r} is not an LSOA name like 'Maidstone 001A'"))
                     row_ok = False
-                    area = OUTSIDE
+                    area = outside
                 else:
-                    area = areas.get(match.group(1), OUTSIDE)
+                    area = areas.get(match.group(1), outside)
             if not row_ok:
                 file_ok = False
                 continue
             rows += 1
             counts[(ind, area, month)] += 1
+            if fields[FALLS_WITHIN_COL].strip():
+                tally.forces[fields[FALLS_WITHIN_COL].strip()] += 1
             types.setdefault(ind, crime_type)
             months.setdefault(month, line)
     except csv.Error as exc:
@@ -384,46 +419,40 @@ def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], problems
     tally.rows += rows
 
 
-def _local_areas() -> list[tuple[str, str]]:
-    """(area_code, area_name) of the 12 districts and Medway, in display order."""
-    areas = read_reference("areas")
-    local = areas[areas["area_type"].isin(["district", "unitary"])].copy()
-    local["order"] = local["sort_order"].astype(int)
-    local = local.sort_values("order")
-    return list(zip(local["area_code"], local["area_name"], strict=True))
-
-
-def read_police_uk(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport]:
+def read_police_uk(paths: Sequence[Path | str], areas: Register | None = None) -> tuple[pd.DataFrame, ImportReport]:
     """Read and check every input; return the observations and the report, or raise ImportFailed.
 
     The frame has columns indicator_id, area_code, period (first day of the month) and value (the
-    number of rows). Every crime type seen has a value, possibly 0, for each of the 12 districts
-    and Medway in each month read; NO-LOCATION and OUTSIDE-KM appear where they have rows.
+    number of rows). Every crime type seen has a value, possibly 0, for each local area of the
+    register (default: the default partnership's) in each month read; NO-LOCATION and the outside
+    area appear where they have rows.
     """
-    frame, report, _ = _read(paths)
+    frame, report, _, _ = _read(paths, areas or register())
     return frame, report
 
 
-def _read(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport, dict[str, str]]:
+def _read(paths: Sequence[Path | str], areas: Register) -> tuple[pd.DataFrame, ImportReport, dict[str, str], str]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
     problems = Problems()
     if not paths:
         problems.add(Problem("(import)", None, "PATH", "no file, folder or zip file was given"))
         problems.raise_if_any()
-    sources = _sources(paths, problems)
-    areas = district_names()
+    skipped: list[str] = []
+    sources = _sources(paths, problems, areas.partnership["police_force"], skipped)
+    names = areas.police_names()
     tally = _Tally()
     for source in sources:
-        _read_source(source, tally, areas, problems)
+        _read_source(source, tally, names, _outside_code(areas), problems)
     problems.raise_if_any()
 
-    local = _local_areas()
     months = sorted(tally.month_file)
+    valid = {month: areas.local_codes(pd.Timestamp(f"{month}-01")) for month in months}
+    local = [(c, areas.area_name(c)) for c in areas.local_codes(None) if any(c in v for v in valid.values())]
     counts = dict(tally.counts)
     for ind in tally.crime_types:
         for month in months:
-            for code, _ in local:
+            for code in valid[month]:
                 counts.setdefault((ind, code, month), 0)
     keys = sorted(counts)
     frame = pd.DataFrame(
@@ -443,31 +472,60 @@ def _read(paths: Sequence[Path | str]) -> tuple[pd.DataFrame, ImportReport, dict
         rows_read=tally.rows,
         rows_by_area={area_name: by_code.get(code, 0) for code, area_name in local},
         no_location=by_code.get(NO_LOCATION, 0),
-        outside=by_code.get(OUTSIDE, 0),
+        outside=by_code.get(_outside_code(areas), 0),
+        force_area=areas.force_area_name,
+        skipped=skipped,
     )
-    return frame, report, dict(tally.crime_types)
+    force = tally.forces.most_common(1)[0][0] if tally.forces else areas.partnership["police_force"]
+    return frame, report, dict(tally.crime_types), force
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing into the store
 # ---------------------------------------------------------------------------------------------
 
-def _new_indicator(ind: str, crime_type: str, known: pd.DataFrame) -> dict[str, object]:
+def _new_indicator(ind: str, crime_type: str, indicators: pd.DataFrame, areas: Register,
+                   force: str) -> dict[str, object]:
+    known = _known_indicators(areas)
     match = known[known["indicator_id"] == ind]
     if len(match):
         return {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
+    police = indicators[indicators["indicator_id"].str.startswith(INDICATOR_PREFIX).fillna(False).astype(bool)]
+    mode = police["priority_id"].mode()
+    priority = str(mode.iloc[0]) if len(mode) else None
     row: dict[str, object] = {c: None for c in TABLES["indicators"].column_names}
     row.update(NEW_INDICATOR_DEFAULTS)
     row.update(
         indicator_id=ind,
+        priority_id=priority,
         name=f"{crime_type} (police recorded)",
-        notes=(f"Street-level records of '{crime_type}' from the Kent Police file on data.police.uk, "
-               "counted per district (from the LSOA name) and month."),
-        caveats=NEW_INDICATOR_CAVEATS,
+        source=f"{force} via data.police.uk",
+        coverage=areas.slug(areas.force_code) or "force-area",
+        notes=(f"Street-level records of '{crime_type}' from the {force} file on data.police.uk, "
+               "counted per local area (from the LSOA name) and month."),
+        caveats=NEW_INDICATOR_CAVEATS.format(force_area=areas.force_area_name),
     )
     if crime_type in PROACTIVE_CRIME_TYPES:
         row["polarity"] = "no-judgement"
     return row
+
+
+def _known_indicators(areas: Register) -> pd.DataFrame:
+    """The default partnership folder's indicator definitions, for its own stores (a measure its folder
+    defines keeps that definition when the store has lost it); none for another partnership's store."""
+    if areas.partnership["partnership_id"] != register().partnership["partnership_id"]:
+        return pd.DataFrame(columns=TABLES["indicators"].column_names)
+    return read_reference("indicators")
+
+
+def _outside_code(areas: Register) -> str:
+    """The area rows outside the force area are counted under: the register's, or for a store whose
+    areas table has lost it, its partnership folder's (so the problem names the code to restore)."""
+    if areas.unallocated() and areas.outside_code in areas.unallocated():
+        return areas.outside_code
+    default = register()
+    same = areas.partnership["partnership_id"] == default.partnership["partnership_id"]
+    return default.outside_code if same else areas.outside_code
 
 
 def _store_problem(store: Store, table: str, column: str, reason: str) -> Problem:
@@ -481,7 +539,8 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
     The store is changed under its lock in one read-modify-write. A store folder with no tables
     starts from the reference tables. Raises ImportFailed (store untouched) on any problem.
     """
-    frame, report, crime_types = _read(paths)
+    areas = store_register(store) if store.exists() else register()
+    frame, report, crime_types, force = _read(paths, areas)
     stamp = (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
     updated = stamp.strftime("%Y-%m-%d")
     periods = pd.DatetimeIndex(frame["period"].unique())
@@ -503,8 +562,8 @@ def import_police_uk(store: Store, paths: Sequence[Path | str], *,
 
         indicators = as_text(tables["indicators"])
         have = set(indicators["indicator_id"])
-        known = read_reference("indicators")
-        new_rows = [_new_indicator(ind, crime_types[ind], known) for ind in imported if ind not in have]
+        new_rows = [_new_indicator(ind, crime_types[ind], indicators, areas, force) for ind in imported
+                    if ind not in have]
         if new_rows:
             added = pd.DataFrame(new_rows, columns=indicators.columns, dtype=object)
             indicators = pd.concat([indicators, added], ignore_index=True)

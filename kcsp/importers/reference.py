@@ -1,8 +1,9 @@
 """Bring edited reference tables into an existing store: ``python -m kcsp import reference --store DIR
 FOLDER``.
 
-FOLDER holds any of areas.csv, priorities.csv, themes.csv, indicators.csv, series_breaks.csv and
-meetings.csv, in the columns of the store's own tables (as in data/reference/). Each file is checked
+FOLDER (a partnership folder, data/partnerships/<id>/) holds any of partnership.csv, bodies.csv,
+areas.csv, priorities.csv, themes.csv, indicators.csv, series_breaks.csv and meetings.csv, in the
+columns of the store's own tables. Each file is checked
 against its schema, then merged into the store's table by key: a row in the file is added or
 replaces the stored row with its key, and a stored row the file does not have is kept, so nothing
 the store refers to can disappear. A priority missing from priorities.csv is kept as a past priority
@@ -24,7 +25,7 @@ from kcsp.importers.common import FILE_COLUMN, ImportFailed, Problems, writing
 from kcsp.schema import TABLES
 from kcsp.store import Commit, Problem, Store, as_text, check, coerce, prepare, reference_problems
 
-IMPORTED = ("areas", "priorities", "themes", "indicators", "series_breaks", "meetings")
+IMPORTED = ("partnership", "bodies", "areas", "priorities", "themes", "indicators", "series_breaks", "meetings")
 
 
 @dataclass

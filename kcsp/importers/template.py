@@ -12,6 +12,8 @@ import io
 import pandas as pd
 
 from kcsp import periods
+from kcsp.areas import Register
+from kcsp.reference import register_of
 
 RECENT = 4
 
@@ -27,17 +29,15 @@ def recent_periods(frequency: str, today: pd.Timestamp, count: int = RECENT) -> 
     return [end - pd.DateOffset(months=step * k) for k in range(count - 1, -1, -1)]
 
 
-def template_rows(indicator: pd.Series, areas: pd.DataFrame, today: pd.Timestamp) -> list[list[str]]:
-    """The template's cells, row by row."""
+def template_rows(indicator: pd.Series, areas: Register | pd.DataFrame, today: pd.Timestamp) -> list[list[str]]:
+    """The template's cells, row by row: the indicator's total alone, or the total's local areas today."""
+    if not isinstance(areas, Register):
+        areas = register_of({"areas": areas})
     frequency = str(indicator["frequency"])
     recent = recent_periods(frequency, today)
-    if indicator["geography"] == "county":
-        code = "E23000032" if indicator["coverage"] == "kent-and-medway" else "E10000016"
-        rows = areas[areas["area_code"] == code]
-    else:
-        rows = areas[areas["area_type"].isin(["district", "unitary"])].sort_values("sort_order")
-        if indicator["coverage"] == "kent":
-            rows = rows[rows["area_code"] != "E06000035"]
+    total = areas.total_for(indicator["coverage"])
+    codes = [total] if indicator["geography"] == "county" else areas.members(total, on=today)
+    rows = pd.DataFrame({"area_code": codes, "area_name": [areas.area_name(c) for c in codes]})
     header = ["Area code", "Area", *[periods.label(p, frequency) for p in recent]]
     return [
         [f"{indicator['name']} ({indicator['unit']}), {frequency.replace('-', ' ')} figures: "
@@ -52,13 +52,13 @@ def template_rows(indicator: pd.Series, areas: pd.DataFrame, today: pd.Timestamp
     ]
 
 
-def template_csv(indicator: pd.Series, areas: pd.DataFrame, today: pd.Timestamp) -> bytes:
+def template_csv(indicator: pd.Series, areas: Register | pd.DataFrame, today: pd.Timestamp) -> bytes:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(template_rows(indicator, areas, today))
     return buf.getvalue().encode("utf-8")
 
 
-def template_xlsx(indicator: pd.Series, areas: pd.DataFrame, today: pd.Timestamp) -> bytes:
+def template_xlsx(indicator: pd.Series, areas: Register | pd.DataFrame, today: pd.Timestamp) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
