@@ -12,16 +12,17 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, _pages, dcc, html
 from dash.development.base_component import Component
 from dash.fingerprint import build_fingerprint
-from flask import Response, request
+from flask import Response, g, request
 
 from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header, search_results
 from kcsp import judgements, meetings, runtime, search
 from kcsp.committee import CommitteeNav, committee_nav
+from kcsp.users import User
 from serving.routes import bp as pack_bp
 from web.answers import init_answers, init_callback_checks
 from web.api import bp as api_bp
-from web.auth import init_auth, request_user
+from web.auth import SessionUser, init_auth, request_user
 from web.download import bp as download_bp
 from web.matters_api import bp as matters_api_bp
 from web.plan_api import bp as plan_api_bp
@@ -39,7 +40,7 @@ for problem in runtime.store_problems():
 app = dash.Dash(
     __name__,
     use_pages=True,
-    title="Kent Community Safety Dashboard",
+    title=runtime.product_name(),
     update_title=None,
     serve_locally=True,
     # Callback exceptions are not suppressed: every callback's ids are checked against the layout and the
@@ -126,8 +127,8 @@ def layout() -> html.Div:
         dcc.Location(id="url", refresh=False, pathname=pathname, search=search),
         html.A("Skip to main content", href="#main", className="skip-link"),
         header(ds.priorities, ds.districts(), user_name=user.name if user else None,
-               user_role=user.role if user else None),
-        filter_bar(ds.districts(), *ds.month_range()),
+               user_role=user.role if user else None, product=ds.register.product_name),
+        filter_bar(ds.districts(), *ds.month_range(), all_label=ds.register.all_areas_label),
         committee_bar(nav),
         html.Main(page_container(view), id="main", className="container-fluid kcsp-main", tabIndex=-1),
         footer(),
@@ -155,10 +156,9 @@ def _ids_only(component, seen: dict) -> None:
             _ids_only(value, seen)
 
 
-def validation_layout() -> html.Div:
+def _every_layout() -> list:
     """The shell and every page's layout (the priority and district pages for their first priority and
-    district), reduced to each component's type and id: what Dash checks every callback's ids and
-    properties against, without sending every page's content inside every index page."""
+    district), as the request's viewer sees them."""
     ds = runtime.dataset()
     examples = {"priority_id": ds.priorities["priority_id"].iloc[0], "area_slug": ds.districts()["area_slug"].iloc[0]}
     layouts = [layout(), dash.page_container]
@@ -168,16 +168,26 @@ def validation_layout() -> html.Div:
             template = page.get("path_template") or ""
             content = content(**{name: value for name, value in examples.items() if f"<{name}>" in template})
         layouts.append(content)
+    return layouts
+
+
+def validation_layout() -> html.Div:
+    """Every layout, as nobody signed in and as an administrator sees it (forms only the signed-in
+    get), reduced to each component's type and id: what Dash checks every callback's ids and properties
+    against, without sending every page's content inside every index page."""
     seen: dict = {}
-    _ids_only(layouts, seen)
+    with server.test_request_context("/"):
+        _ids_only(_every_layout(), seen)
+    with server.test_request_context("/"):
+        g._login_user = SessionUser(User("validation-layout", "admin", ()))  # never stored: ids only
+        _ids_only(_every_layout(), seen)
     return html.Div(list(seen.values()))
 
 
 if runtime.store_problems():  # every page answers 503 until the store is mended (web.security)
     app.validation_layout = html.Div([dcc.Location(id="url"), dash.page_container])
 else:
-    with server.test_request_context("/"):
-        app.validation_layout = validation_layout()
+    app.validation_layout = validation_layout()
 VALIDATION_LAYOUT = app.validation_layout
 app.layout = layout
 

@@ -23,11 +23,11 @@ def _field(label: str, control, hint: str | None = None) -> html.Div:
 
 
 def action_form(ids: dict[str, str], *, priorities: Sequence[tuple[str, str]], themes: Sequence[tuple[str, str]],
-                districts: Sequence[tuple[str, str]]) -> html.Div:
+                districts: Sequence[tuple[str, str]], all_label: str = "All areas") -> html.Div:
     """The create/edit form: `ids` names each control (keys: heading, priority, title, agency, owner,
     themes, areas, start, due, classification, state, reason, save, cancel, form); options are
     (value, label) pairs."""
-    area_options = [{"label": "All of Kent (county-wide)", "value": ALL_AREAS},
+    area_options = [{"label": f"{all_label} (county-wide)", "value": ALL_AREAS},
                     *({"label": name, "value": slug} for slug, name in districts)]
     return html.Div([
         html.H3("Action", id=ids["heading"], className="h6 mt-3"),

@@ -34,7 +34,7 @@ def account_links(user_name: str | None, user_role: str | None) -> list:
 
 
 def header(priorities: pd.DataFrame, districts: pd.DataFrame, *, user_name: str | None = None,
-           user_role: str | None = None) -> html.Header:
+           user_role: str | None = None, product: str = "Community Safety Dashboard") -> html.Header:
     """Brand, navigation and the account links (user_name None: nobody is signed in)."""
     priority_menu = dbc.DropdownMenu(
         [_menu_item(p.name, f"/priority/{p.priority_id}") for p in priorities.itertuples()],
@@ -56,7 +56,7 @@ def header(priorities: pd.DataFrame, districts: pd.DataFrame, *, user_name: str 
         *account_links(user_name, user_role),
     ], className="kcsp-nav", navbar=True)
     return html.Header([
-        html.A("Kent Community Safety Dashboard", href="/", className="kcsp-brand"),
+        html.A(product, href="/", className="kcsp-brand"),
         html.Nav(nav, **{"aria-label": "Main"}),
     ], className="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2")
 
@@ -78,10 +78,11 @@ def _select(label: str, control_id: str, options: list[dict]) -> html.Div:
     ], className="filter")
 
 
-def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> html.Section:
+def filter_bar(districts: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp,
+               all_label: str = "All areas") -> html.Section:
     """District and period choices (native selects); their values live in the URL
     (kept in step in the browser by `syncFilters` in assets/10-shell.js)."""
-    district_options = [{"label": "All of Kent", "value": ALL_DISTRICTS}] + [
+    district_options = [{"label": all_label, "value": ALL_DISTRICTS}] + [
         {"label": d.area_name + (" (outside the CSA)" if not d.in_csa else ""), "value": d.area_slug}
         for d in districts.itertuples()
     ]

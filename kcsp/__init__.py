@@ -1,1 +1,1 @@
-"""Kent Community Safety Partnership dashboard: domain and data package (no Dash imports)."""
+"""Community safety partnership dashboard: domain and data package (no Dash or Flask imports)."""

@@ -149,8 +149,9 @@ def _indicator_options(cmd: argparse.ArgumentParser, *, new: bool) -> None:
     cmd.add_argument("--polarity", choices=POLARITIES, required=new)
     cmd.add_argument("--frequency", choices=FREQUENCIES, required=new)
     cmd.add_argument("--geography", choices=("district", "county"), required=new)
-    cmd.add_argument("--coverage", choices=("kent-and-medway", "kent"),
-                     help="areas its totals cover (default kent-and-medway)" if new else None)
+    cmd.add_argument("--coverage", metavar="COVERAGE",
+                     help="areas its totals cover: county, force-area, or either total's slug (default force-area)"
+                     if new else None)
     cmd.add_argument("--disclosure", choices=DISCLOSURES,
                      help="suppress-small (default): district counts 1-4 hidden from anonymous viewers"
                      if new else None)
@@ -241,7 +242,7 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 def parser(*extensions: Callable[[argparse._SubParsersAction], None]) -> argparse.ArgumentParser:
     """The domain's commands, then those each extension registers (serving.cli adds meeting-pack and rounds)."""
-    root = argparse.ArgumentParser(prog="python -m kcsp", description="Kent Community Safety dashboard tools")
+    root = argparse.ArgumentParser(prog="python -m kcsp", description="Community safety dashboard tools")
     sub = root.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build-demo", help="build the default store (real police.uk data + illustrative series)")

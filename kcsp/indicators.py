@@ -17,7 +17,7 @@ from kcsp.store import Problem, Store, as_text
 FIELDS = ("priority_id", "name", "unit", "polarity", "frequency", "geography", "coverage", "disclosure", "source",
           "licence", "notes", "caveats")
 REQUIRED = ("priority_id", "name", "unit", "polarity", "frequency", "geography", "source")
-DEFAULTS = {"coverage": "kent-and-medway", "disclosure": "suppress-small"}
+DEFAULTS = {"coverage": "force-area", "disclosure": "suppress-small"}
 
 
 class IndicatorError(ValueError):

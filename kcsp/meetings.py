@@ -3,7 +3,7 @@
 A meeting is looked at "as at" its date (or today, for one still to come): figures for a month
 count as available once that month has ended, so the data a meeting sees runs to the last month
 that had ended by then. "Since the previous meeting" means since the previous meeting of the same
-body (the KCSP's previous meeting when the body has none before), as the meetings table records.
+body (the board's previous meeting when the body has none before), as the meetings table records.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Meeting:
     date: pd.Timestamp
     body: str
     name: str
+    board: bool = False
+    """A meeting of the partnership's own board (the first of its bodies), whose packs these are."""
 
     @property
     def iso(self) -> str:
@@ -71,11 +73,12 @@ def since_words(view: MeetingView) -> str:
     return f"from {long_date(view.previous.date)} ({view.previous.name}) to {long_date(view.as_at)}"
 
 
-def last_held(meetings: pd.DataFrame, today: pd.Timestamp, body: str = "kcsp") -> Meeting | None:
-    """The one "last meeting": the body's latest meeting on or before today (None when none is held yet).
+def last_held(meetings: pd.DataFrame, today: pd.Timestamp, body: str | None = None) -> Meeting | None:
+    """The one "last meeting": the body's (default: the board's) latest meeting on or before today (None
+    when none is held yet).
     "Since the last meeting" (home cards, the district page, /actions) starts from it."""
     day = pd.Timestamp(today).normalize()
-    held = [m for m in calendar(meetings) if m.body == body and m.date <= day]
+    held = [m for m in calendar(meetings) if (m.board if body is None else m.body == body) and m.date <= day]
     return held[-1] if held else None
 
 
@@ -99,7 +102,8 @@ def period_words(view: MeetingView) -> str:
 
 
 def _meeting(row) -> Meeting:
-    return Meeting(str(row.meeting_id), pd.Timestamp(row.date), str(row.body), str(row.name))
+    return Meeting(str(row.meeting_id), pd.Timestamp(row.date), str(row.body), str(row.name),
+                   bool(getattr(row, "board", False)))
 
 
 def calendar(meetings: pd.DataFrame) -> list[Meeting]:
@@ -122,12 +126,12 @@ def parse_date(value: str) -> pd.Timestamp:
 
 
 def find_meeting(meetings: pd.DataFrame, value: str) -> Meeting:
-    """The meeting held on a date given as YYYY-MM-DD (the KCSP's own if several bodies met)."""
+    """The meeting held on a date given as YYYY-MM-DD (the board's own if several bodies met)."""
     when = parse_date(value)
     same_day = [m for m in calendar(meetings) if m.date == when]
     if not same_day:
         raise MeetingError(f"No meeting is recorded on {when:%d %B %Y}. Choose one from the calendar.")
-    return next((m for m in same_day if m.body == "kcsp"), same_day[0])
+    return next((m for m in same_day if m.board), same_day[0])
 
 
 def default_meeting(meetings: pd.DataFrame, today: pd.Timestamp) -> Meeting | None:
@@ -140,10 +144,10 @@ def default_meeting(meetings: pd.DataFrame, today: pd.Timestamp) -> Meeting | No
 
 
 def previous_meeting(meetings: pd.DataFrame, meeting: Meeting) -> Meeting | None:
-    """The same body's meeting before this one; else the KCSP's; else any earlier meeting."""
+    """The same body's meeting before this one; else the board's; else any earlier meeting."""
     earlier = [m for m in calendar(meetings) if m.date < meeting.date]
     for candidates in ([m for m in earlier if m.body == meeting.body],
-                       [m for m in earlier if m.body == "kcsp"], earlier):
+                       [m for m in earlier if m.board], earlier):
         if candidates:
             return candidates[-1]
     return None

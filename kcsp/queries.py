@@ -44,7 +44,9 @@ class Dataset:
         priorities = self._priorities(tables["priorities"])
         self.indicators = tables["indicators"].reset_index(drop=True)
         self.themes = tables["themes"].sort_values("sort_order").reset_index(drop=True)
-        self.all_meetings = tables["meetings"].sort_values("date").reset_index(drop=True)
+        self.board = reference.board_body(tables)
+        self.all_meetings = (tables["meetings"].assign(board=tables["meetings"]["body"] == self.board)
+                             .sort_values("date").reset_index(drop=True))
         self.meetings = self.all_meetings[~self.all_meetings["cancelled"].astype(bool)].reset_index(drop=True)
         self.population = tables["population"]
         self.actions = tables["actions"]
@@ -440,8 +442,9 @@ class Dataset:
     def _changes_since(self, since: pd.Timestamp, include_restricted: bool) -> pd.DataFrame:
         return changes_since(self.action_status(include_restricted), self.updates, since, today=self.today)
 
-    def last_meeting(self, body: str = "kcsp") -> pd.Series | None:
-        """The row of the body's last meeting held by today (kcsp.meetings.last_held decides which)."""
+    def last_meeting(self, body: str | None = None) -> pd.Series | None:
+        """The row of the body's (default: the board's) last meeting held by today (kcsp.meetings.last_held
+        decides which)."""
         held = meetings.last_held(self.meetings, self.today, body)
         return None if held is None else self.meetings[self.meetings["meeting_id"] == held.meeting_id].iloc[-1]
 

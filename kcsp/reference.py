@@ -46,6 +46,15 @@ def register_of(tables: Mapping[str, pd.DataFrame]) -> Register:
     return Register(tables["areas"], register().partnership)
 
 
+def board_body(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The partnership's own board: the first of its bodies (a store from before the bodies table: the
+    default partnership's)."""
+    bodies = tables.get("bodies")
+    if bodies is None or not len(bodies):
+        bodies = read_reference("bodies")
+    return str(bodies.sort_values("sort_order", kind="stable")["body"].iloc[0])
+
+
 def store_register(store) -> Register:
     """The area register of a store (kcsp.store.Store)."""
     return register_of({"areas": store.read("areas"), "partnership": store.read("partnership")})

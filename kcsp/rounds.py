@@ -106,7 +106,8 @@ def _stamps(values: pd.Series) -> pd.Series:
 
 
 def _meeting(row: pd.Series) -> Meeting:
-    return Meeting(str(row["meeting_id"]), pd.Timestamp(row["date"]), str(row["body"]), str(row["name"]))
+    return Meeting(str(row["meeting_id"]), pd.Timestamp(row["date"]), str(row["body"]), str(row["name"]),
+                   bool(row.get("board", False)))
 
 
 def all_rounds(tables: Mapping[str, pd.DataFrame]) -> list[Round]:

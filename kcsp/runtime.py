@@ -59,6 +59,20 @@ def meeting(value: str | None) -> tuple[meetings.MeetingView, Dataset]:
     return view, then
 
 
+def product_name() -> str:
+    """The dashboard's title from the store's partnership ("<county> Community Safety Dashboard"), or a
+    plain one when the store cannot be read."""
+    try:
+        return dataset().register.product_name
+    except (StoreError, OSError, KeyError, ValueError):
+        return "Community Safety Dashboard"
+
+
+def page_title(name: str):
+    """A page's browser title, worked out when the page is served (the store names the partnership)."""
+    return lambda **_: f"{name} - {product_name()}"
+
+
 def store_problems() -> list[Problem]:
     """Why the current store cannot be read (empty when it can).
 

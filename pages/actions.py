@@ -37,7 +37,7 @@ from kcsp.vocabulary import STATUS_ORDER
 from web.answers import reads_only
 from web.auth import request_user
 
-dash.register_page(__name__, path="/actions", title="Action plan - Kent Community Safety Dashboard", name="Action plan")
+dash.register_page(__name__, path="/actions", title=runtime.page_title("Action plan"), name="Action plan")
 
 GRID = "actions-grid"
 DISTRICT = "actions-district"
@@ -68,7 +68,7 @@ PICK_ACTION = "Select an action in the table (click it, or press Space on it) to
 def _names(ds) -> tuple[dict, dict, dict]:
     priorities = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
     themes = dict(zip(ds.themes["theme_id"], ds.themes["name"], strict=True))
-    areas = dict(zip(ds.areas["area_slug"], ds.areas["area_name"], strict=True)) | {"all": "All of Kent"}
+    areas = dict(zip(ds.areas["area_slug"], ds.areas["area_name"], strict=True)) | {"all": ds.register.all_areas_label}
     return priorities, themes, areas
 
 
@@ -193,7 +193,8 @@ def layout(**params):
             action_form(PLAN, priorities=list(zip(ds.current_priorities["priority_id"],
                                                   ds.current_priorities["name"], strict=True)),
                         themes=list(zip(ds.themes["theme_id"], ds.themes["name"], strict=True)),
-                        districts=list(zip(ds.districts()["area_slug"], ds.districts()["area_name"], strict=True))),
+                        districts=list(zip(ds.districts()["area_slug"], ds.districts()["area_name"], strict=True)),
+                        all_label=ds.register.all_areas_label),
             html.Div(id=PLAN_MESSAGE, role="status", **{"aria-live": "polite"}),
             _update_form(),
             html.Div(id=FORM_MESSAGE, role="status", **{"aria-live": "polite"}),

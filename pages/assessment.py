@@ -10,7 +10,7 @@ from components.assessment import classification_key, matrix_table, morile_table
 from components.cards import illustrative_badge
 from kcsp import assessment, runtime
 
-dash.register_page(__name__, path="/assessment", title="Strategic assessment - Kent Community Safety Dashboard",
+dash.register_page(__name__, path="/assessment", title=runtime.page_title("Strategic assessment"),
                    name="Strategic assessment")
 
 
@@ -33,7 +33,8 @@ def layout(year: str | None = None, **params):
     years = [dcc.Link(y, href=f"/assessment?year={y}", className="me-2") for y in held]
     return html.Div([
         html.H1(f"Strategic assessment {chosen}", className="h3"),
-        html.P(["Each of Kent's local community safety partnerships (CSPs) assesses its area every year and "
+        html.P([f"Each of {ds.register.county_name}'s local community safety partnerships (CSPs) assesses its "
+                "area every year and "
                 "names its key issues, as a main priority, a cross-cutting theme or part of a broader theme. ",
                 "The counts in the last row are the number of CSPs that identified each issue, as the "
                 "partnership's published assessment gives them."], className="lead-text"),

@@ -9,7 +9,7 @@ from dash import html
 from kcsp import access, runtime
 from web.auth import request_user
 
-dash.register_page(__name__, path="/audit", title="Audit record - Kent Community Safety Dashboard",
+dash.register_page(__name__, path="/audit", title=runtime.page_title("Audit record"),
                    name="Audit record")
 
 SHOWN = 200

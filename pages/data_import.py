@@ -25,7 +25,7 @@ from kcsp.importers.common import CellProblem
 from kcsp.importers.indicator import AlreadyImported, ImportFailed, import_indicator
 from web.auth import request_user
 
-dash.register_page(__name__, path="/data/import", title="Import figures - Kent Community Safety Dashboard",
+dash.register_page(__name__, path="/data/import", title=runtime.page_title("Import figures"),
                    name="Import figures")
 
 MAX_BYTES = 5 * 1024 * 1024

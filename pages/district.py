@@ -1,4 +1,5 @@
-"""One district (or Medway) across every priority: measures against the county, actions, local issues."""
+"""One local area (a district, or a unitary beside the county) across every priority: measures against
+the county, actions, local issues."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def title(area_slug: str | None = None, **_params) -> str:
     """The browser tab names the district shown."""
     ds = runtime.dataset()
     code = ds.area_code_for_slug(area_slug)
-    return f"{ds.area_name(code) if code else 'District not found'} - Kent Community Safety Dashboard"
+    return f"{ds.area_name(code) if code else 'District not found'} - {runtime.product_name()}"
 
 
 dash.register_page(__name__, path_template="/district/<area_slug>", title=title, name="District", charts=True)
@@ -167,8 +168,9 @@ def layout(area_slug: str | None = None, **params):
     reveal = access.reveals_withheld(user)
     actions = ds.actions_for(include_restricted=access.sees_restricted(user), district=area_slug)
     priority_names = dict(zip(ds.priorities["priority_id"], ds.priorities["name"], strict=True))
-    note = ("Medway is a unitary authority outside the Kent Community Safety Agreement; its figures are part "
-            "of Kent and Medway totals." if not area["in_csa"] else f"Local partnership: {area['csp_name']}.")
+    note = (f"{area['area_name']} is outside the {ds.register.county_name} Community Safety Agreement; its figures "
+            f"are part of {ds.register.force_area_name} totals." if not area["in_csa"]
+            else f"Local partnership: {area['csp_name']}.")
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),

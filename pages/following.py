@@ -16,7 +16,7 @@ from kcsp import access, audit, runtime
 from kcsp.users import UserError, find_user, set_mail
 from web.auth import request_user
 
-dash.register_page(__name__, path="/following", title="What you follow - Kent Community Safety Dashboard",
+dash.register_page(__name__, path="/following", title=runtime.page_title("What you follow"),
                    name="What you follow")
 
 

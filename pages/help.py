@@ -8,9 +8,10 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from kcsp import runtime
 from kcsp.vocabulary import CHANGE, COMPARISON, MARKER, MOVE, STATUS, STATUS_ORDER, Term
 
-dash.register_page(__name__, path="/help", title="How to read the dashboard - Community Safety Dashboard",
+dash.register_page(__name__, path="/help", title=runtime.page_title("How to read the dashboard"),
                    name="Help")
 
 SECTIONS = (

@@ -53,7 +53,7 @@ from kcsp.narrative import CHANGE_METHOD, CHANGE_SHORT, data_dates, figures_to, 
 from kcsp.urlstate import from_params
 from web.auth import request_user
 
-dash.register_page(__name__, path="/meeting", title="Meetings - Kent Community Safety Dashboard", name="Meetings",
+dash.register_page(__name__, path="/meeting", title=runtime.page_title("Meetings"), name="Meetings",
                    charts=True)
 
 CHOICE = "meeting-choice"
@@ -119,7 +119,8 @@ def _district_name(ds, state) -> str | None:
 
 
 def _where(ds, state) -> str:
-    return f"{_district_name(ds, state)} beside Kent" if state.district else "Kent"
+    county = ds.register.county_name
+    return f"{_district_name(ds, state)} beside {county}" if state.district else county
 
 
 def _scoped(ds, district: str | None, view, include_restricted: bool):
@@ -135,8 +136,8 @@ def _scoped(ds, district: str | None, view, include_restricted: bool):
     return fresh, changes, moved
 
 
-def _in_kent(state) -> str:
-    return ", Kent" if state.district else ""
+def _in_county(ds, state) -> str:
+    return f", {ds.register.county_name}" if state.district else ""
 
 
 def _local_sections(ds, state, view, include_restricted: bool, names: dict[str, str]) -> list:
@@ -397,9 +398,9 @@ def layout(meeting: str | None = None, pack: str | None = None, **params):
         html.P([dcc.Link("Open the meeting pack", href=_href(iso, state, pack="1"), id="pack-link"),
                 " (a cover, then one page per priority) or ", _print_button("print this page as the pack"), "."]),
         *local,
-        html.H2(f"Measures with new data{_in_kent(state)}", className="h4 mt-3"),
+        html.H2(f"Measures with new data{_in_county(ds, state)}", className="h4 mt-3"),
         new_data_table(fresh, names),
-        html.H2(f"Significant changes{_in_kent(state)}", className="h4 mt-3"),
+        html.H2(f"Significant changes{_in_county(ds, state)}", className="h4 mt-3"),
         html.P(f"{CHANGE_METHOD} Only windows ending after the previous meeting are listed; no change is judged "
                "across a series break, with a period missing, or mixing real and illustrative figures.",
                className="small"),

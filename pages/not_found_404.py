@@ -3,7 +3,9 @@
 import dash
 from dash import dcc, html
 
-dash.register_page(__name__, path="/404", title="Page not found - Kent Community Safety Dashboard")
+from kcsp import runtime
+
+dash.register_page(__name__, path="/404", title=runtime.page_title("Page not found"))
 
 
 def layout(**params):

@@ -18,7 +18,7 @@ from kcsp.urlstate import from_params
 from kcsp.vocabulary import MARKER
 from web.auth import request_user
 
-dash.register_page(__name__, path="/", title="Overview - Kent Community Safety Dashboard", name="Overview",
+dash.register_page(__name__, path="/", title=runtime.page_title("Overview"), name="Overview",
                    charts=True)
 
 
@@ -84,7 +84,7 @@ def _summary_slide(ds, state):
         view = None
     deck = briefing.deck(ds, district=state.district, end=state.end_ts,
                          include_restricted=access.sees_restricted(request_user()), view=view)
-    where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
+    where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else ds.register.county_name
     meeting = f"{deck.meeting_name}. " if deck.meeting_name else ""
     return summary_slide(
         title=f"Community Safety Agreement priorities: {where}",
@@ -109,7 +109,7 @@ def layout(**params):
                 xs=12, md=6, xl=3, className="mb-3")
         for _, p in ds.priorities.iterrows()
     ]
-    where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else "Kent"
+    where = ds.area_name(ds.area_code_for_slug(state.district)) if state.district else ds.register.county_name
     since = (f" The last partnership meeting was {last['name']}; cards marked {MARKER['changed'].shape} changed since "
              "then."
              if last is not None else "")

@@ -39,7 +39,7 @@ from web.auth import request_user
 def title(priority_id: str | None = None, **_params) -> str:
     """The browser tab names the priority shown."""
     priority = runtime.dataset().priority(priority_id or "")
-    return f"{priority['name'] if priority is not None else 'Priority not found'} - Kent Community Safety Dashboard"
+    return f"{priority['name'] if priority is not None else 'Priority not found'} - {runtime.product_name()}"
 
 
 dash.register_page(__name__, path_template="/priority/<priority_id>", title=title, name="Priority", charts=True)

@@ -13,7 +13,7 @@ from kcsp import access, rounds, runtime
 from kcsp.meetings import MeetingError
 from web.auth import request_user
 
-dash.register_page(__name__, path="/rounds", title="Update round - Kent Community Safety Dashboard",
+dash.register_page(__name__, path="/rounds", title=runtime.page_title("Update round"),
                    name="Update round")
 
 def layout(meeting: str | None = None, **params):

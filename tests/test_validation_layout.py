@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-import plotly.io
 import pytest
 from dash import _callback
+from plotly.utils import PlotlyJSONEncoder
 
 from tests.component_tree import walk
 
@@ -47,5 +47,5 @@ def test_every_id_a_callback_names_is_in_the_validation_layout_with_that_propert
 
 
 def test_the_validation_layout_holds_ids_only(app_module):
-    size = len(json.dumps(app_module.VALIDATION_LAYOUT, cls=plotly.io.json.PlotlyJSONEncoder))
+    size = len(json.dumps(app_module.VALIDATION_LAYOUT, cls=PlotlyJSONEncoder))
     assert size < 60_000

@@ -231,12 +231,12 @@ def _safe_next(target: str | None) -> str:
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in - Kent Community Safety Dashboard</title>
+<title>Sign in - {product}</title>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
 <link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><a class="skip-link" href="#main">Skip to main content</a>
 <header class="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2">
-<a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a>
+<a class="kcsp-brand" href="/">{product}</a>
 <nav aria-label="Main"><ul class="nav kcsp-nav">
 <li class="nav-item"><a class="nav-link" href="/">Overview</a></li>
 <li class="nav-item"><a class="nav-link" href="/actions">Action plan</a></li>
@@ -265,12 +265,13 @@ unless this installation requires it.</p>
 def login_page(message: str = "", status: int = 200) -> Response:
     nxt = html.escape(_safe_next(request.values.get("next")), quote=True)
     block = f'<div class="alert alert-danger" role="alert">{html.escape(message)}</div>' if message else ""
-    page = LOGIN_PAGE.format(message=block, next=nxt, csrf=html.escape(generate_csrf(), quote=True))
+    page = LOGIN_PAGE.format(product=html.escape(runtime.product_name()), message=block, next=nxt,
+                             csrf=html.escape(generate_csrf(), quote=True))
     return Response(page, status=status, mimetype="text/html")
 
 
 LOGOUT_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign out - Kent Community Safety Dashboard</title>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out - {product}</title>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
 <link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><main id="main" class="container py-4" style="max-width: 34rem"><h1 class="h3">Sign out</h1>
@@ -314,7 +315,9 @@ def login_submit() -> Response:
 def logout_form() -> Response:
     """Signing out changes state, so it takes a POST with a token; GET shows the button."""
     nxt = html.escape(_safe_next(request.args.get("next")), quote=True)
-    return Response(LOGOUT_PAGE.format(csrf=html.escape(generate_csrf(), quote=True), next=nxt), mimetype="text/html")
+    page = LOGOUT_PAGE.format(product=html.escape(runtime.product_name()),
+                              csrf=html.escape(generate_csrf(), quote=True), next=nxt)
+    return Response(page, mimetype="text/html")
 
 
 @bp.post("/logout")

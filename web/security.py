@@ -13,6 +13,7 @@ from filelock import Timeout
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from kcsp import runtime
 from web.sessions import STATIC_PREFIXES
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]], max_
 
 
 STORE_PROBLEM_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Data store problem - Kent Community Safety Dashboard</title>
+<html lang="en"><head><meta charset="utf-8"><title>Data store problem - {product}</title>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
 <link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><main id="main" class="container py-4"><h1 class="h3">The dashboard cannot read its data store</h1>
@@ -170,6 +171,7 @@ def init_store_guard(server: Flask, problems) -> None:
             return Response("the data store cannot be read:\n" + "\n".join(p.public() for p in found[:50]) + "\n",
                             status=503, mimetype="text/plain")
         items = "".join(f"<li><code>{html.escape(p.public())}</code></li>" for p in found[:50])
-        return Response(STORE_PROBLEM_PAGE.format(items=items), status=503, mimetype="text/html")
+        page = STORE_PROBLEM_PAGE.format(product=html.escape(runtime.product_name()), items=items)
+        return Response(page, status=503, mimetype="text/html")
 
     server.before_request_funcs.setdefault(None, []).insert(0, _guard)

@@ -21,17 +21,18 @@ bp = Blueprint("unsubscribe", __name__)
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} - Kent Community Safety Dashboard</title>
+<title>{title} - {product}</title>
 <link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/05-vocabulary.css">
 <link rel="stylesheet" href="/assets/10-app.css"></head>
 <body><header class="kcsp-header d-flex flex-wrap align-items-center gap-3 px-3 py-2">
-<a class="kcsp-brand" href="/">Kent Community Safety Dashboard</a></header>
+<a class="kcsp-brand" href="/">{product}</a></header>
 <main id="main" class="container py-4" style="max-width: 40rem"><h1 class="h3">{title}</h1>
 {body}</main></body></html>"""
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    return Response(PAGE.format(title=html.escape(title), body=body), status=status, mimetype="text/html")
+    page = PAGE.format(product=html.escape(runtime.product_name()), title=html.escape(title), body=body)
+    return Response(page, status=status, mimetype="text/html")
 
 
 def _invalid() -> Response:
