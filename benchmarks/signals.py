@@ -47,13 +47,14 @@ import pandas as pd
 
 from benchmarks.common import say
 from kcsp import spc, stats
+from kcsp.reference import register
 
 SEED = 20260101
-AREAS = (("E07000105", 134_000), ("E07000106", 157_000), ("E07000107", 118_000), ("E07000108", 117_000),
-         ("E07000109", 106_000), ("E07000110", 180_000), ("E07000111", 121_000), ("E07000112", 109_000),
-         ("E07000113", 152_000), ("E07000114", 141_000), ("E07000115", 134_000), ("E07000116", 116_000),
-         ("E06000035", 281_000))
-TOTAL_CODE = "E23000032"
+RESIDENTS = (134_000, 157_000, 118_000, 117_000, 106_000, 180_000, 121_000, 109_000, 152_000, 141_000, 134_000,
+             116_000, 281_000)
+"""Residents of the default partnership's local areas, rounded, in its register's order."""
+AREAS = tuple(zip(register().local_codes(), RESIDENTS, strict=True))
+TOTAL_CODE = register().force_code
 POPULATIONS = np.array([p for _, p in AREAS], dtype="float64")
 SIZES = (0.28, 0.75, 2.1)
 """Monthly rates per 1,000 residents a replicate may draw: mean counts 30-79, 80-211, 223-590."""

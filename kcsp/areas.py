@@ -204,6 +204,17 @@ class Register:
         row = self._rows.get(code)
         return _codes(row["made_of"]) if row is not None else []
 
+    def formed_words(self, code: str) -> str | None:
+        """How an area formed from whole earlier areas is shown: 'East Surrey was formed on 1 April 2027
+        from Elmbridge, ... and Tandridge; its figures before then are theirs added up.' (None otherwise)."""
+        parts, start = self.made_of(code), self.valid_from(code)
+        if not parts or start is None:
+            return None
+        names = [self.area_name(c) for c in parts]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return (f"{self.area_name(code)} was formed on {start.day} {start:%B %Y} from {listed}; its figures "
+                "before then are theirs added up.")
+
     def unallocated(self) -> list[str]:
         return list(self.frame.loc[self.frame["area_type"] == "unallocated", "area_code"])
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kcsp import audit, periods
 from kcsp.importers.common import ImportFailed, update_store
+from kcsp.reference import register_of
 from kcsp.store import Problem, Store, as_text
 
 FIELDS = ("priority_id", "name", "unit", "polarity", "frequency", "geography", "coverage", "disclosure", "source",
@@ -92,6 +93,12 @@ def edit_indicator(store: Store, indicator_id: str, fields: dict[str, str | None
 
 
 def _check_priority(tables: dict[str, pd.DataFrame], values: dict, where: str) -> None:
+    """The priority must exist, and the coverage name one of the partnership's totals."""
+    coverage = values.get("coverage")
+    allowed = register_of(tables).coverages()
+    if coverage and coverage not in allowed:
+        raise IndicatorError([Problem(where, None, "coverage", f"{coverage!r} is not a coverage; one of "
+                                      f"{', '.join(allowed)}")])
     pid = values.get("priority_id")
     if pid and pid not in set(tables["priorities"]["priority_id"]):
         known = ", ".join(tables["priorities"]["priority_id"])

@@ -57,7 +57,7 @@ class Known:
     def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Known:
         pri = tables["priorities"]
         current = pri[pri["current"].fillna(True).astype(bool)] if "current" in pri else pri
-        local = tables["areas"][tables["areas"]["area_type"].isin(["district", "unitary"])]
+        local = tables["areas"][tables["areas"]["area_type"].isin(LOCAL_TYPES)]
         return cls(frozenset(current["priority_id"]), frozenset(tables["themes"]["theme_id"]),
                    frozenset(local["area_slug"]))
 

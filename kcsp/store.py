@@ -492,6 +492,14 @@ def reference_problems(frames: Mapping[str, pd.DataFrame], file_of: Callable[[st
             if unknown:
                 problems.append(Problem(file_of(child), row(child, idx), col, f"is not in {parent}.{pcol}",
                                         repr(unknown[0])))
+    if "indicators" in frames and "areas" in frames:
+        areas = frames["areas"]
+        totals = areas.loc[areas["area_type"].isin(["county", "force"]), "area_slug"].dropna()
+        allowed = {"county", "force-area", *totals}
+        coverage = frames["indicators"]["coverage"]
+        for idx in frames["indicators"].index[(coverage.notna() & ~coverage.isin(allowed)).to_numpy()][:20]:
+            problems.append(Problem(file_of("indicators"), row("indicators", idx), "coverage",
+                                    f"must be one of {', '.join(sorted(allowed))}", repr(coverage[idx])))
     return problems
 
 

@@ -174,6 +174,7 @@ def layout(area_slug: str | None = None, **params):
     return html.Div([
         html.H1(f"{area['area_name']}: all priorities", className="h3"),
         html.P(note, className="lead-text"),
+        html.P(ds.register.formed_words(code), className="formed-from") if ds.register.formed_words(code) else None,
         _deprivation(ds, code),
         _since_last_meeting(ds, area_slug, code, area["area_name"], reveal),
         _signals(ds, code, area["area_name"], state, reveal),

@@ -160,3 +160,23 @@ def test_the_meeting_pack_names_no_other_county(served, surrey_store, tmp_path):
     text = subprocess.run([tool, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Surrey" in text
     assert not FOREIGN.search(text), FOREIGN.search(text).group(0)
+
+
+def test_a_unitary_of_whole_districts_inherits_their_summed_history(surrey_store):
+    from kcsp.queries import Dataset
+
+    tables = surrey_store.read_all()
+    after = Dataset(tables, today=pd.Timestamp("2027-06-01"))
+    areas = after.register
+    east = areas.resolve("East Surrey")
+    assert set(after.districts()["area_code"]) == set(areas.local_codes(pd.Timestamp("2027-06-01")))
+    iid, month = "police-uk-burglary", pd.Timestamp("2023-01-01")
+    obs = tables["observations"]
+    parts = obs[(obs["indicator_id"] == iid) & (obs["period"] == month) & obs["area_code"].isin(areas.made_of(east))]
+    assert len(parts) == 5
+    inherited = after.series(iid, east, month, month)["value"]
+    assert list(inherited) == [int(parts["value"].sum())]
+    total = after.series(iid, None, month, month)["value"]
+    before = Dataset(tables, today=pd.Timestamp("2026-12-01")).series(iid, None, month, month)["value"]
+    assert list(total) == list(before), "the county total is the same whichever areas it is summed from"
+    assert "formed on 1 April 2027 from Elmbridge" in areas.formed_words(east)
