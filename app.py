@@ -16,7 +16,7 @@ from flask import Response, g, request
 
 from components.committee import committee_bar, committee_props
 from components.shell import filter_bar, footer, header, search_results
-from kcsp import judgements, meetings, runtime, search
+from kcsp import access, judgements, meetings, runtime, search
 from kcsp.committee import CommitteeNav, committee_nav
 from kcsp.users import User
 from serving.routes import bp as pack_bp
@@ -196,7 +196,7 @@ app.layout = layout
 def site_search(query):
     """The search box's results (kcsp.search), what this viewer may see only."""
     text = query if isinstance(query, str) else ""
-    found = search.search(runtime.dataset(), text, include_restricted=request_user() is not None)
+    found = search.search(runtime.dataset(), text, include_restricted=access.sees_restricted(request_user()))
     return search_results(found, text)
 
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from kcsp import access, audit
+from kcsp.areas import LOCAL_TYPES
 from kcsp.schema import ACTION_STATES, CLASSIFICATIONS, TABLES
 from kcsp.store import Commit, Store, as_text
 from kcsp.updates import Conflict, Forbidden, Invalid, NotSignedIn

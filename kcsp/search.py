@@ -54,7 +54,8 @@ def _entries(dataset, include_restricted: bool) -> tuple[tuple[str, str, str, st
         rows.append(("action", _fold(f"{a.action_id} {a.title} {a.lead_agency}"), f"{a.action_id}: {a.title}",
                      f"/actions?priority={a.priority_id}", priority_names.get(a.priority_id, "")))
     for d in dataset.districts().itertuples(index=False):
-        aliases = getattr(d, "aliases", "") or ""
+        aliases = getattr(d, "aliases", "")
+        aliases = aliases.replace(";", " ") if isinstance(aliases, str) else ""
         rows.append(("district", _fold(f"{d.area_name} {d.area_slug} {aliases}"), d.area_name,
                      f"/district/{d.area_slug}", d.csp_name or ""))
     for m in dataset.meetings.itertuples(index=False):
