@@ -75,16 +75,16 @@ def change_p_value(current: float, previous: float) -> float:
     """Exact two-sided p-value that two counts over equal windows come from the same Poisson rate.
 
     Given n = current + previous, current is Binomial(n, 1/2) under no change; the two-sided p is
-    twice the smaller tail (the distribution is symmetric), at most 1.
+    twice the smaller tail (the distribution is symmetric), at most 1. The smaller tail is the lower
+    tail of the smaller count, so the p-value is worked out from that one and is the same whichever
+    count comes first.
     """
     k, n = int(current), int(current + previous)
     if k != current or n != current + previous or k < 0 or n < k:
         raise ValueError("counts must be whole numbers of 0 or more")
     if n == 0:
         return 1.0
-    lower = special.bdtr(k, n, 0.5)
-    upper = 1.0 if k == 0 else special.bdtrc(k - 1, n, 0.5)
-    return float(min(1.0, 2 * min(lower, upper)))
+    return float(min(1.0, 2 * special.bdtr(min(k, n - k), n, 0.5)))
 
 
 def _invert(edge, target: float) -> float:

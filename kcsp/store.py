@@ -314,6 +314,7 @@ class Store:
         """Validate every given table, then replace their files, in the order given, under the lock."""
         prepared = {name: prepare(frame, TABLES[name]) for name, frame in tables.items()}
         with self.lock():
+            self._check_bodies(prepared)
             self._keep_versions(prepared)
             self._replace(prepared)
 
@@ -345,12 +346,28 @@ class Store:
             planned = change(current)
             added = {n: self._check_append(n, self.read(n), rows) for n, rows in planned.append.items()}
             replaced = {n: prepare(frame, TABLES[n]) for n, frame in planned.replace.items()}
+            self._check_bodies({**replaced, **({"meetings": added["meetings"]} if "meetings" in added else {})})
             for n, rows in added.items():
                 if not rows.empty:
                     self._append_rows(n, self.read(n), rows)
             self._keep_versions(replaced)
             self._replace(replaced)
         return {**added, **replaced}
+
+    def _check_bodies(self, writing: Mapping[str, pd.DataFrame]) -> None:
+        """Meetings written must be of a body in the bodies table (when the store has one). Under the lock."""
+        if "meetings" not in writing:
+            return
+        bodies = writing["bodies"] if "bodies" in writing else self.read("bodies")
+        if not len(bodies):
+            return
+        known = set(bodies["body"])
+        meetings = writing["meetings"]
+        bad = meetings.index[~meetings["body"].isin(known)]
+        if len(bad):
+            raise StoreError([Problem(TABLES["meetings"].filename, int(i) + 2, "body",
+                                      f"must be one of {', '.join(sorted(known))}", repr(meetings.at[i, "body"]))
+                              for i in bad[:20]])
 
     def _keep_versions(self, replacing: Mapping[str, pd.DataFrame]) -> None:
         """Before reference tables are replaced, append the content of each that changes to

@@ -16,7 +16,8 @@ from kcsp.users import User
 from tests.support import basic
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [*(p for d in ("kcsp", "web", "serving", "pages", "components") for p in (ROOT / d).rglob("*.py")), ROOT / "app.py"]
+SOURCES = [*(p for d in ("kcsp", "web", "serving", "pages", "components") for p in (ROOT / d).rglob("*.py")),
+           ROOT / "app.py"]
 
 ADMIN = User("admin", "admin", ())
 LEAD = User("da-lead", "lead", ("domestic-abuse",))

@@ -17,7 +17,7 @@ from kcsp.areas import Register
 from kcsp.settings import PARTNERSHIP_DIR
 
 SURREY = Path(__file__).parent / "partnerships" / "surrey"
-SURREY_STREET = Path(__file__).parent / "fixtures" / "police_uk" / "surrey" / "2023-01-surrey-street.csv"
+SURREY_STREET = SURREY / "police-uk-files" / "2023-01-surrey-street.csv"
 LOCAL_FILES = (opendata.POPULATION_FILE, opendata.DEATHS_FILE, opendata.DEPRIVATION_FILE)
 needs_source = pytest.mark.skipif(not opendata.SOURCE_DIR.exists(),
                                   reason=f"the shared source files are not on this machine ({opendata.SOURCE_DIR})")

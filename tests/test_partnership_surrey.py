@@ -25,7 +25,7 @@ from kcsp.store import Store
 from tests.support import chrome_options, gunicorn_on_a_copy
 
 SURREY = Path(__file__).parent / "partnerships" / "surrey"
-POLICE_FILE = Path(__file__).parent / "fixtures" / "police_uk" / "surrey" / "2023-01-surrey-street.csv"
+POLICE_FILE = SURREY / "police-uk-files" / "2023-01-surrey-street.csv"
 KENT_FILE = Path(__file__).parent / "fixtures" / "police_uk" / "2022-01-kent-street.csv"
 FOREIGN = re.compile(r"\b(Kent|Medway|KCSP)\b")
 """Visible words only: the code's own identifiers (CSS classes such as kcsp-shell) are lower case."""
