@@ -133,6 +133,11 @@ class Register:
 
     # -- which areas --------------------------------------------------------------------------
 
+    @cached_property
+    def dated(self) -> bool:
+        """Whether any area begins or ends on a date (a reorganisation is recorded)."""
+        return any(not _blank(v) for col in ("valid_from", "valid_to") for v in self.frame[col])
+
     def valid(self, code: str, on: pd.Timestamp | None) -> bool:
         row = self._rows.get(code)
         if row is None:

@@ -76,7 +76,9 @@ class Dataset:
 
     def _index_series(self, observations: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
         """Each (indicator, area) series, plus the total of its coverage area for the periods in which
-        every member area reported (a total of whichever areas happened to report would mislead)."""
+        every member area reported (a total of whichever areas happened to report would mislead). A
+        period's members are the local areas of the total on that day (kcsp.areas), so a total runs on
+        across a reorganisation."""
         obs = observations[["indicator_id", "area_code", "period", "value"]].copy()
         obs["value"] = obs["value"].astype("int64")
         generated = set(self.indicators.loc[self.indicators["illustrative"].astype(bool), "indicator_id"])
@@ -90,12 +92,20 @@ class Dataset:
         for iid, rows in obs.groupby("indicator_id", sort=False):
             if iid not in self._indicator_rows or self.indicator(iid)["geography"] != "district":
                 continue
-            members = self.members(iid)
-            part = rows[rows["area_code"].isin(members)]
+            total = self.total_code(iid)
+            ever = self.register.members(total, on=None)
+            part = rows[rows["area_code"].isin(ever)]
+            if self.register.dated and len(part):
+                part = part[[self.register.valid(a, p) for a, p in zip(part["area_code"], part["period"], strict=True)]]
             summed = part.groupby("period", as_index=False).agg(
                 value=("value", "sum"), areas=("area_code", "nunique"), illustrative=("illustrative", "any"),
                 import_id=("import_id", "max"))  # an import replaces whole periods: one id per period
-            summed = summed[summed["areas"] == len(members)].drop(columns="areas")
+            if self.register.dated:
+                expected = summed["period"].map({p: len(self.register.members(total, on=p))
+                                                 for p in summed["period"].unique()})
+            else:
+                expected = len(ever)
+            summed = summed[summed["areas"] == expected].drop(columns="areas")
             summed["indicator_id"], summed["area_code"] = iid, self.total_code(iid)
             totals.append(summed)
         allrows = pd.concat([obs, *totals], ignore_index=True)
