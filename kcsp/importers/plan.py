@@ -126,9 +126,12 @@ def _resolve(sheet: Sheet, columns: dict[str, int], tables: dict[str, pd.DataFra
     priorities = _lookup(pri[pri["current"].astype(bool)], "priority_id", "name")
     themes = _lookup(tables["themes"], "theme_id", "name")
     register = register_of(tables)
-    local = tables["areas"][tables["areas"]["area_code"].isin(register.local_codes(None))]
-    areas = _lookup(local, "area_slug", "area_name")
-    areas.update({_squash(name): register.slug(code) for name, code in register.police_names().items()})
+    local = set(register.local_codes(None))
+
+    def area_slug(text: str) -> str | None:
+        code = register.resolve(text)
+        return register.slug(code) if code in local else None
+
     county = _squash(register.county_name)
     county_wide = COUNTY_WIDE | {county, f"allof{county}", f"{county}wide"}
     known = Known.from_tables(tables)
@@ -171,10 +174,10 @@ def _resolve(sheet: Sheet, columns: dict[str, int], tables: dict[str, pd.DataFra
         parts = [p for p in re.split(r"[;,]", text) if p.strip()]
         if len(parts) == 1 and _squash(parts[0]) in county_wide:
             raw["areas"] = "all"
-        elif unknown := [p.strip() for p in parts if _squash(p) not in areas]:
+        elif unknown := [p.strip() for p in parts if area_slug(p) is None]:
             fail("areas", f"{unknown[0]!r} is not a district (name or slug), nor 'all'")
         else:
-            raw["areas"] = [areas[_squash(p)] for p in parts]
+            raw["areas"] = [area_slug(p) for p in parts]
         for name in ("start", "due"):
             day = _as_date(cell(name))
             if day is None:
