@@ -252,15 +252,6 @@ class Register:
             return None
         return self._lookup.get(normalise(text)) or self._lookup.get(_core(text))
 
-    def police_names(self) -> dict[str, str]:
-        """Every name the local part of an LSOA name may carry (current names and aliases) -> code."""
-        out: dict[str, str] = {}
-        for code in self.local_codes(None):
-            row = self._rows[code]
-            for text in (row["area_name"], *_aliases(row["aliases"])):
-                out.setdefault(str(text), code)
-        return out
-
 
 def _aliases(value: object) -> list[str]:
     return _codes(value)

@@ -381,7 +381,7 @@ def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], outside:
                     row_ok = False
                     area = outside
                 else:
-                    area = areas.get(match.group(1), outside)
+                    area = areas.get(match.group(1)) or outside
             if not row_ok:
                 file_ok = False
                 continue
@@ -419,6 +419,22 @@ def _read_source(source: _Source, tally: _Tally, areas: dict[str, str], outside:
     tally.rows += rows
 
 
+class _LsoaNames(dict):
+    """The local area an LSOA name's place part names, through the register's one resolver (kcsp.areas),
+    remembered per name; None for a place outside the partnership's local areas."""
+
+    def __init__(self, register: Register):
+        super().__init__()
+        self.register = register
+        self.local = set(register.local_codes(None))
+
+    def get(self, name: str, default=None):
+        if name not in self:
+            code = self.register.resolve(name)
+            self[name] = code if code in self.local else None
+        return self[name]
+
+
 def read_police_uk(paths: Sequence[Path | str], areas: Register | None = None) -> tuple[pd.DataFrame, ImportReport]:
     """Read and check every input; return the observations and the report, or raise ImportFailed.
 
@@ -440,7 +456,7 @@ def _read(paths: Sequence[Path | str], areas: Register) -> tuple[pd.DataFrame, I
         problems.raise_if_any()
     skipped: list[str] = []
     sources = _sources(paths, problems, areas.partnership["police_force"], skipped)
-    names = areas.police_names()
+    names = _LsoaNames(areas)
     tally = _Tally()
     for source in sources:
         _read_source(source, tally, names, _outside_code(areas), problems)
