@@ -60,7 +60,7 @@ lint: dev
 	$(VENV)/bin/lint-imports
 
 test: dev browser-deps proxy-deps axe lint
-	$(VENV)/bin/pytest -q --headless tests
+	$(VENV)/bin/pytest -q --headless --durations=25 tests
 
 # Every test but the slow soak, concurrency and PDF ones (marked slow), for a quicker check while working.
 test-quick: dev browser-deps axe lint

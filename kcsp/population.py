@@ -16,6 +16,16 @@ CENSUS_YEARS = (2011, 2021)
 FIRST_YEAR = 2011
 LATER_YEARS_NOTE = ("Populations are ONS mid-year estimates up to mid-2020 and the 2021 census count for 2021; "
                     "later years carry on the average yearly change between the 2011 and 2021 censuses.")
+ESTIMATES_ONLY_NOTE = ("Populations are ONS mid-year estimates up to mid-{last}; later years carry on the "
+                       "estimates' average yearly change over their last ten years (no census count is held).")
+
+
+def method_note(population: pd.DataFrame) -> str:
+    """The sentence that says how the store's populations were made, by the methods its rows record."""
+    if "census" in set(population["method"]):
+        return LATER_YEARS_NOTE
+    estimated = population.loc[population["method"] == "mid-year-estimate", "year"]
+    return ESTIMATES_ONLY_NOTE.format(last=int(estimated.max()) if len(estimated) else "?")
 
 
 def estimate_population(census: pd.DataFrame, *, last_year: int, mid_year: pd.DataFrame | None = None) -> pd.DataFrame:

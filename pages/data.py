@@ -7,18 +7,19 @@ from dash import html
 
 from components.cards import illustrative_badge
 from kcsp import access, runtime
-from kcsp.population import LATER_YEARS_NOTE
+from kcsp.population import method_note
 from web.auth import request_user
 
 dash.register_page(__name__, path="/data", title=runtime.page_title("Data and sources"),
                    name="Data and sources")
 
+CENSUS = "ONS census"
 LICENCES = (
     ("data.police.uk", " street-level crime for the {force_area} force area: Open Government Licence v3.0."),
     ("ONS mid-year population estimates", ", 1997 to 2020, for every rate per 1,000 (a rate for 2016 uses the "
      "mid-2016 estimate): Open Government Licence v3.0, via Nomis. 1997 to 2000 hold no single-year estimates over "
      "age 84; those years are scaled by each area's 2001 ratio of all ages to ages 0 to 84."),
-    ("ONS census", " population (2021): Open Government Licence v3.0. No estimate after mid-2020 is shipped: 2021 "
+    (CENSUS, " population (2021): Open Government Licence v3.0. No estimate after mid-2020 is shipped: 2021 "
      "uses the census count, and later years are estimated by carrying on the average yearly change between the "
      "2011 and 2021 censuses."),
     ("ONS deaths related to drug poisoning", " by local authority, registered 1993 to 2020: Open Government Licence "
@@ -59,7 +60,7 @@ def layout(**params):
         html.Li(f"{len(imports)} partner file(s) imported. Where real figures cover a period, the illustrative "
                 "values for it are gone; charts draw the real part as a solid line with dots and the illustrative "
                 "part dotted with open triangles, and /api/observations.csv says which each row is."),
-        html.Li(LATER_YEARS_NOTE),
+        html.Li(method_note(ds.population)),
     ]
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Measure", "Data", "Source", "Period held", "Totals cover", "Caveats")]))
@@ -79,5 +80,5 @@ def layout(**params):
         html.Ul(quality),
         html.H2("Licences", className="h4 mt-3"),
         html.Ul([html.Li([html.Strong(name), text.format(force_area=ds.register.force_area_name)])
-                 for name, text in LICENCES]),
+                 for name, text in LICENCES if name != CENSUS or "census" in set(ds.population["method"])]),
     ])
