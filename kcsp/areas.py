@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -78,7 +78,11 @@ class Register:
 
     @classmethod
     def from_folder(cls, folder: Path | str) -> Register:
-        folder = Path(folder)
+        """The register of a partnership folder, read once per process."""
+        return _from_folder(Path(folder).resolve())
+
+    @classmethod
+    def _read_folder(cls, folder: Path) -> Register:
         read = dict(dtype="str", keep_default_na=False, na_values=[""])
         areas = pd.read_csv(folder / "areas.csv", **read)
         partnership = pd.read_csv(folder / "partnership.csv", **read).iloc[0].to_dict()
@@ -95,10 +99,6 @@ class Register:
     def name(self) -> str:
         """The partnership's name, e.g. "Kent Community Safety Partnership"."""
         return self.partnership["name"]
-
-    @property
-    def short_name(self) -> str:
-        return self.partnership["short_name"] or self.partnership["name"]
 
     @property
     def county_name(self) -> str:
@@ -160,10 +160,6 @@ class Register:
     def local_codes(self, on: pd.Timestamp | str | None = "today") -> list[str]:
         return list(self.local(on)["area_code"])
 
-    def is_local(self, code: str) -> bool:
-        row = self._rows.get(code)
-        return row is not None and row["area_type"] in LOCAL_TYPES
-
     def members(self, total_code: str, on: pd.Timestamp | str | None = "today") -> list[str]:
         """The local areas a total sums: the county's are those in the Agreement (``in_csa``), the force
         area's every local area."""
@@ -192,10 +188,6 @@ class Register:
 
     def coverages(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((COUNTY, FORCE_AREA, self.slug(self.county_code), self.slug(self.force_code))))
-
-    def coverage_of(self, total_code: str) -> str:
-        """The coverage word for a total (the inverse of `total_for`)."""
-        return COUNTY if total_code == self.county_code else FORCE_AREA
 
     def slug(self, code: str) -> str:
         row = self._rows.get(code)
@@ -240,7 +232,7 @@ class Register:
         for code, row in self._rows.items():
             if row["area_type"] == "unallocated":
                 continue
-            for text in (code, row["area_name"], row["area_slug"], *_aliases(row["aliases"])):
+            for text in (code, row["area_name"], row["area_slug"], *_codes(row["aliases"])):
                 lookup.setdefault(normalise(text), code)
                 lookup.setdefault(_core(text), code)
         lookup.pop("", None)
@@ -253,5 +245,6 @@ class Register:
         return self._lookup.get(normalise(text)) or self._lookup.get(_core(text))
 
 
-def _aliases(value: object) -> list[str]:
-    return _codes(value)
+@cache
+def _from_folder(folder: Path) -> Register:
+    return Register._read_folder(folder)

@@ -30,7 +30,7 @@ import pandas as pd
 
 from kcsp import opendata
 from kcsp.areas import Register
-from kcsp.reference import read_reference, reference_tables, register
+from kcsp.reference import read_optional, read_reference, reference_tables, register
 from kcsp.schema import TABLES
 from kcsp.settings import PARTNERSHIP_DIR
 
@@ -231,6 +231,7 @@ def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.D
     is at; an update whose text the reference data lacks is not made (an action with no text has
     no updates), and the other actions' paths stay the same."""
     texts = {(r.action_id, r.stage): r.text for r in progress.itertuples(index=False)}
+    dates = _working_group_dates(meetings, today, body or review_body(read_reference("bodies")))
     stage_of = {"not-started": "early", "green": "progress", "amber": "concern", "red": "concern",
                 "blue": "complete"}
     rows = []
@@ -239,7 +240,7 @@ def action_updates(actions: pd.DataFrame, progress: pd.DataFrame, meetings: pd.D
         rng = np.random.default_rng(_seed("action", action.action_id))
         finishes_late = rng.random() < 0.3
         version = 0
-        for meeting in _working_group_dates(meetings, today, body or review_body(read_reference("bodies"))):
+        for meeting in dates:
             when = meeting - pd.Timedelta(days=7)
             if when < start - pd.Timedelta(days=60):
                 continue
@@ -325,10 +326,6 @@ def pack_texts(written: pd.DataFrame | None, meetings: pd.DataFrame, priorities:
     return frame
 
 
-def _optional(name: str, folder: Path) -> pd.DataFrame | None:
-    return read_reference(name, folder) if (folder / f"{name}.csv").exists() else None
-
-
 def spec_for(indicator_id: str, calibration: pd.DataFrame) -> Spec | None:
     """The generation recipe of an illustrative indicator: its own in SPECS, else flat at its first
     calibration figure (None when it has neither: no figures are made)."""
@@ -347,7 +344,7 @@ def build_demo_tables(today: pd.Timestamp | None = None, folder: Path | None = N
     tables = reference_tables(today, folder)
     areas, indicators = register(folder), tables["indicators"]
     police = read_police_counts(folder)
-    calibration = _optional("calibration", folder)
+    calibration = read_optional("calibration", folder)
     calibration = (calibration if calibration is not None
                    else pd.DataFrame(columns=["indicator_id", "start", "end", "total", "source"]))
     end = last_full_month(today)
@@ -360,16 +357,16 @@ def build_demo_tables(today: pd.Timestamp | None = None, folder: Path | None = N
             series.append(illustrative_series(ind, spec, cal, police, tables["population"], areas, end))
     tables["observations"] = pd.concat(series, ignore_index=True)
     tables["comparators"] = opendata.comparator_table(indicators)
-    actions = _optional("actions", folder)
+    actions = read_optional("actions", folder)
     if actions is not None:
-        progress = _optional("action_progress", folder)
+        progress = read_optional("action_progress", folder)
         progress = progress if progress is not None else pd.DataFrame(columns=["action_id", "stage", "text"])
         tables["actions"] = actions
         tables["action_updates"] = action_updates(actions, progress, tables["meetings"], today,
                                                   review_body(tables["bodies"]))
-    counts = _optional("strategic_assessment_counts", folder)
+    counts = read_optional("strategic_assessment_counts", folder)
     if counts is not None:
         tables["strategic_assessment"] = strategic_assessment(counts, tables["areas"])
-    tables["pack_texts"] = pack_texts(_optional("pack_texts", folder), tables["meetings"], tables["priorities"],
+    tables["pack_texts"] = pack_texts(read_optional("pack_texts", folder), tables["meetings"], tables["priorities"],
                                       today)
     return tables

@@ -341,11 +341,6 @@ def deprivation(partnership: Path | None = None) -> pd.DataFrame:
     return read(DEPRIVATION_FILE, partnership)
 
 
-@cache
-def _register(partnership: Path | None) -> Register:
-    return Register.from_folder(PARTNERSHIP_DIR if partnership is None else partnership)
-
-
 def deprivation_sentence(area_code: str, partnership: Path | None = None, *, frame: pd.DataFrame | None = None,
                          register: Register | None = None) -> str | None:
     """'Thanet ranks 30th most deprived of England's 317 districts ...; 1st most deprived of Kent's 12
@@ -356,7 +351,7 @@ def deprivation_sentence(area_code: str, partnership: Path | None = None, *, fra
         return None
     r = row.iloc[0]
     rank = int(r["imd_rank"])
-    register = _register(partnership) if register is None else register
+    register = Register.from_folder(partnership or PARTNERSHIP_DIR) if register is None else register
     county = frame[frame["area_code"].isin(register.members(register.county_code, None))].sort_values("imd_rank")
     codes = list(county["area_code"])
     place = codes.index(area_code) + 1 if area_code in codes else None

@@ -7,7 +7,6 @@ change to these CSV files. This module reads them into the store's table shapes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -30,12 +29,7 @@ def read_reference(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 def register(folder: Path | None = None) -> Register:
     """The area register of a partnership folder (default: the default partnership's)."""
-    return _register(Path(folder or PARTNERSHIP_DIR).resolve())
-
-
-@cache
-def _register(folder: Path) -> Register:
-    return Register.from_folder(folder)
+    return Register.from_folder(folder or PARTNERSHIP_DIR)
 
 
 def register_of(tables: Mapping[str, pd.DataFrame]) -> Register:
@@ -64,7 +58,8 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].column_names})
 
 
-def _optional(name: str, folder: Path) -> pd.DataFrame | None:
+def read_optional(name: str, folder: Path) -> pd.DataFrame | None:
+    """A partnership folder's optional CSV (read_reference), or None when the folder has none."""
     return read_reference(name, folder) if (folder / f"{name}.csv").exists() else None
 
 
@@ -76,7 +71,7 @@ def reference_tables(today: pd.Timestamp | None = None, folder: Path | None = No
     today = pd.Timestamp.today().normalize() if today is None else today
     tables = {name: read_reference(name, folder) for name in REFERENCE_TABLES}
     for name in OPTIONAL_TABLES:
-        found = _optional(name, folder)
+        found = read_optional(name, folder)
         if found is not None:
             tables[name] = found
     for col in ("aliases", "valid_from", "valid_to", "made_of"):
@@ -85,7 +80,7 @@ def reference_tables(today: pd.Timestamp | None = None, folder: Path | None = No
     tables["areas"] = tables["areas"][TABLES["areas"].column_names]
     tables["indicators"]["updated"] = None
     areas = register(folder)
-    population = estimate_population(_census(areas, _optional("population_census", folder)), last_year=today.year,
+    population = estimate_population(_census(areas, read_optional("population_census", folder)), last_year=today.year,
                                      mid_year=opendata.read(opendata.POPULATION_FILE, folder))
     tables["population"] = population[population["area_code"].isin(tables["areas"]["area_code"])]
     tables["boundaries"] = geo.boundaries_table(folder)
